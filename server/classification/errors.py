@@ -1,0 +1,57 @@
+"""Errors of the classification domain.
+
+Data problems in single cells are never exceptions: they become ``DataIssue``
+values. These exceptions are for input that cannot be classified at all::
+
+    ClassificationError
+     ├── InvalidOptions      an option has a value outside its range
+     ├── HeaderNotFound      a tab has no recognisable header row
+     ├── ColumnNotFound      a groupBy column is missing from a tab
+     └── UnknownQuarter      a requested quarter label cannot be read or was not classified
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ClassificationError(Exception):
+    """Base class: the message is written for the person who sent the input."""
+
+
+class InvalidOptions(ClassificationError):
+    def __init__(self, option: str, value: Any, expected: str) -> None:
+        self.option = option
+        self.value = value
+        super().__init__(f"Option {option}={value!r} {expected}.")
+
+
+class HeaderNotFound(ClassificationError):
+    def __init__(self, tab: str, expected: str) -> None:
+        self.tab = tab
+        super().__init__(
+            f"Tab {tab!r} has no recognisable header in its first 10 rows: expected {expected}."
+        )
+
+
+class ColumnNotFound(ClassificationError):
+    def __init__(self, tab: str, column: str, available: list[str]) -> None:
+        self.tab = tab
+        self.column = column
+        self.available = available
+        have = ", ".join(repr(c) for c in available) or "none"
+        super().__init__(f"Tab {tab!r} has no column {column!r} (its columns: {have}).")
+
+
+class UnknownQuarter(ClassificationError):
+    def __init__(self, value: str, known: list[str] | None = None) -> None:
+        self.value = value
+        self.known = known or []
+        if known:
+            span = f"{known[0]} to {known[-1]}" if len(known) > 1 else known[0]
+            hint = f"; classified quarters are {span}"
+        elif known is not None:
+            hint = "; no quarter has bookings yet"
+        else:
+            hint = "; write it like 2025-Q3"
+        super().__init__(f"Quarter {value!r} is not a quarter this sheet can classify{hint}.")

@@ -1,0 +1,114 @@
+"""The port the service layer uses to reach a spreadsheet, and the values it trades in.
+
+The service never sees gspread: it asks a :class:`SheetsPort` to read tabs and to
+write a :class:`SummarySheet`. The gspread adapter implements it over HTTP; unit
+tests of the service implement it in memory.
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class UserToken:
+    """User mode: the caller's Google OAuth access token; the API is called as the caller."""
+
+    access_token: str = field(repr=False)
+
+    def __str__(self) -> str:
+        return "UserToken(***)"
+
+
+@dataclass(frozen=True)
+class ServiceAccountAuth:
+    """Service-account mode: the API is called as the backend's service account."""
+
+    caller_email: str | None = None  # who asked, for the record; never used as a credential
+
+
+SheetsAuth = UserToken | ServiceAccountAuth
+
+
+@dataclass(frozen=True)
+class TabGrid:
+    """One tab's values as the API returns them (UNFORMATTED_VALUE, SERIAL_NUMBER)."""
+
+    title: str
+    sheet_id: int
+    values: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class SpreadsheetSnapshot:
+    spreadsheet_id: str
+    title: str
+    sheet_ids: dict[str, int]  # every tab of the spreadsheet, title -> sheetId
+    tabs: dict[str, TabGrid]  # the tabs that were asked for, by the title asked
+    summary: TabGrid | None  # the existing Summary tab, when there is one
+
+
+class CellKind(enum.Enum):
+    TEXT = "TEXT"
+    CURRENCY = "CURRENCY"
+    PERCENT = "PERCENT"
+    VERDICT = "VERDICT"  # text, coloured by verdict
+    DATETIME = "DATETIME"
+
+
+@dataclass(frozen=True)
+class SummaryCell:
+    value: str | float | None
+    kind: CellKind = CellKind.TEXT
+    bold: bool = False
+
+
+@dataclass(frozen=True)
+class SummarySheet:
+    """Everything the Summary tab will hold after a run, before it is rendered to API requests.
+
+    ``table`` rows line up with ``header``; ``footer`` rows come after one blank row
+    (the run line, then the data issues). ``chart`` rows are the company total's
+    (quarter, plan, bookings) for a plan-vs-bookings chart.
+    """
+
+    title: str
+    header: tuple[str, ...]
+    table: list[tuple[SummaryCell, ...]]
+    footer: list[tuple[SummaryCell, ...]]
+    chart: list[tuple[str, float | None, float | None]] = field(default_factory=list)
+
+
+class SheetsError(Exception):
+    """Base of the adapter's errors; see ``sheets_adapter.errors`` for the hierarchy."""
+
+
+class SheetsPort(abc.ABC):
+    """Reads the input tabs and writes the Summary tab of one spreadsheet."""
+
+    @abc.abstractmethod
+    def read(
+        self,
+        spreadsheet_id: str,
+        tabs: Sequence[str],
+        summary_tab: str,
+        auth: SheetsAuth,
+    ) -> SpreadsheetSnapshot:
+        """Read ``tabs`` (all must exist) and the Summary tab (if it exists) in one batch."""
+
+    @abc.abstractmethod
+    def write_summary(
+        self,
+        snapshot: SpreadsheetSnapshot,
+        summary: SummarySheet,
+        auth: SheetsAuth,
+    ) -> None:
+        """Replace the Summary tab with ``summary`` in one atomic batchUpdate."""
+
+    @abc.abstractmethod
+    def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
+        """Whether ``auth`` may open the spreadsheet (one metadata request, cached briefly)."""
