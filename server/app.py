@@ -1,0 +1,157 @@
+"""The ASGI application: GraphQL on ``/graphql``, ``/healthz``, built in the lifespan.
+
+Adapters (run store, Sheets adapter, certificate cache) are built when the app
+starts, never at import time, and closed when it stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from server.auth import (
+    Authenticator,
+    CertificateCache,
+    IdTokenAuthenticator,
+    UserTokenAuthenticator,
+)
+from server.config import Settings
+from server.context import Context
+from server.schema import build_schema
+from server.service import ClassificationService
+from server.store import open_store
+from server.store.port import RunStore
+from sheets_adapter.port import SheetsPort
+
+log = logging.getLogger(__name__)
+
+REQUEST_ID_HEADER = "x-request-id"
+
+
+class RequestIdMiddleware:
+    """Pure ASGI middleware: every request gets an id (the caller's, if sane), echoed back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER.encode(), b"")
+        text = incoming.decode("latin-1")
+        ok = 0 < len(text) <= 64 and all(c.isalnum() or c in "-_." for c in text)
+        rid = text if ok else uuid.uuid4().hex[:16]
+        scope.setdefault("state", {})["request_id"] = rid
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((REQUEST_ID_HEADER.encode(), rid.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+@dataclass
+class Services:
+    """What the lifespan builds; kept on ``app.state.services``."""
+
+    service: ClassificationService
+    authenticator: Authenticator
+    store: RunStore
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        services: Services = request.app.state.services
+        return Context(
+            service=services.service,
+            authenticator=services.authenticator,
+            authorization=request.headers.get("authorization"),
+            request_id=request.scope.get("state", {}).get("request_id", ""),
+        )
+
+
+def build_authenticator(settings: Settings, session: requests.Session) -> Authenticator:
+    if not settings.service_account_mode:
+        return UserTokenAuthenticator()
+    assert settings.audience is not None
+    return IdTokenAuthenticator(
+        audience=settings.audience,
+        allowed_domains=settings.allowed_domains,
+        certs=CertificateCache(settings.certs_url, session),
+    )
+
+
+def build_sheets(settings: Settings) -> SheetsPort:
+    from sheets_adapter.gspread_adapter import GspreadSheets
+
+    return GspreadSheets.from_settings(settings)
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    sheets_factory: Callable[[Settings], SheetsPort] = build_sheets,
+    store_factory: Callable[[str], RunStore] = open_store,
+) -> Starlette:
+    """The app. Factories let tests swap the adapters; production uses the defaults."""
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = store_factory(settings.database_url)
+        session = requests.Session()
+        try:
+            sheets = sheets_factory(settings)
+            app.state.services = Services(
+                service=ClassificationService(sheets, store),
+                authenticator=build_authenticator(settings, session),
+                store=store,
+            )
+            log.info(
+                "ready: mode=%s store=%s emulator=%s",
+                "service-account" if settings.service_account_mode else "user",
+                store.__class__.__name__,
+                settings.emulator_host or "no",
+            )
+            yield
+        finally:
+            session.close()
+            store.close()
+
+    schema = build_schema(
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_tokens=settings.max_tokens,
+        introspection=settings.introspection,
+    )
+    graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,136 @@
+"""How failures reach API callers: GraphQL errors with ``extensions.code``.
+
+Expected failures are translated once, here, into :class:`ApiError` with one of the
+codes of SPEC 4.2::
+
+    ApiError(code)
+      UNAUTHENTICATED       no or bad credentials (token missing, expired, refused)
+      FORBIDDEN             the caller may not open the spreadsheet or call the API
+      NOT_FOUND             the spreadsheet or a tab does not exist
+      BAD_INPUT             the request or the sheet cannot be classified as it is
+      RATE_LIMITED          Google's quota ran out and retries did not get through in time
+      UPSTREAM_UNAVAILABLE  Google did not answer in time
+
+Anything else is a bug: it is logged with its traceback and the request id, and the
+caller gets "Unexpected error" with ``code: INTERNAL`` and that request id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from graphql.error import GraphQLError
+from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
+
+from server.classification import ClassificationError, ColumnNotFound, HeaderNotFound
+from server.service import AccessDenied
+from sheets_adapter import errors as sheets
+
+log = logging.getLogger("server.api")
+
+UNAUTHENTICATED = "UNAUTHENTICATED"
+FORBIDDEN = "FORBIDDEN"
+NOT_FOUND = "NOT_FOUND"
+BAD_INPUT = "BAD_INPUT"
+RATE_LIMITED = "RATE_LIMITED"
+UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
+INTERNAL = "INTERNAL"
+
+
+class ApiError(Exception):
+    """An expected failure with a code and a message a person can act on."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.extensions: dict[str, Any] = {"code": code}
+
+
+def translate(err: Exception) -> ApiError | None:
+    """The API error for an expected exception, or None for a bug."""
+    match err:
+        case ApiError():
+            return err
+        case sheets.Unauthenticated():
+            return ApiError(UNAUTHENTICATED, str(err))
+        case sheets.PermissionDenied() | AccessDenied():
+            return ApiError(FORBIDDEN, str(err))
+        case sheets.SpreadsheetNotFound() | sheets.TabNotFound():
+            return ApiError(NOT_FOUND, str(err))
+        case sheets.RateLimited():
+            return ApiError(RATE_LIMITED, str(err))
+        case sheets.UpstreamUnavailable():
+            return ApiError(UPSTREAM_UNAVAILABLE, str(err))
+        case sheets.BadRequest():
+            return ApiError(BAD_INPUT, str(err))
+        case HeaderNotFound() | ColumnNotFound() | ClassificationError():
+            return ApiError(BAD_INPUT, str(err))
+    return None
+
+
+@contextmanager
+def api_errors(**_context: str) -> Iterator[None]:
+    """Translate expected exceptions raised inside the block into :class:`ApiError`."""
+    try:
+        yield
+    except ApiError:
+        raise
+    except Exception as err:
+        api = translate(err)
+        if api is None:
+            raise
+        raise api from err
+
+
+def _request_id(execution_context: ExecutionContext | None) -> str | None:
+    context = getattr(execution_context, "context", None)
+    return getattr(context, "request_id", None)
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """Parse/validation errors and :class:`ApiError` are shown as they are."""
+    return error.original_error is None or isinstance(error.original_error, ApiError)
+
+
+def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext | None) -> None:
+    """Log expected failures briefly and bugs with their traceback, both with the request id."""
+    rid = _request_id(execution_context)
+    for error in errors:
+        if is_expected(error):
+            code = (error.extensions or {}).get("code", "INVALID_QUERY")
+            log.info("request=%s graphql error code=%s: %s", rid, code, error.message)
+        else:
+            original = error.original_error
+            log.error(
+                "request=%s unexpected error at %s",
+                rid,
+                error.path,
+                exc_info=(type(original), original, original.__traceback__)
+                if original is not None
+                else None,
+            )
+
+
+class LoggedMaskErrors(MaskErrors):
+    """Masks unexpected errors; the caller gets the request id to quote to support."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda e: not is_expected(e))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        rid = _request_id(self.execution_context)
+        return GraphQLError(
+            message=f"Unexpected error (request {rid}). It has been logged; "
+            "please try again or quote the request id to support.",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": INTERNAL, "requestId": rid},
+        )

@@ -1,0 +1,278 @@
+"""The GraphQL schema (Strawberry), kept exactly to SPEC 4.2; ``schema.graphql`` is generated
+from it (``make schema``) and a test fails when the two drift.
+
+Resolvers are ``async``; blocking work (the Sheets API, the run store) goes to worker
+threads. Expected failures become GraphQL errors with ``extensions.code``
+(see :mod:`server.errors`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import strawberry
+from anyio.to_thread import run_sync
+from graphql.error import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext, Info
+
+from server import classification as domain
+from server.context import Context
+from server.errors import LoggedMaskErrors, api_errors, log_errors
+from server.service import ClassifyRequest
+from server.store.port import RunRecord
+
+Verdict = strawberry.enum(domain.Verdict, name="Verdict")
+Flag = strawberry.enum(domain.Flag, name="Flag")
+Comparison = strawberry.enum(domain.Comparison, name="Comparison")
+Severity = strawberry.enum(
+    domain.Severity,
+    name="IssueSeverity",
+    description="ERROR: the row was rejected and did not count. INFO: skipped on purpose.",
+)
+
+
+@strawberry.input(description="Where the tabs are and how to read them; every field is optional.")
+class ClassifyOptions:
+    plan_tab: str = "Plan"
+    bookings_tab: str = "Bookings"
+    summary_tab: str = "Summary"
+    fiscal_year_start_month: int = 1
+    comparison: domain.Comparison = domain.Comparison.PRIOR_QUARTER
+    hard_miss_window: int = 8
+    group_by: list[str] | None = strawberry.UNSET
+
+    def to_domain(self) -> domain.ClassifyOptions:
+        group_by = None if self.group_by is strawberry.UNSET else self.group_by
+        return domain.ClassifyOptions.from_mapping(
+            {
+                "plan_tab": self.plan_tab,
+                "bookings_tab": self.bookings_tab,
+                "summary_tab": self.summary_tab,
+                "fiscal_year_start_month": self.fiscal_year_start_month,
+                "comparison": self.comparison,
+                "hard_miss_window": self.hard_miss_window,
+                "group_by": group_by,
+            }
+        )
+
+
+@strawberry.type(description="One group's (or the company total's) result for one quarter.")
+class QuarterVerdict:
+    group: str | None = strawberry.field(description="null = company total")
+    quarter: str = strawberry.field(description='Canonical fiscal quarter, e.g. "2025-Q1"')
+    plan: float | None
+    bookings: float | None
+    baseline: float | None
+    attainment: float | None
+    growth: float | None
+    verdict: domain.Verdict
+    flags: list[domain.Flag]
+    action: str
+
+    @classmethod
+    def of(cls, v: domain.QuarterVerdict) -> QuarterVerdict:
+        return cls(
+            group=v.group,
+            quarter=v.quarter,
+            plan=v.plan,
+            bookings=v.bookings,
+            baseline=v.baseline,
+            attainment=v.attainment,
+            growth=v.growth,
+            verdict=v.verdict,
+            flags=list(v.flags),
+            action=v.action,
+        )
+
+
+@strawberry.type(description="An input cell that was rejected (or skipped on purpose).")
+class DataIssue:
+    tab: str
+    row: int
+    column: str | None
+    value: str | None
+    message: str
+    severity: domain.Severity
+    cell: str | None = strawberry.field(description='A1 reference of the cell, e.g. "C14"')
+
+    @classmethod
+    def of(cls, i: domain.DataIssue) -> DataIssue:
+        return cls(
+            tab=i.tab,
+            row=i.row,
+            column=i.column,
+            value=i.value,
+            message=i.message,
+            severity=i.severity,
+            cell=i.cell,
+        )
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+@strawberry.type(description="One classification of a spreadsheet.")
+class ClassificationRun:
+    id: strawberry.ID
+    spreadsheet_id: strawberry.ID
+    quarter: str = strawberry.field(
+        description="The quarter that was asked for (default: the latest classified one)"
+    )
+    classified_at: datetime
+    summary_tab: str
+    record: strawberry.Private[RunRecord]
+
+    @strawberry.field(description="Every group's verdict for `quarter`, company total first.")
+    def current(self) -> list[QuarterVerdict]:
+        return [QuarterVerdict.of(v) for v in self.record.current()]
+
+    @strawberry.field(
+        description="All quarters up to `quarter` (default: the run's quarter); one group "
+        '(or "Total" for the company total) when `group` is given.'
+    )
+    def verdicts(
+        self, group: str | None = strawberry.UNSET, quarter: str | None = strawberry.UNSET
+    ) -> list[QuarterVerdict]:
+        up_to = self.quarter
+        if quarter:
+            up_to = _canonical_quarter(quarter, self.record)
+        chosen: list[domain.QuarterVerdict] = [
+            v for v in self.record.verdicts if v.quarter <= up_to
+        ]
+        if group:
+            key = _norm(group)
+            if key == "total":
+                chosen = [v for v in chosen if v.group is None]
+            else:
+                chosen = [v for v in chosen if v.group is not None and _norm(v.group) == key]
+        return [QuarterVerdict.of(v) for v in chosen]
+
+    @strawberry.field(description="Every rejected or skipped input cell.")
+    def issues(self) -> list[DataIssue]:
+        return [DataIssue.of(i) for i in self.record.issues]
+
+    @classmethod
+    def of(cls, run: RunRecord) -> ClassificationRun:
+        return cls(
+            id=strawberry.ID(run.id),
+            spreadsheet_id=strawberry.ID(run.spreadsheet_id),
+            quarter=run.quarter,
+            classified_at=run.classified_at,
+            summary_tab=run.summary_tab,
+            record=run,
+        )
+
+
+def _canonical_quarter(quarter: str, run: RunRecord) -> str:
+    with api_errors():
+        return domain.parse_quarter(quarter, run.options.fiscal_year_start_month).label
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The newest run of a spreadsheet; null when it has none.")
+    async def latest_run(
+        self, info: Info[Context, None], spreadsheet_id: strawberry.ID
+    ) -> ClassificationRun | None:
+        ctx = info.context
+        caller = await ctx.caller()
+        with api_errors(spreadsheet_id=str(spreadsheet_id)):
+            run = await run_sync(ctx.service.latest_run, str(spreadsheet_id), caller)
+        return ClassificationRun.of(run) if run is not None else None
+
+    @strawberry.field(description="The newest runs of a spreadsheet, newest first.")
+    async def runs(
+        self, info: Info[Context, None], spreadsheet_id: strawberry.ID, limit: int = 10
+    ) -> list[ClassificationRun]:
+        ctx = info.context
+        if not 1 <= limit <= 100:
+            with api_errors():
+                raise domain.InvalidOptions("limit", limit, "must be between 1 and 100")
+        caller = await ctx.caller()
+        with api_errors(spreadsheet_id=str(spreadsheet_id)):
+            runs: Sequence[RunRecord] = await run_sync(
+                lambda: ctx.service.runs(str(spreadsheet_id), limit, caller)
+            )
+        return [ClassificationRun.of(r) for r in runs]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Read the Plan and Bookings tabs, classify every quarter, write the "
+        "Summary tab and record the run."
+    )
+    async def classify_quarter(
+        self,
+        info: Info[Context, None],
+        spreadsheet_id: strawberry.ID,
+        quarter: str | None = strawberry.UNSET,
+        options: ClassifyOptions | None = strawberry.UNSET,
+    ) -> ClassificationRun:
+        ctx = info.context
+        caller = await ctx.caller()
+        with api_errors(spreadsheet_id=str(spreadsheet_id)):
+            request = ClassifyRequest(
+                spreadsheet_id=_spreadsheet_id(str(spreadsheet_id)),
+                quarter=quarter or None,
+                options=(options or ClassifyOptions()).to_domain(),
+                caller=caller,
+            )
+            run = await ctx.service.classify_quarter_async(request)
+        return ClassificationRun.of(run)
+
+
+def _spreadsheet_id(raw: str) -> str:
+    """Accept a bare id or a pasted spreadsheet URL."""
+    text = raw.strip()
+    marker = "/spreadsheets/d/"
+    if marker in text:
+        text = text.split(marker, 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if not text or len(text) > 200 or not all(c.isalnum() or c in "-_" for c in text):
+        raise domain.InvalidOptions("spreadsheetId", raw, "is not a spreadsheet id")
+    return text
+
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_errors(errors, execution_context)
+
+
+def build_schema(
+    *,
+    max_depth: int = 10,
+    max_aliases: int = 15,
+    max_tokens: int = 2000,
+    introspection: bool = True,
+) -> strawberry.Schema:
+    """The schema with its limits; extensions are passed as factories (Strawberry 0.341)."""
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        LoggedMaskErrors,
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return Schema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+#: The schema with default limits: what ``strawberry export-schema server.schema:schema`` prints.
+schema = build_schema()
+
+__all__ = ["ClassificationRun", "Mutation", "Query", "build_schema", "schema"]

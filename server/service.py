@@ -1,0 +1,214 @@
+"""The service layer: one classification is read → classify → write → record.
+
+Functional core, imperative shell: :func:`server.classification.classify` and
+:func:`server.summary.build_summary` decide; this module only gathers the inputs
+through the :class:`~sheets_adapter.port.SheetsPort`, applies the outputs and
+records the run in the :class:`~server.store.port.RunStore`.
+
+Quarter-end bursts: concurrent requests for the same spreadsheet, quarter, options
+and caller share one flight (one read, one write) within the process; flights for
+the same spreadsheet are serialised by the store's spreadsheet lock (a PostgreSQL
+advisory lock across processes), so two writers never interleave on one Summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import anyio.to_thread
+
+from server.classification import (
+    ClassificationResult,
+    ClassifyOptions,
+    UnknownQuarter,
+    classify,
+    parse_quarter,
+)
+from server.store.port import RunRecord, RunStore
+from server.summary import build_summary
+from sheets_adapter.port import ServiceAccountAuth, SheetsAuth, SheetsPort, UserToken
+
+log = logging.getLogger(__name__)
+
+
+class AccessDenied(Exception):
+    """The caller may not see this spreadsheet's runs."""
+
+    def __init__(self, spreadsheet_id: str) -> None:
+        self.spreadsheet_id = spreadsheet_id
+        super().__init__(
+            f"You cannot open spreadsheet {spreadsheet_id} with your Google account, "
+            "so its runs are not shown. Ask its owner to share it with you."
+        )
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, and with which credentials the Sheets API will be called."""
+
+    auth: SheetsAuth
+    email: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """A stable, non-secret key for the caller (a token is hashed, never kept)."""
+        if isinstance(self.auth, UserToken):
+            digest = hashlib.sha256(self.auth.access_token.encode()).hexdigest()[:24]
+            return f"token:{digest}"
+        return f"sa:{self.email or ''}"
+
+
+@dataclass(frozen=True)
+class ClassifyRequest:
+    spreadsheet_id: str
+    quarter: str | None
+    options: ClassifyOptions
+    caller: Caller
+
+    @property
+    def flight_key(self) -> tuple[object, ...]:
+        return (self.spreadsheet_id, self.quarter, self.options, self.caller.identity)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def resolve_quarter(result: ClassificationResult, asked: str | None) -> str:
+    """The canonical quarter a run is about: the one asked for, or the latest classified."""
+    known = list(result.quarters)
+    if asked is None or not asked.strip():
+        if not known:
+            raise UnknownQuarter("latest", known)
+        return known[-1]
+    try:
+        label = parse_quarter(asked, result.options.fiscal_year_start_month).label
+    except UnknownQuarter:
+        raise UnknownQuarter(asked, known) from None
+    if label not in known:
+        raise UnknownQuarter(asked, known)
+    return label
+
+
+class ClassificationService:
+    def __init__(
+        self,
+        sheets: SheetsPort,
+        store: RunStore,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        new_id: Callable[[], str] = _new_id,
+    ) -> None:
+        self.sheets = sheets
+        self.store = store
+        self._clock = clock
+        self._new_id = new_id
+        self._inflight: dict[tuple[object, ...], asyncio.Future[RunRecord]] = {}
+
+    # -- classification -------------------------------------------------------------
+
+    def classify_quarter(self, request: ClassifyRequest) -> RunRecord:
+        """One whole classification, blocking. Call from a worker thread."""
+        options = request.options
+        auth = request.caller.auth
+        with self.store.spreadsheet_lock(request.spreadsheet_id):
+            snapshot = self.sheets.read(
+                request.spreadsheet_id,
+                (options.plan_tab, options.bookings_tab),
+                options.summary_tab,
+                auth,
+            )
+            result = classify(
+                snapshot.tabs[options.plan_tab].values,
+                snapshot.tabs[options.bookings_tab].values,
+                options,
+            )
+            quarter = resolve_quarter(result, request.quarter)
+            run_at = self._clock()
+            summary = build_summary(
+                result,
+                quarter=quarter,
+                run_at=run_at,
+                existing=snapshot.summary,
+                summary_tab=options.summary_tab,
+            )
+            self.sheets.write_summary(snapshot, summary, auth)
+            run = RunRecord(
+                id=self._new_id(),
+                spreadsheet_id=request.spreadsheet_id,
+                quarter=quarter,
+                classified_at=run_at,
+                summary_tab=options.summary_tab,
+                options=options,
+                verdicts=tuple(v for v in result.verdicts if v.quarter <= quarter),
+                issues=result.issues,
+                caller=request.caller.email,
+            )
+            self.store.add(run)
+        log.info(
+            "classified spreadsheet=%s quarter=%s verdicts=%d issues=%d",
+            request.spreadsheet_id,
+            quarter,
+            len(run.verdicts),
+            len(run.issues),
+        )
+        return run
+
+    async def classify_quarter_async(self, request: ClassifyRequest) -> RunRecord:
+        """Single flight: identical concurrent requests share one read and one write."""
+        key = request.flight_key
+        flight = self._inflight.get(key)
+        if flight is None:
+            flight = asyncio.ensure_future(anyio.to_thread.run_sync(self.classify_quarter, request))
+            self._inflight[key] = flight
+
+            def _land(done: asyncio.Future[RunRecord], key: tuple[object, ...] = key) -> None:
+                if self._inflight.get(key) is done:
+                    del self._inflight[key]
+
+            flight.add_done_callback(_land)
+        return await asyncio.shield(flight)
+
+    # -- history -----------------------------------------------------------------------
+
+    def _check_access(self, spreadsheet_id: str, caller: Caller) -> None:
+        if isinstance(caller.auth, UserToken) and not self.sheets.can_open(
+            spreadsheet_id, caller.auth
+        ):
+            raise AccessDenied(spreadsheet_id)
+
+    @staticmethod
+    def _visible(run: RunRecord, caller: Caller) -> bool:
+        # Service-account mode: the backend can open every shared sheet, so a caller
+        # sees only the runs they asked for themselves.
+        if isinstance(caller.auth, ServiceAccountAuth):
+            return run.caller is not None and run.caller == caller.email
+        return True
+
+    def latest_run(self, spreadsheet_id: str, caller: Caller) -> RunRecord | None:
+        self._check_access(spreadsheet_id, caller)
+        if isinstance(caller.auth, ServiceAccountAuth):
+            runs = self.runs(spreadsheet_id, 1, caller, checked=True)
+            return runs[0] if runs else None
+        return self.store.latest(spreadsheet_id)
+
+    def runs(
+        self, spreadsheet_id: str, limit: int, caller: Caller, *, checked: bool = False
+    ) -> Sequence[RunRecord]:
+        if not checked:
+            self._check_access(spreadsheet_id, caller)
+        if isinstance(caller.auth, ServiceAccountAuth):
+            # Scan a bounded window of recent runs for this caller's own.
+            recent = self.store.list(spreadsheet_id, max(limit * 10, 100))
+            return [r for r in recent if self._visible(r, caller)][:limit]
+        return self.store.list(spreadsheet_id, limit)

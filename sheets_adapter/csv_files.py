@@ -1,0 +1,104 @@
+"""Local mode: a spreadsheet made of CSV exports (File › Download › CSV, or Excel's Save As).
+
+:class:`CsvSheets` implements the same port as the Google adapter, so a local run goes
+through the same service, the same summary layout and the same GraphQL shape. The
+Summary is written as a CSV file when a path is given, and nowhere otherwise.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sheets_adapter.port import (
+    SheetsAuth,
+    SheetsError,
+    SheetsPort,
+    SpreadsheetSnapshot,
+    SummarySheet,
+    TabGrid,
+)
+
+
+class CsvFileError(SheetsError):
+    """A CSV file is missing or unreadable; the message names it."""
+
+
+def read_csv(path: Path) -> list[list[Any]]:
+    """Rows of text cells, as a spreadsheet would show them (BOM and blank tail removed)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise CsvFileError(f"File {str(path)!r} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise CsvFileError(f"File {str(path)!r} cannot be read as UTF-8 CSV: {err}.") from None
+    sample = text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: str | float | None) -> str | float:
+    """A cell for a CSV that Excel or Sheets will open: text that would start a formula
+    gets a leading apostrophe (CSV injection), numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class CsvSheets(SheetsPort):
+    """Tabs from CSV files: ``files`` maps a tab name to its file."""
+
+    def __init__(self, files: Mapping[str, Path], summary_out: Path | None = None) -> None:
+        self._files = dict(files)
+        self._summary_out = summary_out
+        self.written: SummarySheet | None = None
+
+    def read(
+        self,
+        spreadsheet_id: str,
+        tabs: Sequence[str],
+        summary_tab: str,
+        auth: SheetsAuth,
+    ) -> SpreadsheetSnapshot:
+        grids = {}
+        for index, tab in enumerate(tabs):
+            path = self._files.get(tab)
+            if path is None:
+                raise CsvFileError(f"No CSV file was given for tab {tab!r}.")
+            grids[tab] = TabGrid(title=tab, sheet_id=index, values=read_csv(path))
+        return SpreadsheetSnapshot(
+            spreadsheet_id=spreadsheet_id,
+            title=spreadsheet_id,
+            sheet_ids={tab: grid.sheet_id for tab, grid in grids.items()},
+            tabs=grids,
+            summary=None,
+        )
+
+    def write_summary(
+        self, snapshot: SpreadsheetSnapshot, summary: SummarySheet, auth: SheetsAuth
+    ) -> None:
+        self.written = summary
+        if self._summary_out is None:
+            return
+        with self._summary_out.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow(summary.header)
+            for row in summary.table:
+                writer.writerow([_safe(c.value) for c in row])
+            writer.writerow([])
+            for row in summary.footer:
+                writer.writerow([_safe(c.value) for c in row])
+
+    def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
+        return True

@@ -1,0 +1,151 @@
+"""The service layer with in-memory ports: read → classify → write → record."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime
+
+import pytest
+
+from server.classification import ClassifyOptions, UnknownQuarter
+from server.demo_data import EXPECTED, demo_tabs
+from server.service import AccessDenied, Caller, ClassificationService, ClassifyRequest
+from server.store.memory import MemoryRunStore
+from sheets_adapter.errors import PermissionDenied, TabNotFound, UpstreamUnavailable
+from sheets_adapter.port import ServiceAccountAuth, UserToken
+from tests.support.fakes import FakeSheets
+
+ANA = Caller(UserToken("token-ana"))
+BEN = Caller(UserToken("token-ben"))
+SHEET = "sheet-1"
+
+
+@pytest.fixture
+def sheets() -> FakeSheets:
+    fake = FakeSheets()
+    fake.add(SHEET, demo_tabs(), "token-ana")
+    return fake
+
+
+@pytest.fixture
+def service(sheets: FakeSheets) -> ClassificationService:
+    return ClassificationService(
+        sheets, MemoryRunStore(), clock=lambda: datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
+    )
+
+
+def request(quarter: str | None = None, caller: Caller = ANA, **options: object) -> ClassifyRequest:
+    return ClassifyRequest(SHEET, quarter, ClassifyOptions.from_mapping(options), caller)
+
+
+def test_a_run_classifies_writes_the_summary_and_is_recorded(
+    service: ClassificationService, sheets: FakeSheets
+) -> None:
+    run = service.classify_quarter(request())
+    assert run.quarter == "2025-Q4"  # the latest quarter with bookings
+    current = {v.group: v.verdict.value for v in run.current()}
+    assert current["AMER"] == EXPECTED[("AMER", "2025-Q4")]
+    assert current["EMEA"] == EXPECTED[("EMEA", "2025-Q4")]
+    assert next(iter(current)) is None  # company total first
+    for (group, quarter), verdict in EXPECTED.items():
+        found = [v for v in run.verdicts if v.group == group and v.quarter == quarter]
+        assert [v.verdict.value for v in found] == [verdict], (group, quarter)
+    assert sheets.writes == 1
+    written = sheets.books[SHEET]["Summary"]
+    assert written[0][:3] == ["Group", "Quarter", "Plan"]
+    assert service.store.latest(SHEET) == run
+
+
+def test_asking_for_an_earlier_quarter_reports_verdicts_up_to_it(
+    service: ClassificationService,
+) -> None:
+    run = service.classify_quarter(request("Q3 2025"))
+    assert run.quarter == "2025-Q3"
+    assert max(v.quarter for v in run.verdicts) == "2025-Q3"
+    assert {v.quarter for v in run.current()} == {"2025-Q3"}
+
+
+def test_a_quarter_without_bookings_is_refused_with_the_known_span(
+    service: ClassificationService, sheets: FakeSheets
+) -> None:
+    with pytest.raises(UnknownQuarter, match=r"2024-Q1 to 2025-Q4"):
+        service.classify_quarter(request("2031-Q1"))
+    assert sheets.writes == 0
+    assert service.store.latest(SHEET) is None
+
+
+def test_a_missing_tab_names_the_tabs_that_exist(service: ClassificationService) -> None:
+    with pytest.raises(TabNotFound) as caught:
+        service.classify_quarter(request(planTab="Budget"))
+    assert "Budget" in str(caught.value)
+    assert "Plan" in str(caught.value)
+
+
+def test_a_failed_write_records_nothing(service: ClassificationService, sheets: FakeSheets) -> None:
+    sheets.fail_write = UpstreamUnavailable(SHEET, "Google did not answer")
+    with pytest.raises(UpstreamUnavailable):
+        service.classify_quarter(request())
+    assert service.store.latest(SHEET) is None
+
+
+def test_concurrent_identical_requests_share_one_read_and_one_write(
+    service: ClassificationService, sheets: FakeSheets
+) -> None:
+    gate = threading.Event()
+    sheets.read_gate = gate
+
+    async def burst() -> list[str]:
+        calls = [asyncio.create_task(service.classify_quarter_async(request())) for _ in range(25)]
+        await asyncio.sleep(0.05)
+        gate.set()
+        return [run.id for run in await asyncio.gather(*calls)]
+
+    ids = asyncio.run(burst())
+    assert len(set(ids)) == 1
+    assert (sheets.reads, sheets.writes) == (1, 1)
+
+
+def test_different_callers_do_not_share_a_flight(
+    service: ClassificationService, sheets: FakeSheets
+) -> None:
+    sheets.access["token-ben"] = {SHEET}
+
+    async def both() -> tuple[str, str]:
+        a, b = await asyncio.gather(
+            service.classify_quarter_async(request()),
+            service.classify_quarter_async(request(caller=BEN)),
+        )
+        return a.id, b.id
+
+    first, second = asyncio.run(both())
+    assert first != second
+    assert sheets.reads == 2
+
+
+def test_a_user_only_sees_runs_of_spreadsheets_they_can_open(
+    service: ClassificationService,
+) -> None:
+    service.classify_quarter(request())
+    assert service.latest_run(SHEET, ANA) is not None
+    with pytest.raises(AccessDenied):
+        service.latest_run(SHEET, BEN)
+    with pytest.raises(AccessDenied):
+        service.runs(SHEET, 10, BEN)
+
+
+def test_the_classification_itself_is_refused_without_access(
+    service: ClassificationService,
+) -> None:
+    with pytest.raises(PermissionDenied):
+        service.classify_quarter(request(caller=BEN))
+
+
+def test_service_account_callers_see_only_their_own_runs(sheets: FakeSheets) -> None:
+    service = ClassificationService(sheets, MemoryRunStore())
+    ana = Caller(ServiceAccountAuth("ana@example.com"), "ana@example.com")
+    ben = Caller(ServiceAccountAuth("ben@example.com"), "ben@example.com")
+    mine = service.classify_quarter(request(caller=ana))
+    assert service.latest_run(SHEET, ana) == mine
+    assert service.latest_run(SHEET, ben) is None
+    assert service.runs(SHEET, 5, ben) == []

@@ -1,0 +1,90 @@
+"""In-memory stand-ins for the ports, for unit tests of the service layer only."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from sheets_adapter.errors import PermissionDenied, SpreadsheetNotFound, TabNotFound
+from sheets_adapter.port import (
+    ServiceAccountAuth,
+    SheetsAuth,
+    SheetsPort,
+    SpreadsheetSnapshot,
+    SummarySheet,
+    TabGrid,
+    UserToken,
+)
+
+
+class FakeSheets(SheetsPort):
+    """Spreadsheets as dicts of tabs; ``access`` maps a token to the ids it may open."""
+
+    def __init__(self) -> None:
+        self.books: dict[str, dict[str, list[list[Any]]]] = {}
+        self.access: dict[str, set[str]] = {}
+        self.summaries: dict[str, SummarySheet] = {}
+        self.reads = 0
+        self.writes = 0
+        self.fail_write: Exception | None = None
+        self.read_gate: threading.Event | None = None
+        self._lock = threading.Lock()
+
+    def add(self, spreadsheet_id: str, tabs: dict[str, list[list[Any]]], *tokens: str) -> None:
+        self.books[spreadsheet_id] = tabs
+        for token in tokens:
+            self.access.setdefault(token, set()).add(spreadsheet_id)
+
+    def _check(self, spreadsheet_id: str, auth: SheetsAuth) -> None:
+        if spreadsheet_id not in self.books:
+            raise SpreadsheetNotFound(spreadsheet_id)
+        if isinstance(auth, UserToken) and spreadsheet_id not in self.access.get(
+            auth.access_token, set()
+        ):
+            raise PermissionDenied(spreadsheet_id)
+        assert isinstance(auth, UserToken | ServiceAccountAuth)
+
+    def read(
+        self, spreadsheet_id: str, tabs: Sequence[str], summary_tab: str, auth: SheetsAuth
+    ) -> SpreadsheetSnapshot:
+        if self.read_gate is not None:
+            self.read_gate.wait(10)
+        with self._lock:
+            self.reads += 1
+        self._check(spreadsheet_id, auth)
+        book = self.books[spreadsheet_id]
+        for tab in tabs:
+            if tab not in book:
+                raise TabNotFound(spreadsheet_id, tab, sorted(book))
+        ids = {title: i for i, title in enumerate(book)}
+        return SpreadsheetSnapshot(
+            spreadsheet_id=spreadsheet_id,
+            title=spreadsheet_id,
+            sheet_ids=ids,
+            tabs={t: TabGrid(t, ids[t], [list(r) for r in book[t]]) for t in tabs},
+            summary=TabGrid(summary_tab, ids[summary_tab], book[summary_tab])
+            if summary_tab in book
+            else None,
+        )
+
+    def write_summary(
+        self, snapshot: SpreadsheetSnapshot, summary: SummarySheet, auth: SheetsAuth
+    ) -> None:
+        self._check(snapshot.spreadsheet_id, auth)
+        if self.fail_write is not None:
+            raise self.fail_write
+        with self._lock:
+            self.writes += 1
+        self.summaries[snapshot.spreadsheet_id] = summary
+        rows: list[list[Any]] = [list(summary.header)]
+        rows += [[c.value for c in row] for row in summary.table]
+        rows += [[]] + [[c.value for c in row] for row in summary.footer]
+        self.books[snapshot.spreadsheet_id][summary.title] = rows
+
+    def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
+        try:
+            self._check(spreadsheet_id, auth)
+        except (SpreadsheetNotFound, PermissionDenied):
+            return False
+        return True
