@@ -1,0 +1,919 @@
+/**
+ * Sales Verdicts: the Google Sheets Editor add-on (Apps Script, V8 runtime).
+ *
+ * Extensions › Sales Verdicts › Classify quarter | Show verdicts | Settings.
+ *
+ * The add-on itself does no classification: it sends one GraphQL request to the
+ * Sales Verdicts backend (its address is a setting) with the user's OAuth token
+ * (user mode) or identity token (service-account mode), and turns every answer,
+ * good or bad, into something a person can act on.
+ *
+ * Conventions: functions ending in "_" are private (google.script.run cannot call
+ * them); the GraphQL documents below are whole template literals without
+ * interpolation, so tests/addon can extract them and validate them against
+ * schema.graphql.
+ */
+
+var ADDON_TITLE = 'Sales Verdicts';
+
+/**
+ * The backend address used when a spreadsheet has none in its settings. Whoever
+ * deploys the add-on may set it here (and in appsscript.json's urlFetchWhitelist)
+ * so that users never have to type it.
+ */
+var DEFAULT_BACKEND_URL = '';
+
+/** A call slower than this gets a note in the toast (UrlFetchApp gives up at about a minute). */
+var SLOW_CALL_MS = 30 * 1000;
+
+/** Apps Script stops any execution after 6 minutes. */
+var EXECUTION_LIMIT_MS = 6 * 60 * 1000;
+
+var CLASSIFY_DOCUMENT = `
+mutation AddonClassifyQuarter($spreadsheetId: ID!, $quarter: String, $options: ClassifyOptions) {
+  classifyQuarter(spreadsheetId: $spreadsheetId, quarter: $quarter, options: $options) {
+    id
+    quarter
+    classifiedAt
+    summaryTab
+    current { group quarter verdict flags }
+    issues { severity }
+  }
+}
+`;
+
+var LATEST_RUN_DOCUMENT = `
+query AddonLatestRun($spreadsheetId: ID!) {
+  latestRun(spreadsheetId: $spreadsheetId) {
+    id
+    spreadsheetId
+    quarter
+    classifiedAt
+    summaryTab
+    current { group quarter plan bookings baseline attainment growth verdict flags action }
+    issues { tab row column value message severity cell }
+  }
+}
+`;
+
+/** @type {Object<string, string>} */
+var VERDICT_LABELS = {
+  BEAT: 'Beat',
+  SOFT_MISS: 'Soft Miss',
+  HARD_MISS: 'Hard Miss',
+  NO_PLAN: 'No plan',
+  NO_BASELINE: 'No baseline',
+};
+
+/** @type {Object<string, string>} */
+var FLAG_LABELS = {
+  CONSECUTIVE_HARD_MISS: 'consecutive hard miss',
+  REPEATED_HARD_MISS: 'repeated hard miss',
+  FREQUENT_SOFT_MISS: 'frequent soft miss',
+  UNREALISTIC_PLAN: 'unrealistic plan',
+  DATA_ISSUES: 'data issues',
+};
+
+// ---------------------------------------------------------------------------
+// Menu
+
+/**
+ * Builds the add-on menu, and does nothing else: in AuthMode.NONE (installed, but not
+ * yet used in this document) an add-on may only add menu items, so nothing is read
+ * here in any mode. The items run with full authorization once clicked.
+ * @param {GoogleAppsScript.Events.SheetsOnOpen | {authMode?: GoogleAppsScript.Script.AuthMode}} [e]
+ */
+function onOpen(e) {
+  SpreadsheetApp.getUi()
+    .createAddonMenu()
+    .addItem('Classify quarter', 'classifyQuarterFromMenu')
+    .addItem('Show verdicts', 'showVerdicts')
+    .addSeparator()
+    .addItem('Settings', 'showSettings')
+    .addToUi();
+}
+
+/**
+ * Runs when a user installs the add-on from inside a document: show the menu at once.
+ * @param {GoogleAppsScript.Events.AddonOnInstall} [e]
+ */
+function onInstall(e) {
+  onOpen(e);
+}
+
+// ---------------------------------------------------------------------------
+// Settings (document properties, edited in Settings.html)
+
+/**
+ * @typedef {{
+ *   backendUrl: string,
+ *   authMode: string,
+ *   planTab: string,
+ *   bookingsTab: string,
+ *   summaryTab: string,
+ *   fiscalYearStartMonth: number,
+ *   comparison: string,
+ *   groupBy: string[],
+ * }} Settings
+ */
+
+var SETTINGS_PREFIX = 'salesVerdicts.';
+var SETTING_NAMES = [
+  'backendUrl',
+  'authMode',
+  'planTab',
+  'bookingsTab',
+  'summaryTab',
+  'fiscalYearStartMonth',
+  'comparison',
+  'groupBy',
+];
+var AUTH_MODES = ['USER', 'SERVICE_ACCOUNT'];
+var COMPARISONS = ['PRIOR_QUARTER', 'SAME_QUARTER_LAST_YEAR'];
+
+/** @returns {Settings} */
+function defaultSettings_() {
+  return {
+    backendUrl: DEFAULT_BACKEND_URL,
+    authMode: 'USER',
+    planTab: 'Plan',
+    bookingsTab: 'Bookings',
+    summaryTab: 'Summary',
+    fiscalYearStartMonth: 1,
+    comparison: 'PRIOR_QUARTER',
+    groupBy: [],
+  };
+}
+
+/**
+ * This spreadsheet's settings (defaults where none were saved). Called by Settings.html.
+ * @returns {Settings}
+ */
+function getSettings() {
+  var stored = PropertiesService.getDocumentProperties().getProperties();
+  var form = settingsAsForm_(defaultSettings_());
+  var defaults = settingsAsForm_(defaultSettings_());
+  SETTING_NAMES.forEach(function (name) {
+    var value = stored[SETTINGS_PREFIX + name];
+    if (value !== undefined && value !== null) form[name] = String(value);
+  });
+  // Stored values were validated when saved; a hand-edited property that no longer
+  // validates falls back to its default instead of reaching the backend.
+  var checked = validateSettings_(form);
+  if (!checked.ok) {
+    Object.keys(checked.errors).forEach(function (name) {
+      form[name] = defaults[name];
+    });
+    checked = validateSettings_(form);
+  }
+  return checked.settings || defaultSettings_();
+}
+
+/**
+ * Settings as the form shows them (every value a string).
+ * @param {Settings} settings
+ * @returns {Object<string, string>}
+ */
+function settingsAsForm_(settings) {
+  return {
+    backendUrl: settings.backendUrl,
+    authMode: settings.authMode,
+    planTab: settings.planTab,
+    bookingsTab: settings.bookingsTab,
+    summaryTab: settings.summaryTab,
+    fiscalYearStartMonth: String(settings.fiscalYearStartMonth),
+    comparison: settings.comparison,
+    groupBy: settings.groupBy.join(', '),
+  };
+}
+
+/**
+ * What Settings.html needs to fill its form.
+ * @returns {{values: Object<string, string>, defaults: Object<string, string>}}
+ */
+function getSettingsForm() {
+  return {
+    values: settingsAsForm_(getSettings()),
+    defaults: settingsAsForm_(defaultSettings_()),
+  };
+}
+
+/**
+ * Validates and saves the settings form (all fields or some). Called by Settings.html.
+ * @param {Object<string, any>} form
+ * @returns {{ok: boolean, errors: Object<string, string>, settings?: Settings}}
+ */
+function saveSettings(form) {
+  // Fields the form leaves out keep their current value.
+  var merged = Object.assign(settingsAsForm_(getSettings()), form || {});
+  var checked = validateSettings_(merged);
+  if (!checked.ok) return { ok: false, errors: checked.errors };
+  var settings = /** @type {Settings} */ (checked.settings);
+  var values = settingsAsForm_(settings);
+  /** @type {Object<string, string>} */
+  var properties = {};
+  SETTING_NAMES.forEach(function (name) {
+    properties[SETTINGS_PREFIX + name] = values[name];
+  });
+  PropertiesService.getDocumentProperties().setProperties(properties);
+  return { ok: true, errors: {}, settings: settings };
+}
+
+/**
+ * @param {Object<string, any>} form
+ * @returns {{ok: boolean, errors: Object<string, string>, settings: Settings | null}}
+ */
+function validateSettings_(form) {
+  /** @type {Object<string, string>} */
+  var errors = {};
+  var text = function (/** @type {string} */ name) {
+    var value = form[name];
+    return value === undefined || value === null ? '' : String(value).trim();
+  };
+
+  var backend = normaliseBackendUrl_(text('backendUrl'));
+  if (backend.error) errors.backendUrl = backend.error;
+
+  var authMode = text('authMode').toUpperCase() || 'USER';
+  if (AUTH_MODES.indexOf(authMode) < 0) {
+    errors.authMode = 'Choose "Your Google account" or "The backend\'s service account".';
+  }
+
+  /** @type {Object<string, string>} */
+  var tabs = {};
+  [
+    ['planTab', 'Plan'],
+    ['bookingsTab', 'Bookings'],
+    ['summaryTab', 'Summary'],
+  ].forEach(function (pair) {
+    var value = text(pair[0]);
+    if (!value) errors[pair[0]] = 'Give the name of the ' + pair[1] + ' tab.';
+    else if (value.length > 100) errors[pair[0]] = 'A tab name has at most 100 characters.';
+    tabs[pair[0]] = value;
+  });
+  var summaryKey = tabs.summaryTab.toLowerCase();
+  if (
+    !errors.summaryTab &&
+    (summaryKey === tabs.planTab.toLowerCase() || summaryKey === tabs.bookingsTab.toLowerCase())
+  ) {
+    errors.summaryTab =
+      'The Summary tab is overwritten at every run: it must not be the Plan or Bookings tab.';
+  }
+
+  var monthText = text('fiscalYearStartMonth') || '1';
+  var month = Number(monthText);
+  if (!/^\d{1,2}$/.test(monthText) || month < 1 || month > 12) {
+    errors.fiscalYearStartMonth = 'Give the month the fiscal year starts in, 1 (January) to 12.';
+  }
+
+  var comparison = text('comparison').toUpperCase() || 'PRIOR_QUARTER';
+  if (COMPARISONS.indexOf(comparison) < 0) {
+    errors.comparison = 'Choose "Previous quarter" or "Same quarter last year".';
+  }
+
+  var rawGroups = form.groupBy;
+  /** @type {string[]} */
+  var groupBy = (Array.isArray(rawGroups) ? rawGroups : text('groupBy').split(','))
+    .map(function (/** @type {any} */ g) {
+      return String(g).trim();
+    })
+    .filter(function (/** @type {string} */ g) {
+      return g !== '';
+    });
+  /** @type {Object<string, boolean>} */
+  var seen = {};
+  groupBy.forEach(function (g) {
+    var key = g.toLowerCase();
+    if (seen[key]) errors.groupBy = 'Column "' + g + '" is listed twice.';
+    if (g.length > 100) errors.groupBy = 'A column name has at most 100 characters.';
+    seen[key] = true;
+  });
+  if (groupBy.length > 10) errors.groupBy = 'Group by at most 10 columns.';
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors: errors, settings: null };
+  return {
+    ok: true,
+    errors: {},
+    settings: {
+      backendUrl: backend.url,
+      authMode: authMode,
+      planTab: tabs.planTab,
+      bookingsTab: tabs.bookingsTab,
+      summaryTab: tabs.summaryTab,
+      fiscalYearStartMonth: month,
+      comparison: comparison,
+      groupBy: groupBy,
+    },
+  };
+}
+
+/**
+ * The backend's GraphQL address: https (plain http only on this machine, for local
+ * tests), no user or password, "/graphql" added when the path is empty.
+ * @param {string} raw
+ * @returns {{url: string, error: string}}
+ */
+function normaliseBackendUrl_(raw) {
+  if (!raw) return { url: '', error: '' }; // not configured yet; Classify asks for it
+  var match = /^(https?):\/\/([^\/?#@\s]+)(\/[^?#\s]*)?(\?[^#\s]*)?$/i.exec(raw);
+  if (!match) {
+    return {
+      url: raw,
+      error: 'Give the full address, e.g. https://sales-verdicts.example.com/graphql',
+    };
+  }
+  var scheme = match[1].toLowerCase();
+  var host = match[2].toLowerCase();
+  var hostname = host.replace(/:\d+$/, '');
+  var local = hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+  if (scheme !== 'https' && !local) {
+    return { url: raw, error: 'The address must start with https:// (Apps Script only calls https).' };
+  }
+  if (!local && hostname.indexOf('.') < 0) {
+    return { url: raw, error: 'Give the full domain name, e.g. sales-verdicts.example.com' };
+  }
+  var path = match[3] || '';
+  if (path === '' || path === '/') path = '/graphql';
+  return { url: scheme + '://' + host + path + (match[4] || ''), error: '' };
+}
+
+/**
+ * The ClassifyOptions input of the GraphQL API.
+ * @param {Settings} settings
+ */
+function classifyOptions_(settings) {
+  return {
+    planTab: settings.planTab,
+    bookingsTab: settings.bookingsTab,
+    summaryTab: settings.summaryTab,
+    fiscalYearStartMonth: settings.fiscalYearStartMonth,
+    comparison: settings.comparison,
+    groupBy: settings.groupBy.length > 0 ? settings.groupBy : null,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Menu actions
+
+/** Extensions › Sales Verdicts › Classify quarter. */
+function classifyQuarterFromMenu() {
+  var ui = SpreadsheetApp.getUi();
+  var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  var settings = getSettings();
+  if (!settings.backendUrl) {
+    ui.alert(ADDON_TITLE, MESSAGES_.notConfigured(), ui.ButtonSet.OK);
+    return;
+  }
+  var interrupted = takeInterruptedRun_(spreadsheet.getId());
+  if (interrupted) ui.alert(ADDON_TITLE, interrupted, ui.ButtonSet.OK);
+
+  var answer = ui.prompt(
+    'Classify quarter',
+    'Which quarter? For example 2025-Q3 or Q3 2025.\n' +
+      'Leave it blank for the latest quarter that has bookings.',
+    ui.ButtonSet.OK_CANCEL
+  );
+  if (answer.getSelectedButton() !== ui.Button.OK) return;
+  var quarter = answer.getResponseText().trim();
+  if (quarter.length > 40) {
+    ui.alert(ADDON_TITLE, MESSAGES_.quarterTooLong(), ui.ButtonSet.OK);
+    return;
+  }
+
+  spreadsheet.toast(
+    'Reading ' + settings.planTab + ' and ' + settings.bookingsTab + '…',
+    ADDON_TITLE,
+    -1
+  );
+  var started = Date.now();
+  var outcome = classify_(spreadsheet.getId(), quarter || null, settings);
+  if (!outcome.ok) {
+    spreadsheet.toast('Not classified.', ADDON_TITLE, 3);
+    ui.alert(ADDON_TITLE, outcome.message, ui.ButtonSet.OK);
+    return;
+  }
+  var run = outcome.data.classifyQuarter;
+  var summary = spreadsheet.getSheetByName(run.summaryTab);
+  if (summary) spreadsheet.setActiveSheet(summary);
+  var message = toastMessage_(run);
+  var elapsed = Date.now() - started;
+  if (elapsed >= SLOW_CALL_MS) message += '\n' + MESSAGES_.slow(elapsed);
+  spreadsheet.toast(message, ADDON_TITLE, 15);
+}
+
+/**
+ * One classification through the backend.
+ * @param {string} spreadsheetId
+ * @param {string | null} quarter
+ * @param {Settings} settings
+ * @returns {{ok: true, data: any} | {ok: false, message: string}}
+ */
+function classify_(spreadsheetId, quarter, settings) {
+  var marker = inFlightKey_(spreadsheetId);
+  var userProperties = PropertiesService.getUserProperties();
+  userProperties.setProperty(marker, JSON.stringify({ startedAt: Date.now(), quarter: quarter }));
+  try {
+    return callBackend_(
+      settings,
+      CLASSIFY_DOCUMENT,
+      { spreadsheetId: spreadsheetId, quarter: quarter, options: classifyOptions_(settings) },
+      'AddonClassifyQuarter'
+    );
+  } finally {
+    userProperties.deleteProperty(marker);
+  }
+}
+
+/** @param {string} spreadsheetId */
+function inFlightKey_(spreadsheetId) {
+  return SETTINGS_PREFIX + 'inFlight.' + spreadsheetId;
+}
+
+/**
+ * If the last Classify quarter in this spreadsheet never finished (Apps Script stopped
+ * it at its 6-minute limit), the sentence that says so; the marker is removed.
+ * @param {string} spreadsheetId
+ * @returns {string}
+ */
+function takeInterruptedRun_(spreadsheetId) {
+  var userProperties = PropertiesService.getUserProperties();
+  var key = inFlightKey_(spreadsheetId);
+  var raw = userProperties.getProperty(key);
+  if (!raw) return '';
+  var startedAt = 0;
+  try {
+    startedAt = Number(JSON.parse(raw).startedAt) || 0;
+  } catch (err) {
+    startedAt = 0;
+  }
+  if (Date.now() - startedAt < EXECUTION_LIMIT_MS) return ''; // still running elsewhere
+  userProperties.deleteProperty(key);
+  return MESSAGES_.interrupted(new Date(startedAt));
+}
+
+/**
+ * "Total 2025-Q4: Hard Miss — consecutive hard miss", plus a line about rejected rows.
+ * @param {{quarter: string, current: Array<{group: string|null, verdict: string, flags: string[]}>, issues: Array<{severity: string}>}} run
+ */
+function toastMessage_(run) {
+  var total = run.current.filter(function (v) {
+    return v.group === null;
+  })[0];
+  var headline;
+  if (!total) {
+    headline = run.quarter + ' classified: no group has a verdict for it yet.';
+  } else {
+    headline = 'Total ' + run.quarter + ': ' + verdictLabel_(total.verdict);
+    if (total.flags.length > 0) headline += ' — ' + total.flags.map(flagLabel_).join(', ');
+  }
+  var rejected = run.issues.filter(function (i) {
+    return i.severity !== 'INFO';
+  }).length;
+  if (rejected > 0) {
+    headline +=
+      '\n' +
+      rejected +
+      (rejected === 1 ? ' input row was' : ' input rows were') +
+      ' rejected: Show verdicts lists ' +
+      (rejected === 1 ? 'it.' : 'them.');
+  }
+  return headline;
+}
+
+/** @param {string} verdict */
+function verdictLabel_(verdict) {
+  return VERDICT_LABELS[verdict] || verdict;
+}
+
+/** @param {string} flag */
+function flagLabel_(flag) {
+  return FLAG_LABELS[flag] || flag.toLowerCase().replace(/_/g, ' ');
+}
+
+/** Extensions › Sales Verdicts › Show verdicts: the sidebar. */
+function showVerdicts() {
+  var html = HtmlService.createHtmlOutputFromFile('Sidebar').setTitle(ADDON_TITLE);
+  SpreadsheetApp.getUi().showSidebar(html);
+}
+
+/** Extensions › Sales Verdicts › Settings: the settings dialog. */
+function showSettings() {
+  var html = HtmlService.createHtmlOutputFromFile('Settings').setWidth(460).setHeight(620);
+  SpreadsheetApp.getUi().showModalDialog(html, 'Sales Verdicts settings');
+}
+
+/**
+ * The latest run of this spreadsheet, for the sidebar (google.script.run).
+ * @returns {{ok: boolean, run?: any, message?: string}}
+ */
+function getLatestRun() {
+  var settings = getSettings();
+  if (!settings.backendUrl) return { ok: false, message: MESSAGES_.notConfigured() };
+  var spreadsheetId = SpreadsheetApp.getActiveSpreadsheet().getId();
+  var outcome = callBackend_(
+    settings,
+    LATEST_RUN_DOCUMENT,
+    { spreadsheetId: spreadsheetId },
+    'AddonLatestRun'
+  );
+  if (!outcome.ok) return { ok: false, message: outcome.message };
+  return { ok: true, run: outcome.data.latestRun };
+}
+
+// ---------------------------------------------------------------------------
+// The backend call
+
+/**
+ * POSTs one GraphQL document; every failure becomes a sentence for the user.
+ * @param {Settings} settings
+ * @param {string} query
+ * @param {Object<string, any>} variables
+ * @param {string} operationName
+ * @returns {{ok: true, data: any} | {ok: false, message: string}}
+ */
+function callBackend_(settings, query, variables, operationName) {
+  var token;
+  try {
+    token =
+      settings.authMode === 'SERVICE_ACCOUNT'
+        ? ScriptApp.getIdentityToken()
+        : ScriptApp.getOAuthToken();
+  } catch (err) {
+    token = '';
+  }
+  if (!token) return { ok: false, message: MESSAGES_.noToken(settings) };
+
+  /** @type {GoogleAppsScript.URL_Fetch.URLFetchRequestOptions} */
+  var request = {
+    method: 'post',
+    contentType: 'application/json',
+    headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
+    payload: JSON.stringify({ query: query, variables: variables, operationName: operationName }),
+    muteHttpExceptions: true,
+    followRedirects: false,
+  };
+  var started = Date.now();
+  var response;
+  try {
+    response = UrlFetchApp.fetch(settings.backendUrl, request);
+  } catch (err) {
+    var text = err && /** @type {any} */ (err).message ? String(/** @type {any} */ (err).message) : String(err);
+    console.warn('Sales Verdicts: the backend call failed after ' + (Date.now() - started) + ' ms: ' + redact_(text, token));
+    return { ok: false, message: explainFetchException_(text, settings, Date.now() - started) };
+  }
+
+  var status = response.getResponseCode();
+  var body = response.getContentText();
+  /** @type {any} */
+  var answer = null;
+  try {
+    answer = JSON.parse(body);
+  } catch (err) {
+    answer = null;
+  }
+  var errors = answer && Array.isArray(answer.errors) ? answer.errors : [];
+  if (errors.length > 0) {
+    console.warn('Sales Verdicts: GraphQL error ' + JSON.stringify(errors[0].extensions || {}) + ': ' + redact_(String(errors[0].message), token));
+    return { ok: false, message: explainGraphQLError_(errors[0], settings) };
+  }
+  if (status !== 200) {
+    console.warn('Sales Verdicts: the backend answered HTTP ' + status);
+    return { ok: false, message: explainHttpStatus_(status, settings) };
+  }
+  if (!answer || typeof answer !== 'object' || !answer.data) {
+    return { ok: false, message: MESSAGES_.notGraphQL(settings) };
+  }
+  return { ok: true, data: answer.data };
+}
+
+/**
+ * @param {string} text
+ * @param {string} token
+ */
+function redact_(text, token) {
+  return token ? text.split(token).join('[token]') : text;
+}
+
+/**
+ * @param {{message?: string, extensions?: {code?: string, requestId?: string}}} error
+ * @param {Settings} settings
+ */
+function explainGraphQLError_(error, settings) {
+  var code = (error.extensions && error.extensions.code) || '';
+  var detail = String(error.message || '').trim();
+  switch (code) {
+    case 'UNAUTHENTICATED':
+      return MESSAGES_.unauthenticated(settings, detail);
+    case 'FORBIDDEN':
+      return MESSAGES_.forbidden(settings, detail);
+    case 'NOT_FOUND':
+      return MESSAGES_.notFound(settings, detail);
+    case 'BAD_INPUT':
+      return MESSAGES_.badInput(detail);
+    case 'RATE_LIMITED':
+      return MESSAGES_.rateLimited();
+    case 'UPSTREAM_UNAVAILABLE':
+      return MESSAGES_.upstreamUnavailable();
+    case 'INTERNAL':
+      return MESSAGES_.internal((error.extensions && error.extensions.requestId) || '');
+    case '':
+      return MESSAGES_.invalidRequest(detail);
+    default:
+      return MESSAGES_.unknownCode(code, detail);
+  }
+}
+
+/**
+ * @param {number} status
+ * @param {Settings} settings
+ */
+function explainHttpStatus_(status, settings) {
+  if (status >= 300 && status < 400) return MESSAGES_.redirected(status, settings);
+  if (status === 401 || status === 403) return MESSAGES_.gatewayRefused(status, settings);
+  if (status === 404 || status === 405) return MESSAGES_.wrongPath(status, settings);
+  if (status === 413) return MESSAGES_.tooLarge();
+  if (status === 429) return MESSAGES_.backendBusy();
+  if (status >= 500) return MESSAGES_.backendDown(status);
+  return MESSAGES_.unexpectedStatus(status, settings);
+}
+
+/**
+ * UrlFetchApp throws, even with muteHttpExceptions, when no HTTP answer came back.
+ * @param {string} text the exception's message, e.g. "DNS error: https://…"
+ * @param {Settings} settings
+ * @param {number} elapsedMs
+ */
+function explainFetchException_(text, settings, elapsedMs) {
+  if (/DNS error/i.test(text)) return MESSAGES_.dns(settings);
+  if (/timeout|timed out|deadline/i.test(text)) return MESSAGES_.timeout(settings, elapsedMs);
+  if (/too many times|quota|bandwidth/i.test(text)) return MESSAGES_.urlFetchQuota();
+  if (/whitelist|allowlist|not allowed|not permitted|permission/i.test(text)) {
+    return MESSAGES_.notAllowlisted(settings);
+  }
+  if (/ssl|certificate|tls/i.test(text)) return MESSAGES_.tls(settings);
+  if (/invalid argument|malformed/i.test(text)) return MESSAGES_.badAddress(settings);
+  return MESSAGES_.unreachable(settings);
+}
+
+/** @param {Settings} settings */
+function hostOf_(settings) {
+  var match = /^https?:\/\/([^\/?#]+)/i.exec(settings.backendUrl);
+  return match ? match[1] : settings.backendUrl;
+}
+
+/**
+ * Every sentence the add-on can show, in one place (docs/addon.md explains each).
+ * Each says what happened and what to do.
+ */
+var MESSAGES_ = {
+  notConfigured: function () {
+    return (
+      'Sales Verdicts does not know where its backend is yet. ' +
+      'Open Extensions › Sales Verdicts › Settings and enter the backend address ' +
+      '(ask whoever set up Sales Verdicts for it).'
+    );
+  },
+  quarterTooLong: function () {
+    return 'That is not a quarter. Type one like 2025-Q3 or Q3 2025, or leave it blank for the latest.';
+  },
+  /** @param {Date} startedAt */
+  interrupted: function (startedAt) {
+    return (
+      'Your previous Classify quarter here (started ' +
+      startedAt.toISOString().replace('T', ' ').slice(0, 16) +
+      ' UTC) was stopped by Apps Script before the backend answered: ' +
+      'an add-on may run for at most 6 minutes. The backend may still have finished it — ' +
+      'Show verdicts displays the latest run. If it keeps happening, the sheet is too large ' +
+      'to classify from the menu; ask whoever runs the backend to classify it from the command line.'
+    );
+  },
+  /** @param {number} elapsedMs */
+  slow: function (elapsedMs) {
+    return (
+      'That took ' +
+      Math.round(elapsedMs / 1000) +
+      ' s. Apps Script waits about a minute for the backend; if the sheet grows, ' +
+      'classifying may stop working from the menu.'
+    );
+  },
+  /** @param {Settings} settings */
+  noToken: function (settings) {
+    return settings.authMode === 'SERVICE_ACCOUNT'
+      ? 'Google did not give the add-on an identity token to show the backend. ' +
+          'Reload the spreadsheet and authorize Sales Verdicts again when asked ' +
+          '(it needs to see your e-mail address in service-account mode).'
+      : 'Google did not give the add-on a sign-in token. Reload the spreadsheet and ' +
+          'authorize Sales Verdicts again when asked.';
+  },
+  /** @param {Settings} settings @param {string} detail */
+  unauthenticated: function (settings, detail) {
+    return settings.authMode === 'SERVICE_ACCOUNT'
+      ? 'The backend could not verify who you are. Reload the spreadsheet and try again. ' +
+          'If it keeps happening, check Settings › Sign-in: the backend may be in user mode, ' +
+          'or not configured for this add-on (its audience must be the add-on\'s OAuth client id).' +
+          detailLine_(detail)
+      : 'The backend could not sign in to Google Sheets as you: your sign-in has expired or ' +
+          'was refused. Reload the spreadsheet, authorize Sales Verdicts again if asked, and ' +
+          'try again. If the backend runs in service-account mode, choose that in Settings › Sign-in.' +
+          detailLine_(detail);
+  },
+  /** @param {Settings} settings @param {string} detail */
+  forbidden: function (settings, detail) {
+    return settings.authMode === 'SERVICE_ACCOUNT'
+      ? 'The backend refused: either your account\'s domain may not use it, or its service ' +
+          'account cannot edit this spreadsheet. Share the spreadsheet with the service account ' +
+          '(as an editor), or ask whoever runs the backend to allow your domain.' +
+          detailLine_(detail)
+      : 'Google Sheets refused access to this spreadsheet for your account. You need edit ' +
+          'access (Sales Verdicts writes the Summary tab): ask the owner to share it with you ' +
+          'as an editor.' +
+          detailLine_(detail);
+  },
+  /** @param {Settings} settings @param {string} detail */
+  notFound: function (settings, detail) {
+    return (
+      'Something Sales Verdicts needs was not found' +
+      (detail ? ': ' + detail : '.') +
+      '\nCheck the tab names in Extensions › Sales Verdicts › Settings (now: Plan "' +
+      settings.planTab +
+      '", Bookings "' +
+      settings.bookingsTab +
+      '") against the tabs of this spreadsheet.'
+    );
+  },
+  /** @param {string} detail */
+  badInput: function (detail) {
+    return (
+      'The spreadsheet cannot be classified as it is' +
+      (detail ? ': ' + detail : '.') +
+      '\nFix what is named above (or the quarter you typed) and run Classify quarter again.'
+    );
+  },
+  rateLimited: function () {
+    return (
+      'Google Sheets is limiting how often this spreadsheet can be read right now ' +
+      '(too many requests in the last minute). Wait a minute, then run Classify quarter again.'
+    );
+  },
+  upstreamUnavailable: function () {
+    return (
+      'Google Sheets did not answer the backend in time. This is usually temporary: ' +
+      'wait a minute, then try again.'
+    );
+  },
+  /** @param {string} requestId */
+  internal: function (requestId) {
+    return (
+      'The backend hit an unexpected error' +
+      (requestId ? ' (request ' + requestId + ')' : '') +
+      '. Try again; if it happens again, send ' +
+      (requestId ? 'this request id' : 'the time of the error') +
+      ' to whoever runs the backend.'
+    );
+  },
+  /** @param {string} detail */
+  invalidRequest: function (detail) {
+    return (
+      'The backend did not accept the add-on\'s request, so the add-on and the backend ' +
+      'are probably different versions. Ask whoever runs Sales Verdicts to update the ' +
+      'add-on or the backend.' +
+      detailLine_(detail)
+    );
+  },
+  /** @param {string} code @param {string} detail */
+  unknownCode: function (code, detail) {
+    return 'The backend refused the request (' + code + ').' + detailLine_(detail);
+  },
+  /** @param {number} status @param {Settings} settings */
+  redirected: function (status, settings) {
+    return (
+      'The backend address ' +
+      settings.backendUrl +
+      ' answered with a redirect (HTTP ' +
+      status +
+      '). Enter the final address, usually starting with https:// and ending in /graphql, ' +
+      'in Extensions › Sales Verdicts › Settings.'
+    );
+  },
+  /** @param {number} status @param {Settings} settings */
+  gatewayRefused: function (status, settings) {
+    return (
+      'The server at ' +
+      hostOf_(settings) +
+      ' refused the add-on (HTTP ' +
+      status +
+      ') before the backend saw the request. If the backend sits behind a login ' +
+      'or firewall, ask whoever runs it to let Apps Script through.'
+    );
+  },
+  /** @param {number} status @param {Settings} settings */
+  wrongPath: function (status, settings) {
+    return (
+      'There is no Sales Verdicts backend at ' +
+      settings.backendUrl +
+      ' (HTTP ' +
+      status +
+      '). Check the address in Extensions › Sales Verdicts › Settings: it usually ends in /graphql.'
+    );
+  },
+  tooLarge: function () {
+    return 'The request was too large for the backend (HTTP 413). Shorten the group columns in Settings.';
+  },
+  backendBusy: function () {
+    return 'The backend is busy (HTTP 429). Wait a minute, then try again.';
+  },
+  /** @param {number} status */
+  backendDown: function (status) {
+    return (
+      'The backend is not working right now (HTTP ' +
+      status +
+      '). Try again in a few minutes; if it lasts, tell whoever runs the backend.'
+    );
+  },
+  /** @param {number} status @param {Settings} settings */
+  unexpectedStatus: function (status, settings) {
+    return (
+      'The backend at ' +
+      hostOf_(settings) +
+      ' gave an unexpected answer (HTTP ' +
+      status +
+      '). Check the address in Extensions › Sales Verdicts › Settings.'
+    );
+  },
+  /** @param {Settings} settings */
+  notGraphQL: function (settings) {
+    return (
+      'The address ' +
+      settings.backendUrl +
+      ' answered, but not like a Sales Verdicts backend. Check the address in ' +
+      'Extensions › Sales Verdicts › Settings: it usually ends in /graphql.'
+    );
+  },
+  /** @param {Settings} settings */
+  dns: function (settings) {
+    return (
+      'The backend address ' +
+      hostOf_(settings) +
+      ' does not exist (no such domain). Check the spelling in Extensions › Sales Verdicts › Settings.'
+    );
+  },
+  /** @param {Settings} settings @param {number} elapsedMs */
+  timeout: function (settings, elapsedMs) {
+    return (
+      'The backend at ' +
+      hostOf_(settings) +
+      ' did not answer within ' +
+      Math.max(1, Math.round(elapsedMs / 1000)) +
+      ' s, and Apps Script stopped waiting. A large sheet may simply take longer: ' +
+      'the backend may still finish, so open Show verdicts in a minute to see the latest run. ' +
+      'If the backend is down, tell whoever runs it.'
+    );
+  },
+  urlFetchQuota: function () {
+    return (
+      'Your Google account has used up today\'s Apps Script quota for calls to other ' +
+      'services (URL Fetch). Try again tomorrow, or ask a colleague to run it.'
+    );
+  },
+  /** @param {Settings} settings */
+  notAllowlisted: function (settings) {
+    return (
+      'This copy of the add-on is not allowed to call ' +
+      settings.backendUrl +
+      '. Whoever deployed it must add the address to urlFetchWhitelist in appsscript.json ' +
+      'and push the add-on again (or use the address that is already listed).'
+    );
+  },
+  /** @param {Settings} settings */
+  tls: function (settings) {
+    return (
+      'The backend at ' +
+      hostOf_(settings) +
+      ' has no valid https certificate, so the add-on will not send it your data. ' +
+      'Tell whoever runs the backend.'
+    );
+  },
+  /** @param {Settings} settings */
+  badAddress: function (settings) {
+    return (
+      'The backend address "' +
+      settings.backendUrl +
+      '" is not a valid web address. Correct it in Extensions › Sales Verdicts › Settings.'
+    );
+  },
+  /** @param {Settings} settings */
+  unreachable: function (settings) {
+    return (
+      'The backend at ' +
+      hostOf_(settings) +
+      ' cannot be reached: it may be down or restarting. Try again in a few minutes; ' +
+      'if it lasts, check the address in Extensions › Sales Verdicts › Settings or tell ' +
+      'whoever runs the backend.'
+    );
+  },
+};
+
+/** @param {string} detail */
+function detailLine_(detail) {
+  return detail ? '\n(The backend said: ' + detail + ')' : '';
+}
