@@ -3,25 +3,29 @@
 // happened as JSON. Driven by tests/addon (pytest), which starts the real backend.
 //
 // stdin: {"options": {...createAppsScript options...},
-//         "steps": [{"call": "onOpen", "args": [{"authMode": "NONE"}]},
+//         "steps": [{"call": "onOpen", "event": {"authMode": "NONE"}},   (an event object)
 //                   {"call": "saveSettings", "args": [{...}]},
-//                   {"call": "classifyQuarterFromMenu"}]}
-// stdout: {"steps": [{"call", "result", "error"}], "record": {...},
+//                   {"call": "classifyQuarterFromMenu"},
+//                   {"eval": "CLASSIFY_DOCUMENT = '...'"}]}   (code run in the add-on's scope)
+// stdout: {"steps": [{"call", "result", "error"}], "record": {...}, "functions": [...],
 //          "documentProperties": {...}, "userProperties": {...}}
 'use strict';
 
+const vm = require('node:vm');
 const { createAppsScript, AuthMode } = require('./gas');
 
 function readStdin() {
   return require('node:fs').readFileSync(0, 'utf8');
 }
 
-/** Event objects name their auth mode; the add-on compares with ScriptApp.AuthMode.X. */
-function revive(arg) {
-  if (arg && typeof arg === 'object' && typeof arg.authMode === 'string') {
-    return Object.assign({}, arg, { authMode: AuthMode[arg.authMode] });
+/** An event object: its authMode names a ScriptApp.AuthMode value, compared by identity. */
+function eventOf(spec) {
+  const event = Object.assign({}, spec);
+  if (typeof event.authMode === 'string') {
+    if (!AuthMode[event.authMode]) throw new Error('no such AuthMode: ' + event.authMode);
+    event.authMode = AuthMode[event.authMode];
   }
-  return arg;
+  return event;
 }
 
 function main() {
@@ -29,9 +33,14 @@ function main() {
   const gas = createAppsScript(scenario.options || {});
   const steps = [];
   for (const step of scenario.steps || []) {
-    const entry = { call: step.call, result: null, error: null };
+    const entry = { call: step.call || null, result: null, error: null };
     try {
-      const result = gas.call(step.call, ...(step.args || []).map(revive));
+      const result =
+        step.eval !== undefined
+          ? vm.runInContext(String(step.eval), gas.context)
+          : step.event !== undefined
+            ? gas.call(step.call, eventOf(step.event))
+            : gas.call(step.call, ...(step.args || []));
       entry.result = result === undefined ? null : JSON.parse(JSON.stringify(result));
     } catch (err) {
       entry.error = String(err && err.stack ? err.stack : err);
@@ -43,6 +52,7 @@ function main() {
       {
         steps,
         record: gas.record,
+        functions: Object.keys(gas.context).filter((k) => typeof gas.context[k] === 'function').sort(),
         documentProperties: gas.documentProperties.values,
         userProperties: gas.userProperties.values,
       },

@@ -9,7 +9,8 @@
 //   server side: *.gs              lib ES2020, types google-apps-script
 //   client side: *.html <script>   lib ES2020 + DOM, types/google-script-client.d.ts
 //
-// Exit status: tsc's (0 when both pass).
+// Usage: node test/typecheck.js [SOURCE_DIR]   (default: the add-on; tests pass a copy)
+// Exit status: tsc's (0 when every project passes).
 'use strict';
 
 const fs = require('node:fs');
@@ -19,6 +20,7 @@ const { spawnSync } = require('node:child_process');
 
 const ADDON = path.resolve(__dirname, '..');
 const TSC = path.join(ADDON, 'node_modules', 'typescript', 'bin', 'tsc');
+const SOURCES = path.resolve(process.argv[2] || ADDON);
 
 function isInlineJs(attributes) {
   if (/\bsrc\s*=/i.test(attributes)) return false;
@@ -50,11 +52,11 @@ function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sales-verdicts-typecheck-'));
   const names = new Map(); // temporary file -> add-on file
   try {
-    const entries = fs.readdirSync(ADDON).sort();
+    const entries = fs.readdirSync(SOURCES).sort();
     const server = [];
     const client = [];
     for (const name of entries) {
-      const source = path.join(ADDON, name);
+      const source = path.join(SOURCES, name);
       if (name.endsWith('.gs')) {
         const copy = path.join(tmp, 'server', name.replace(/\.gs$/, '.js'));
         fs.mkdirSync(path.dirname(copy), { recursive: true });
@@ -71,7 +73,7 @@ function main() {
       }
     }
     if (server.length === 0) {
-      console.error('no .gs files found in ' + ADDON);
+      console.error('no .gs files found in ' + SOURCES);
       return 2;
     }
     const base = path.join(ADDON, 'tsconfig.json');
