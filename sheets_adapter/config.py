@@ -1,0 +1,98 @@
+"""The adapter's settings, and the one place that reads them from an environment mapping.
+
+The adapter itself never reads ``os.environ``: the app's settings module calls
+:func:`from_env` (or :meth:`SheetsSettings.from_app_settings`) once and passes the
+result to :class:`~sheets_adapter.gspread_adapter.GspreadSheets`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from sheets_adapter.errors import SheetsConfigError
+from sheets_adapter.retry import RetryPolicy
+
+SCOPES = (
+    "https://www.googleapis.com/auth/spreadsheets",
+    "https://www.googleapis.com/auth/drive.file",
+)
+
+#: Google hosts that the emulator stands in for when SHEETS_EMULATOR_HOST is set.
+GOOGLE_HOSTS = (
+    "https://sheets.googleapis.com",
+    "https://www.googleapis.com",
+    "https://oauth2.googleapis.com",
+)
+
+
+def normalise_emulator_host(raw: str | None) -> str | None:
+    """``127.0.0.1:8765`` or ``http://127.0.0.1:8765/`` -> ``http://127.0.0.1:8765``."""
+    text = (raw or "").strip().rstrip("/")
+    if not text:
+        return None
+    if "://" not in text:
+        text = f"http://{text}"
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SheetsConfigError(
+            f"SHEETS_EMULATOR_HOST={raw!r}: expected an address like http://127.0.0.1:8765"
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class SheetsSettings:
+    """Everything :class:`GspreadSheets` needs to know; defaults suit production."""
+
+    emulator_host: str | None = None  # e.g. "http://127.0.0.1:8765": every call goes there
+    service_account_file: Path | None = None  # a key file: service-account mode is available
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    metadata_ttl: float = 60.0  # seconds a spreadsheet's tab list is trusted without asking
+    access_ttl: float = 60.0  # seconds a can_open answer is kept
+    cache_size: int = 1024  # most (spreadsheet, credentials) entries kept per cache
+    chunk_cells: int = 400_000  # tabs larger than this (about 4-5 MB of JSON) are read in chunks
+    pool_size: int = 64  # most credentials with idle HTTP sessions kept open
+
+    def __post_init__(self) -> None:
+        if self.chunk_cells < 1:
+            raise SheetsConfigError("chunk_cells must be at least 1")
+        if self.metadata_ttl < 0 or self.access_ttl < 0:
+            raise SheetsConfigError("cache lifetimes cannot be negative")
+
+    def with_deadline(self, deadline: float) -> SheetsSettings:
+        return replace(self, retry=replace(self.retry, deadline=deadline))
+
+    @classmethod
+    def from_app_settings(cls, settings: AppSettings) -> SheetsSettings:
+        """From the app's :class:`server.config.Settings` (or anything shaped like it)."""
+        base = cls(
+            emulator_host=normalise_emulator_host(settings.emulator_host),
+            service_account_file=settings.service_account_file,
+        )
+        return base.with_deadline(settings.sheets_deadline)
+
+
+class AppSettings(Protocol):
+    """The part of the app's settings the adapter reads."""
+
+    @property
+    def emulator_host(self) -> str | None: ...
+
+    @property
+    def service_account_file(self) -> Path | None: ...
+
+    @property
+    def sheets_deadline(self) -> float: ...
+
+
+def from_env(environ: Mapping[str, str]) -> SheetsSettings:
+    """Read ``SHEETS_EMULATOR_HOST`` and ``GOOGLE_APPLICATION_CREDENTIALS`` once."""
+    key_file = (environ.get("GOOGLE_APPLICATION_CREDENTIALS") or "").strip()
+    return SheetsSettings(
+        emulator_host=normalise_emulator_host(environ.get("SHEETS_EMULATOR_HOST")),
+        service_account_file=Path(key_file) if key_file else None,
+    )

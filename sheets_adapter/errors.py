@@ -1,0 +1,153 @@
+"""The adapter's exceptions: Google's errors are translated into these once, at the boundary.
+
+Hierarchy::
+
+    port.SheetsError
+     ├── SheetsConfigError          the adapter cannot be built (bad key file, bad settings)
+     └── GoogleSheetsError          a call to Google failed; .spreadsheet_id, .status, .message
+          ├── Unauthenticated       401, expired or unknown token, key refused at token exchange
+          ├── PermissionDenied      403: the credentials may not open (or edit) the spreadsheet
+          ├── SpreadsheetNotFound   404: no spreadsheet with that id
+          ├── TabNotFound           a tab that was asked for does not exist; .tab, .existing
+          ├── BadRequest            any other 4xx, with Google's own message
+          └── RetriesExhausted      transient failures outlasted the retry deadline; .attempts
+               ├── RateLimited          the last answer was 429 (quota)
+               └── UpstreamUnavailable  408/5xx, timeouts, connection errors
+
+Messages are written for the person who clicked "Classify": they say what is wrong and
+what to do. Tokens never appear in messages or reprs (the adapter never passes them here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sheets_adapter.port import SheetsError
+
+
+class SheetsConfigError(SheetsError):
+    """The adapter's settings cannot be used (for example an unreadable key file)."""
+
+
+class GoogleSheetsError(SheetsError):
+    """A Google API call about one spreadsheet failed."""
+
+    default_message = "The Google Sheets API call failed."
+
+    def __init__(
+        self,
+        spreadsheet_id: str | None,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+    ) -> None:
+        self.spreadsheet_id = spreadsheet_id
+        self.status = status
+        self.message = message or self.default_text()
+        super().__init__(self.message)
+
+    def default_text(self) -> str:
+        return self.default_message
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(spreadsheet_id={self.spreadsheet_id!r}, "
+            f"status={self.status!r}, message={self.message!r})"
+        )
+
+
+class Unauthenticated(GoogleSheetsError):
+    def default_text(self) -> str:
+        return (
+            "Google did not accept the credentials (the access token is missing, expired or "
+            "revoked). Sign in again and retry."
+        )
+
+
+class PermissionDenied(GoogleSheetsError):
+    def default_text(self) -> str:
+        return (
+            f"You cannot open spreadsheet {self.spreadsheet_id} with this Google account. "
+            "Ask its owner to share it with you as an editor."
+        )
+
+
+class SpreadsheetNotFound(GoogleSheetsError):
+    def default_text(self) -> str:
+        return (
+            f"Spreadsheet {self.spreadsheet_id} does not exist (or was deleted). Check the id: "
+            "it is the part of the spreadsheet's URL between /d/ and /edit."
+        )
+
+
+class TabNotFound(GoogleSheetsError):
+    def __init__(
+        self,
+        spreadsheet_id: str | None,
+        tab: str,
+        existing: Sequence[str] = (),
+        message: str | None = None,
+    ) -> None:
+        self.tab = tab
+        self.existing = tuple(existing)
+        super().__init__(spreadsheet_id, message, status=None)
+
+    def default_text(self) -> str:
+        tabs = ", ".join(repr(t) for t in self.existing) or "none"
+        return (
+            f"Spreadsheet {self.spreadsheet_id} has no tab named {self.tab!r}. "
+            f"Its tabs are: {tabs}. Rename the tab or choose another one in the options."
+        )
+
+
+class BadRequest(GoogleSheetsError):
+    def default_text(self) -> str:
+        return "Google Sheets rejected the request."
+
+
+class RetriesExhausted(GoogleSheetsError):
+    """Transient failures went on until the retry deadline."""
+
+    def __init__(
+        self,
+        spreadsheet_id: str | None,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        attempts: int = 0,
+        elapsed: float = 0.0,
+    ) -> None:
+        self.attempts = attempts
+        self.elapsed = elapsed
+        super().__init__(spreadsheet_id, message, status=status)
+
+
+class RateLimited(RetriesExhausted):
+    def default_text(self) -> str:
+        return (
+            "Google Sheets' request quota is used up for now "
+            f"({self.attempts} attempts over {self.elapsed:.0f} s). Wait a minute and try again."
+        )
+
+
+class UpstreamUnavailable(RetriesExhausted):
+    def default_text(self) -> str:
+        return (
+            "Google Sheets did not answer in time "
+            f"({self.attempts} attempts over {self.elapsed:.0f} s). Try again in a few minutes."
+        )
+
+
+__all__ = [
+    "BadRequest",
+    "GoogleSheetsError",
+    "PermissionDenied",
+    "RateLimited",
+    "RetriesExhausted",
+    "SheetsConfigError",
+    "SheetsError",
+    "SpreadsheetNotFound",
+    "TabNotFound",
+    "Unauthenticated",
+    "UpstreamUnavailable",
+]

@@ -1,0 +1,163 @@
+"""A spreadsheet's tab list, A1 ranges over it, and how a big tab is split into chunks.
+
+Pure functions over the JSON of ``spreadsheets.get``: no I/O. The metadata request asks
+only for the fields in :data:`METADATA_FIELDS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+METADATA_FIELDS = (
+    "spreadsheetId,properties.title,"
+    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
+    "charts(chartId))"
+)
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    sheet_id: int
+    title: str
+    index: int = 0
+    row_count: int = 1000
+    column_count: int = 26
+    chart_ids: tuple[int, ...] = ()
+
+    @property
+    def cells(self) -> int:
+        return self.row_count * self.column_count
+
+
+@dataclass(frozen=True)
+class SpreadsheetMeta:
+    spreadsheet_id: str
+    title: str
+    sheets: tuple[SheetInfo, ...]
+
+    @property
+    def titles(self) -> list[str]:
+        return [s.title for s in self.sheets]
+
+    @property
+    def sheet_ids(self) -> dict[str, int]:
+        return {s.title: s.sheet_id for s in self.sheets}
+
+    def find(self, title: str) -> SheetInfo | None:
+        """The tab named ``title``: exactly, else the one tab equal to it ignoring case and
+        surrounding spaces (Sheets keeps tab names unique regardless of case)."""
+        for sheet in self.sheets:
+            if sheet.title == title:
+                return sheet
+        key = title.strip().casefold()
+        found = [s for s in self.sheets if s.title.strip().casefold() == key]
+        return found[0] if len(found) == 1 else None
+
+    def with_sheet(self, info: SheetInfo) -> SpreadsheetMeta:
+        """A copy where ``info`` replaces the tab with its id (or is added)."""
+        others = tuple(s for s in self.sheets if s.sheet_id != info.sheet_id)
+        return replace(self, sheets=(*others, info))
+
+
+def parse_metadata(spreadsheet_id: str, data: Mapping[str, Any]) -> SpreadsheetMeta:
+    sheets = []
+    for position, sheet in enumerate(data.get("sheets") or ()):
+        props = sheet.get("properties") or {}
+        grid = props.get("gridProperties") or {}
+        sheets.append(
+            SheetInfo(
+                sheet_id=int(props.get("sheetId", 0)),
+                title=str(props.get("title", "")),
+                index=int(props.get("index", position)),
+                row_count=int(grid.get("rowCount", 1000)),
+                column_count=int(grid.get("columnCount", 26)),
+                chart_ids=tuple(
+                    int(chart["chartId"])
+                    for chart in sheet.get("charts") or ()
+                    if "chartId" in chart
+                ),
+            )
+        )
+    title = str((data.get("properties") or {}).get("title", ""))
+    return SpreadsheetMeta(str(data.get("spreadsheetId", spreadsheet_id)), title, tuple(sheets))
+
+
+def quote_sheet(title: str) -> str:
+    """A sheet name for A1 notation: always quoted, quotes doubled (``'It''s'``)."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def column_letter(number: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA."""
+    if number < 1:
+        raise ValueError("columns are numbered from 1")
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class RangeChunk:
+    """One range of a ``values.batchGet``: a whole tab, or a block of its rows."""
+
+    title: str
+    a1: str
+    cells: int
+    first_row: int = 1  # 1-based
+    rows: int | None = None  # None: the whole tab
+
+
+def plan_chunks(sheet: SheetInfo, chunk_cells: int) -> list[RangeChunk]:
+    """The ranges that read ``sheet``: the whole tab when it has at most ``chunk_cells``
+    cells, else blocks of rows of at most that many cells each."""
+    name = quote_sheet(sheet.title)
+    if sheet.cells <= chunk_cells:
+        return [RangeChunk(sheet.title, name, sheet.cells)]
+    width = max(1, sheet.column_count)
+    last_col = column_letter(width)
+    per_chunk = max(1, chunk_cells // width)
+    chunks = []
+    for first in range(1, sheet.row_count + 1, per_chunk):
+        last = min(sheet.row_count, first + per_chunk - 1)
+        chunks.append(
+            RangeChunk(
+                sheet.title,
+                f"{name}!A{first}:{last_col}{last}",
+                (last - first + 1) * width,
+                first_row=first,
+                rows=last - first + 1,
+            )
+        )
+    return chunks
+
+
+def pack_batches(chunks: Iterable[RangeChunk], chunk_cells: int) -> list[list[RangeChunk]]:
+    """Group ranges into batchGets of about ``chunk_cells`` cells each, in order."""
+    batches: list[list[RangeChunk]] = []
+    size = 0
+    for chunk in chunks:
+        if batches and size + chunk.cells <= chunk_cells:
+            batches[-1].append(chunk)
+            size += chunk.cells
+        else:
+            batches.append([chunk])
+            size = chunk.cells
+    return batches
+
+
+def assemble(chunks: Sequence[RangeChunk], values: Sequence[list[list[Any]]]) -> list[list[Any]]:
+    """One tab's rows from its chunks' values (the API leaves out trailing empty rows of
+    each chunk, so a chunk is padded to its full height when a later chunk has rows)."""
+    rows: list[list[Any]] = []
+    for chunk, block in zip(chunks, values, strict=True):
+        if block and chunk.rows is not None:
+            expected = chunk.first_row - 1
+            rows.extend([] for _ in range(expected - len(rows)))
+        rows.extend(list(row) for row in block)
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
