@@ -25,7 +25,8 @@ class RunRecord:
     classified_at: datetime  # timezone-aware, UTC
     summary_tab: str
     options: ClassifyOptions
-    verdicts: tuple[QuarterVerdict, ...]  # every group and quarter, total first, then by group, quarter
+    # every group and quarter: company total first, then by group, then by quarter
+    verdicts: tuple[QuarterVerdict, ...]
     issues: tuple[DataIssue, ...]
     caller: str | None = None  # e-mail of who asked, when known
 

@@ -1,0 +1,92 @@
+"""How a :class:`~server.store.port.RunRecord` is normalised and turned into columns.
+
+Every store keeps the same normal form, so a run reads back equal to what was
+stored, whichever store holds it:
+
+- ``classified_at`` must be timezone-aware; it is kept in UTC (microseconds).
+- plan, bookings and baseline are rounded to cents, half-even (as the domain compares
+  them); attainment and growth are kept as the floats they are.
+- flags keep their order; options are kept as a JSON object with the GraphQL names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from server.classification.model import ClassifyOptions, Flag, round_cents
+from server.store.port import RunRecord
+
+_CENT = Decimal("0.01")
+FLAG_SEPARATOR = ","
+
+
+def utc(moment: datetime) -> datetime:
+    """The same instant with ``tzinfo=UTC``; a naive datetime is refused (it is ambiguous)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"classified_at must be timezone-aware (UTC), got naive {moment!r}")
+    return moment.astimezone(UTC)
+
+
+def cents(amount: float | None) -> float | None:
+    return None if amount is None else round_cents(float(amount))
+
+
+def to_decimal(amount: float) -> Decimal:
+    """An exact decimal with two places, for a ``NUMERIC(18, 2)`` column."""
+    return Decimal(repr(float(amount))).quantize(_CENT, rounding=ROUND_HALF_EVEN)
+
+
+def normalise(run: RunRecord) -> RunRecord:
+    """The run as every store keeps it (see the module docstring)."""
+    verdicts = tuple(
+        dataclasses.replace(
+            v,
+            plan=cents(v.plan),
+            bookings=cents(v.bookings),
+            baseline=cents(v.baseline),
+            flags=tuple(v.flags),
+        )
+        for v in run.verdicts
+    )
+    return dataclasses.replace(
+        run,
+        classified_at=utc(run.classified_at),
+        verdicts=verdicts,
+        issues=tuple(run.issues),
+    )
+
+
+def flags_to_text(flags: tuple[Flag, ...]) -> str:
+    return FLAG_SEPARATOR.join(flag.value for flag in flags)
+
+
+def flags_from_text(text: str | None) -> tuple[Flag, ...]:
+    if not text:
+        return ()
+    return tuple(Flag(name) for name in text.split(FLAG_SEPARATOR))
+
+
+def options_to_json(options: ClassifyOptions) -> dict[str, Any]:
+    """The options with their GraphQL names, as plain JSON values."""
+    return {
+        "planTab": options.plan_tab,
+        "bookingsTab": options.bookings_tab,
+        "summaryTab": options.summary_tab,
+        "fiscalYearStartMonth": options.fiscal_year_start_month,
+        "comparison": options.comparison.value,
+        "hardMissWindow": options.hard_miss_window,
+        "groupBy": None if options.group_by is None else list(options.group_by),
+    }
+
+
+def options_from_json(data: Mapping[str, Any] | None) -> ClassifyOptions:
+    """Back to :class:`ClassifyOptions`; names a later version no longer knows are ignored."""
+    if not data:
+        return ClassifyOptions()
+    known = {"planTab", "bookingsTab", "summaryTab", "fiscalYearStartMonth"}
+    known |= {"comparison", "hardMissWindow", "groupBy"}
+    return ClassifyOptions.from_mapping({k: v for k, v in data.items() if k in known})
