@@ -1,0 +1,1 @@
+"""Alembic migration scripts of the run store (``env.py`` and ``versions/``)."""

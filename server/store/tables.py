@@ -1,0 +1,136 @@
+"""The run store's tables, as typed SQLAlchemy 2 ORM models (the migrations' target).
+
+``runs`` holds one row per classification run; ``verdicts`` and ``issues`` hold its
+rows in order (``position``). Amounts are ``NUMERIC(18, 2)``: exact cents, readable
+by anyone querying the database. Timestamps are ``TIMESTAMP WITH TIME ZONE`` on
+PostgreSQL and UTC text on SQLite; both come back timezone-aware in UTC.
+
+The store reads and writes these tables with Core statements (fast, no identity
+map); the ORM classes exist for typing, the migrations and ``compare_metadata``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Double,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from server.store.codec import cents, to_decimal
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite stores naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"refusing a naive datetime: {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Money(TypeDecorator[float]):
+    """An amount in cents precision: ``NUMERIC(18, 2)`` in the database, ``float`` in Python."""
+
+    impl = Numeric(18, 2, asdecimal=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: float | None, dialect: Dialect) -> Decimal | None:
+        return None if value is None else to_decimal(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> float | None:
+        return cents(value)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    spreadsheet_id: Mapped[str] = mapped_column(String(255))
+    quarter: Mapped[str] = mapped_column(String(16))
+    classified_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    summary_tab: Mapped[str] = mapped_column(Text)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    caller: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        # latest() and list(): one index range scan, newest first.
+        Index("ix_runs_spreadsheet_id_classified_at", "spreadsheet_id", "classified_at", "id"),
+    )
+
+
+class VerdictRow(Base):
+    __tablename__ = "verdicts"
+
+    run_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_name: Mapped[str | None] = mapped_column(Text)  # None = company total
+    quarter: Mapped[str] = mapped_column(String(16))
+    plan: Mapped[float | None] = mapped_column(Money())
+    bookings: Mapped[float | None] = mapped_column(Money())
+    baseline: Mapped[float | None] = mapped_column(Money())
+    attainment: Mapped[float | None] = mapped_column(Double)
+    growth: Mapped[float | None] = mapped_column(Double)
+    verdict: Mapped[str] = mapped_column(String(16))
+    flags: Mapped[str] = mapped_column(Text)  # Flag values joined with "," in order
+    action: Mapped[str] = mapped_column(Text)
+
+
+class IssueRow(Base):
+    __tablename__ = "issues"
+
+    run_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tab: Mapped[str] = mapped_column(Text)
+    row: Mapped[int] = mapped_column(Integer)
+    column_name: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(8))
+    cell: Mapped[str | None] = mapped_column(String(32))
+
+
+metadata = Base.metadata
