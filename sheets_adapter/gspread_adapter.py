@@ -1,0 +1,372 @@
+"""The Google Sheets adapter: :class:`GspreadSheets` implements the port with gspread 6.
+
+A classification costs at most three Sheets API requests, two when the spreadsheet's
+metadata is cached:
+
+1. ``GET /v4/spreadsheets/ID?includeGridData=false&fields=…`` — tab titles, ids, grid
+   sizes and chart ids (skipped while a cached copy, per spreadsheet and credentials,
+   is younger than ``metadata_ttl``);
+2. one ``values.batchGet`` of the input tabs and the existing Summary tab (for the
+   user's Notes), ``UNFORMATTED_VALUE`` / ``SERIAL_NUMBER``; tabs larger than
+   ``chunk_cells`` are read in blocks of rows, packed into batchGets of about that size;
+3. one atomic ``spreadsheets.batchUpdate`` that replaces the Summary tab
+   (:mod:`sheets_adapter.render`).
+
+Stale cache: a batchGet answered "Unable to parse range" (a tab was deleted) refreshes the
+metadata once and reads again; a rejected write refreshes it once and writes again, unless
+the Summary tab appeared or vanished since it was read (then :class:`SummaryChanged`: the
+Notes would be lost). After a write the cache is updated with the tab it wrote.
+
+The port is synchronous; callers on an event loop run it in a worker thread. The
+adapter is thread-safe: sessions are lent to one thread at a time, caches are locked.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gspread.http_client import HTTPClient, ParamsType
+
+from sheets_adapter.cache import TtlCache
+from sheets_adapter.calls import ApiCaller, RangeNotFound
+from sheets_adapter.config import AppSettings, SheetsSettings, from_env
+from sheets_adapter.errors import (
+    BadRequest,
+    PermissionDenied,
+    SpreadsheetNotFound,
+    TabNotFound,
+    UpstreamUnavailable,
+)
+from sheets_adapter.metadata import (
+    METADATA_FIELDS,
+    RangeChunk,
+    SheetInfo,
+    SpreadsheetMeta,
+    assemble,
+    pack_batches,
+    parse_metadata,
+    plan_chunks,
+)
+from sheets_adapter.port import (
+    SheetsAuth,
+    SheetsPort,
+    SpreadsheetSnapshot,
+    SummarySheet,
+    TabGrid,
+)
+from sheets_adapter.render import Target, WritePlan, plan_write
+from sheets_adapter.retry import RequestCounter, Retrier
+
+READ_PARAMS = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+    "majorDimension": "ROWS",
+}
+MAX_SHEET_ID = 2**31 - 1
+
+
+class SummaryChanged(BadRequest):
+    """The Summary tab was created or deleted between the read and the write."""
+
+
+@dataclass(frozen=True)
+class GspreadSnapshot(SpreadsheetSnapshot):
+    """A snapshot that remembers the metadata it was read with, for the write."""
+
+    meta: SpreadsheetMeta | None = None
+    identity: str = ""
+    meta_from_cache: bool = False
+
+
+class GspreadSheets(SheetsPort):
+    """Reads the input tabs and writes the Summary tab through gspread and google-auth."""
+
+    def __init__(
+        self,
+        settings: SheetsSettings | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings or SheetsSettings()
+        self._rng = rng or random.Random()
+        self._rng_lock = threading.Lock()
+        retrier = Retrier(self.settings.retry, clock=clock, sleep=sleep, rng=self._rng)
+        self._api = ApiCaller(self.settings, retrier)
+        self._meta: TtlCache[SpreadsheetMeta] = TtlCache(
+            self.settings.metadata_ttl, self.settings.cache_size, clock
+        )
+        self._access: TtlCache[bool] = TtlCache(
+            self.settings.access_ttl, self.settings.cache_size, clock
+        )
+
+    @classmethod
+    def from_settings(cls, settings: SheetsSettings | AppSettings) -> GspreadSheets:
+        """From the adapter's settings or the app's (``server.config.Settings``)."""
+        if not isinstance(settings, SheetsSettings):
+            settings = SheetsSettings.from_app_settings(settings)
+        return cls(settings)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> GspreadSheets:
+        return cls(from_env(environ))
+
+    @property
+    def requests(self) -> RequestCounter:
+        """Every HTTP request sent (attempts, retries included), by kind."""
+        return self._api.counter
+
+    def close(self) -> None:
+        self._api.close()
+
+    def forget(self) -> None:
+        """Drop every cached metadata and access answer."""
+        self._meta.clear()
+        self._access.clear()
+
+    # -- metadata ------------------------------------------------------------------------
+
+    def _fetch_metadata(self, spreadsheet_id: str, auth: SheetsAuth) -> SpreadsheetMeta:
+        params: ParamsType = {"includeGridData": "false", "fields": METADATA_FIELDS}
+
+        def op(http: HTTPClient) -> Mapping[str, Any]:
+            return http.fetch_sheet_metadata(spreadsheet_id, params=dict(params))
+
+        meta = parse_metadata(spreadsheet_id, self._api.call(spreadsheet_id, auth, "read", op))
+        identity = self._api.identity(auth)
+        self._meta.put((spreadsheet_id, identity), meta)
+        self._access.put((spreadsheet_id, identity), True)
+        return meta
+
+    def _metadata(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[SpreadsheetMeta, bool]:
+        """The metadata and whether it came from the cache."""
+        cached = self._meta.get((spreadsheet_id, self._api.identity(auth)))
+        if cached is not None:
+            return cached, True
+        return self._fetch_metadata(spreadsheet_id, auth), False
+
+    # -- read ----------------------------------------------------------------------------
+
+    def read(
+        self,
+        spreadsheet_id: str,
+        tabs: Sequence[str],
+        summary_tab: str,
+        auth: SheetsAuth,
+    ) -> GspreadSnapshot:
+        identity = self._api.identity(auth)
+        wanted = list(dict.fromkeys(tabs))
+        meta, from_cache = self._metadata(spreadsheet_id, auth)
+        if from_cache and not self._cache_will_do(meta, wanted, summary_tab):
+            meta, from_cache = self._fetch_metadata(spreadsheet_id, auth), False
+        for tries_left in (1, 0):
+            found = self._find_tabs(meta, wanted)
+            summary = meta.find(summary_tab)
+            titles = [s.title for s in found.values()]
+            if summary is not None and summary.title not in titles:
+                titles.append(summary.title)
+            try:
+                grids = self._read_values(spreadsheet_id, auth, meta, titles)
+                break
+            except RangeNotFound:
+                if not tries_left:
+                    raise
+                meta, from_cache = self._fetch_metadata(spreadsheet_id, auth), False
+        return GspreadSnapshot(
+            spreadsheet_id=spreadsheet_id,
+            title=meta.title,
+            sheet_ids=meta.sheet_ids,
+            tabs={asked: grids[sheet.title] for asked, sheet in found.items()},
+            summary=grids[summary.title] if summary is not None else None,
+            meta=meta,
+            identity=identity,
+            meta_from_cache=from_cache,
+        )
+
+    def _cache_will_do(self, meta: SpreadsheetMeta, wanted: list[str], summary_tab: str) -> bool:
+        """Cached metadata is trusted for a read when it knows every tab (the Summary
+        too: a Summary created elsewhere must not be missed, or its Notes would be) and
+        no tab is big enough to be read in chunks (those need current grid sizes)."""
+        sheets = [meta.find(title) for title in [*wanted, summary_tab]]
+        return all(
+            sheet is not None and sheet.cells <= self.settings.chunk_cells for sheet in sheets
+        )
+
+    @staticmethod
+    def _find_tabs(meta: SpreadsheetMeta, wanted: list[str]) -> dict[str, SheetInfo]:
+        found = {}
+        for title in wanted:
+            sheet = meta.find(title)
+            if sheet is None:
+                raise TabNotFound(meta.spreadsheet_id, title, meta.titles)
+            found[title] = sheet
+        return found
+
+    def _read_values(
+        self, spreadsheet_id: str, auth: SheetsAuth, meta: SpreadsheetMeta, titles: list[str]
+    ) -> dict[str, TabGrid]:
+        plans: dict[str, list[RangeChunk]] = {}
+        for title in titles:
+            sheet = meta.find(title)
+            assert sheet is not None
+            plans[title] = plan_chunks(sheet, self.settings.chunk_cells)
+        chunks = [chunk for title in titles for chunk in plans[title]]
+        values: dict[RangeChunk, list[list[Any]]] = {}
+        for batch in pack_batches(chunks, self.settings.chunk_cells):
+            ranges = [chunk.a1 for chunk in batch]
+
+            def op(http: HTTPClient, ranges: list[str] = ranges) -> Any:
+                return http.values_batch_get(spreadsheet_id, ranges, params=dict(READ_PARAMS))
+
+            answer = self._api.call(spreadsheet_id, auth, "read", op)
+            value_ranges = answer.get("valueRanges") if isinstance(answer, Mapping) else None
+            if not isinstance(value_ranges, list) or len(value_ranges) != len(batch):
+                raise UpstreamUnavailable(
+                    spreadsheet_id, "Google Sheets sent an incomplete answer. Try again."
+                )
+            for chunk, value_range in zip(batch, value_ranges, strict=True):
+                values[chunk] = list(value_range.get("values") or [])
+        grids = {}
+        for title in titles:
+            sheet = meta.find(title)
+            assert sheet is not None
+            rows = assemble(plans[title], [values[c] for c in plans[title]])
+            grids[title] = TabGrid(title=sheet.title, sheet_id=sheet.sheet_id, values=rows)
+        return grids
+
+    # -- write ---------------------------------------------------------------------------
+
+    def write_summary(
+        self,
+        snapshot: SpreadsheetSnapshot,
+        summary: SummarySheet,
+        auth: SheetsAuth,
+    ) -> None:
+        spreadsheet_id = snapshot.spreadsheet_id
+        identity = self._api.identity(auth)
+        key = (spreadsheet_id, identity)
+        if (
+            isinstance(snapshot, GspreadSnapshot)
+            and snapshot.meta
+            and snapshot.identity == identity
+        ):
+            meta = snapshot.meta
+        else:
+            meta, _ = self._metadata(spreadsheet_id, auth)
+        try:
+            after = self._write(spreadsheet_id, auth, meta, snapshot, summary)
+        except BaseException:
+            self._meta.discard(key)  # the write may or may not have landed
+            raise
+        if after is None:
+            self._meta.discard(key)
+        else:
+            self._meta.update(key, after)
+
+    def _write(
+        self,
+        spreadsheet_id: str,
+        auth: SheetsAuth,
+        meta: SpreadsheetMeta,
+        snapshot: SpreadsheetSnapshot,
+        summary: SummarySheet,
+    ) -> SpreadsheetMeta | None:
+        """Send the batchUpdate; on a 400 look again at the spreadsheet once. Returns the
+        metadata as it is after the write (None when that is not known)."""
+        for tries_left in (1, 0):
+            target = self._target(meta, summary.title)
+            plan = plan_write(summary, target)
+            body = {"requests": plan.requests}
+
+            def op(http: HTTPClient, body: dict[str, Any] = body) -> Any:
+                return http.batch_update(spreadsheet_id, body)
+
+            try:
+                answer = self._api.call(spreadsheet_id, auth, "write", op)
+            except BadRequest:
+                if not tries_left:
+                    raise
+                current = self._fetch_metadata(spreadsheet_id, auth)
+                landed = current.find(summary.title)
+                if not target.exists and landed is not None and landed.sheet_id == target.sheet_id:
+                    return current  # an earlier attempt that timed out did apply
+                if (landed is not None) != (snapshot.summary is not None):
+                    raise SummaryChanged(
+                        spreadsheet_id,
+                        f"The {summary.title!r} tab was created or deleted while the "
+                        "classification ran, so its Notes could not be kept. Run it again.",
+                        status=400,
+                    ) from None
+                if current == meta:
+                    raise
+                meta = current
+                continue
+            return self._after_write(meta, target, plan, answer)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _target(self, meta: SpreadsheetMeta, title: str) -> Target:
+        sheet = meta.find(title)
+        if sheet is not None:
+            return Target(
+                sheet.sheet_id,
+                sheet.title,
+                exists=True,
+                row_count=sheet.row_count,
+                column_count=sheet.column_count,
+                chart_ids=sheet.chart_ids,
+            )
+        used = {s.sheet_id for s in meta.sheets}
+        with self._rng_lock:
+            sheet_id = self._rng.randint(1, MAX_SHEET_ID)
+            while sheet_id in used:
+                sheet_id = self._rng.randint(1, MAX_SHEET_ID)
+        return Target(sheet_id, title, exists=False, index=len(meta.sheets))
+
+    @staticmethod
+    def _after_write(
+        meta: SpreadsheetMeta, target: Target, plan: WritePlan, answer: Any
+    ) -> SpreadsheetMeta | None:
+        """The metadata with the Summary tab as written: its id, size and new chart."""
+        charts = []
+        replies = answer.get("replies") if isinstance(answer, Mapping) else None
+        for reply in replies or ():
+            chart = (reply or {}).get("addChart", {}).get("chart", {})
+            if "chartId" in chart:
+                charts.append(int(chart["chartId"]))
+        if plan.has_chart and not charts:
+            return None  # the chart's id is unknown: it could not be deleted next time
+        old = meta.find(target.title) if target.exists else None
+        index = old.index if old is not None else len(meta.sheets)
+        info = SheetInfo(
+            target.sheet_id, target.title, index, plan.row_count, plan.column_count, tuple(charts)
+        )
+        return meta.with_sheet(info)
+
+    # -- access --------------------------------------------------------------------------
+
+    def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
+        key = (spreadsheet_id, self._api.identity(auth))
+        known = self._access.get(key)
+        if known is not None:
+            return known
+        if self._meta.get(key) is not None:
+            return True
+
+        def op(http: HTTPClient) -> Any:
+            params: ParamsType = {"includeGridData": "false", "fields": "spreadsheetId"}
+            return http.fetch_sheet_metadata(spreadsheet_id, params=params)
+
+        try:
+            self._api.call(spreadsheet_id, auth, "read", op)
+        except (PermissionDenied, SpreadsheetNotFound):
+            allowed = False
+        else:
+            allowed = True
+        self._access.put(key, allowed)
+        return allowed
