@@ -24,6 +24,7 @@ adapter is thread-safe: sessions are lent to one thread at a time, caches are lo
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -68,6 +69,18 @@ READ_PARAMS = {
     "majorDimension": "ROWS",
 }
 MAX_SHEET_ID = 2**31 - 1
+SPREADSHEET_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
+
+
+def check_id(spreadsheet_id: str) -> None:
+    """Spreadsheet ids are URL-safe; anything else never reaches Google (it would be
+    pasted into the request path)."""
+    if not isinstance(spreadsheet_id, str) or not SPREADSHEET_ID.fullmatch(spreadsheet_id):
+        raise SpreadsheetNotFound(
+            None,
+            f"{str(spreadsheet_id)[:80]!r} is not a spreadsheet id. Use the part of the "
+            "spreadsheet's URL between /d/ and /edit.",
+        )
 
 
 class SummaryChanged(BadRequest):
@@ -160,6 +173,7 @@ class GspreadSheets(SheetsPort):
         summary_tab: str,
         auth: SheetsAuth,
     ) -> GspreadSnapshot:
+        check_id(spreadsheet_id)
         identity = self._api.identity(auth)
         wanted = list(dict.fromkeys(tabs))
         meta, from_cache = self._metadata(spreadsheet_id, auth)
@@ -249,6 +263,7 @@ class GspreadSheets(SheetsPort):
         auth: SheetsAuth,
     ) -> None:
         spreadsheet_id = snapshot.spreadsheet_id
+        check_id(spreadsheet_id)
         identity = self._api.identity(auth)
         key = (spreadsheet_id, identity)
         if (
@@ -351,6 +366,10 @@ class GspreadSheets(SheetsPort):
     # -- access --------------------------------------------------------------------------
 
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
+        try:
+            check_id(spreadsheet_id)
+        except SpreadsheetNotFound:
+            return False
         key = (spreadsheet_id, self._api.identity(auth))
         known = self._access.get(key)
         if known is not None:
