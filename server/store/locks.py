@@ -78,17 +78,22 @@ class KeyedLocks:
 if sys.platform == "win32":  # pragma: no cover - the product runs on Linux
 
     @contextmanager
-    def file_lock(path: Path, name: str, timeout: float | None = None) -> Iterator[None]:
+    def file_lock(
+        path: Path, name: str, timeout: float | None = None, *, since: float | None = None
+    ) -> Iterator[None]:
         yield
 
 else:
     import fcntl
 
     @contextmanager
-    def file_lock(path: Path, name: str, timeout: float | None = None) -> Iterator[None]:
+    def file_lock(
+        path: Path, name: str, timeout: float | None = None, *, since: float | None = None
+    ) -> Iterator[None]:
         """Hold an exclusive ``flock`` on ``path`` (created if missing) until exit.
 
-        ``name`` is what the lock protects, for the :class:`LockTimeout` message.
+        ``name`` is what the lock protects, for the :class:`LockTimeout` message;
+        ``timeout`` counts from ``since`` (a ``time.monotonic()``; default: now).
         The kernel releases the lock if the process dies, so a crash never leaves a
         spreadsheet locked. Lock files are tiny and are kept (removing one while
         another process waits on it would break the lock).
@@ -99,7 +104,8 @@ else:
         except OSError as err:
             raise StoreUnavailable(f"cannot open the lock file {path}: {err}") from err
         try:
-            deadline = None if timeout is None else time.monotonic() + timeout
+            start = time.monotonic() if since is None else since
+            deadline = None if timeout is None else start + timeout
             pause = 0.002
             while True:
                 try:

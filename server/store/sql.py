@@ -22,6 +22,7 @@ from __future__ import annotations
 import builtins
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -254,19 +255,21 @@ class SqlRunStore(RunStore):
     @contextmanager
     def _hold(self, spreadsheet_id: str) -> Iterator[None]:
         # Threads of this store queue here first: one waiting database lock per store.
+        # The lock timeout covers both waits.
+        since = time.monotonic()
         with self._local_locks.hold(spreadsheet_id, self._lock_timeout):
             if self.dialect == "postgresql":
-                with self._advisory_lock(spreadsheet_id):
+                with self._advisory_lock(spreadsheet_id, since):
                     yield
             elif self._locks_dir is not None:
                 path = self._locks_dir / lock_file_name(spreadsheet_id)
-                with file_lock(path, spreadsheet_id, self._lock_timeout):
+                with file_lock(path, spreadsheet_id, self._lock_timeout, since=since):
                     yield
             else:  # in-memory SQLite: one process, one store
                 yield
 
     @contextmanager
-    def _advisory_lock(self, spreadsheet_id: str) -> Iterator[None]:
+    def _advisory_lock(self, spreadsheet_id: str, since: float) -> Iterator[None]:
         """A session-level advisory lock on a connection of its own, held until exit."""
         assert self._lock_engine is not None
         key = advisory_key(spreadsheet_id)
@@ -277,7 +280,8 @@ class SqlRunStore(RunStore):
         try:
             try:
                 if self._lock_timeout is not None:
-                    millis = max(1, int(self._lock_timeout * 1000))
+                    left = self._lock_timeout - (time.monotonic() - since)
+                    millis = max(1, int(left * 1000))
                     connection.execute(text(f"SET lock_timeout = {millis}"))
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
             except OperationalError as err:
