@@ -43,4 +43,4 @@ __all__ = [
     "parse_quarter",
 ]
 
-from server.classification.engine import classify, parse_quarter  # noqa: E402
+from server.classification.engine import classify, parse_quarter

@@ -27,10 +27,14 @@ class InvalidOptions(ClassificationError):
 
 
 class HeaderNotFound(ClassificationError):
-    def __init__(self, tab: str, expected: str) -> None:
+    def __init__(self, tab: str, expected: str, found: str | None = None) -> None:
         self.tab = tab
+        self.expected = expected
+        self.found = found
+        detail = f" ({found})" if found else ""
         super().__init__(
-            f"Tab {tab!r} has no recognisable header in its first 10 rows: expected {expected}."
+            f"Tab {tab!r} has no recognisable header in its first 10 rows{detail}: "
+            f"expected {expected}."
         )
 
 

@@ -215,6 +215,8 @@ class ClassificationResult:
         elif group is not None:
             key = " ".join(group.split()).casefold()
             chosen = (
-                v for v in chosen if v.group is not None and " ".join(v.group.split()).casefold() == key
+                v
+                for v in chosen
+                if v.group is not None and " ".join(v.group.split()).casefold() == key
             )
         return list(chosen)

@@ -1,0 +1,88 @@
+"""Data issues: a rejected or skipped cell, located and explained for a finance analyst.
+
+Every message starts with the cell's A1 reference and says what happened to the row,
+e.g. ``Bookings!C14: "#REF!" is a formula error, row skipped``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from server.classification.model import DataIssue, Severity
+from server.classification.values import BLANK, NOT_PERIOD, Problem, cell_text
+
+_PLAIN_TAB = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MAX_SHOWN = 60
+
+DATE_EXPECTED = "is not a date (expected e.g. 3/31/2025, 2025-03-31, 31 Mar 2025)"
+QUARTER_EXPECTED = "is not a quarter (expected e.g. Q1 2025 or 2025-Q1) or a date"
+
+
+def column_letters(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def a1(tab: str, row: int, column: int) -> str:
+    """``Bookings!C14``; a tab name with spaces or punctuation is quoted: ``'Q3 deals'!C14``."""
+    name = tab if _PLAIN_TAB.fullmatch(tab) else "'" + tab.replace("'", "''") + "'"
+    return f"{name}!{column_letters(column)}{row}"
+
+
+def _shown(raw: Any) -> str:
+    text = cell_text(raw) or ""
+    if len(text) > _MAX_SHOWN:
+        text = text[: _MAX_SHOWN - 1] + "…"
+    return f'"{text}"' if isinstance(raw, str) else text
+
+
+def rejected(
+    tab: str,
+    row: int,
+    column: int,
+    header: str,
+    raw: Any,
+    problem: Problem,
+    *,
+    what: str = "row",
+    date_column: bool = False,
+) -> DataIssue:
+    """An ERROR issue: the cell's row (or, in a wide table, the cell) did not count."""
+    ref = a1(tab, row, column)
+    if problem.blank:
+        message = f"{ref}: the {header} {BLANK.reason}, {what} skipped"
+    else:
+        reason = problem.reason
+        if problem is NOT_PERIOD:
+            reason = DATE_EXPECTED if date_column else QUARTER_EXPECTED
+        message = f"{ref}: {_shown(raw)} {reason}, {what} skipped"
+    return DataIssue(
+        tab=tab,
+        row=row,
+        column=header,
+        value=cell_text(raw),
+        message=message,
+        severity=Severity.ERROR,
+        cell=a1(tab, row, column).rpartition("!")[2],
+    )
+
+
+def total_row(tab: str, row: int, column: int, header: str, raw: Any) -> DataIssue:
+    """An INFO issue: a Total row, skipped on purpose so nothing is counted twice."""
+    ref = a1(tab, row, column)
+    return DataIssue(
+        tab=tab,
+        row=row,
+        column=header,
+        value=cell_text(raw),
+        message=f"{ref}: {_shown(raw)} is a total row, skipped (totals are computed, "
+        "never counted twice)",
+        severity=Severity.INFO,
+        cell=ref.rpartition("!")[2],
+    )
