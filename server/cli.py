@@ -199,6 +199,7 @@ def classify(
     group_by: Annotated[
         list[str] | None, typer.Option(help="Group column (repeatable). Default: automatic.")
     ] = None,
+    verbose: Annotated[bool, typer.Option(help="Log details (and tracebacks of bugs).")] = False,
 ) -> None:
     """Classify one spreadsheet (or two CSV exports) and print the verdict table."""
     options: dict[str, Any] = {
@@ -219,7 +220,7 @@ def classify(
         settings = Settings.from_env()
     except SettingsError as err:
         raise _fail(str(err), 2) from None
-    _configure_logging("WARNING")
+    _configure_logging("INFO" if verbose else "CRITICAL")
     store: RunStore
     if local:
         if plan is None or bookings is None or spreadsheet_id is not None:
@@ -254,11 +255,22 @@ def classify(
     try:
         run = run_in_process(sheets, store, caller, spreadsheet_id, quarter, options)
     except ApiError as err:
-        raise _fail(f"{err.message} [{err.code}]", 2 if err.code == "BAD_INPUT" else 1) from None
+        hint = " (run again with --verbose for details)" if err.code == "INTERNAL" else ""
+        raise _fail(
+            f"{err.message} [{err.code}]{hint}", 2 if err.code == "BAD_INPUT" else 1
+        ) from None
     finally:
         store.close()
     if as_json:
         sys.stdout.write(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
+    elif local:
+        print_run(
+            console,
+            run,
+            written_to=f"Summary written to {summary_csv}"
+            if summary_csv
+            else "Local mode: no Summary written (add --summary-csv FILE to keep one)",
+        )
     else:
         print_run(console, run)
 

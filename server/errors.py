@@ -28,7 +28,9 @@ from strawberry.types import ExecutionContext
 
 from server.classification import ClassificationError, ColumnNotFound, HeaderNotFound
 from server.service import AccessDenied
+from server.store.errors import LockTimeout, StoreUnavailable
 from sheets_adapter import errors as sheets
+from sheets_adapter.csv_files import CsvFileError
 
 log = logging.getLogger("server.api")
 
@@ -66,8 +68,18 @@ def translate(err: Exception) -> ApiError | None:
             return ApiError(RATE_LIMITED, str(err))
         case sheets.UpstreamUnavailable():
             return ApiError(UPSTREAM_UNAVAILABLE, str(err))
-        case sheets.BadRequest():
+        case sheets.BadRequest() | CsvFileError():
             return ApiError(BAD_INPUT, str(err))
+        case StoreUnavailable():
+            return ApiError(
+                UPSTREAM_UNAVAILABLE, "The run store is not reachable right now; try again shortly."
+            )
+        case LockTimeout():
+            return ApiError(
+                RATE_LIMITED,
+                "Another classification of this spreadsheet is still running; "
+                "try again when it has finished.",
+            )
         case HeaderNotFound() | ColumnNotFound() | ClassificationError():
             return ApiError(BAD_INPUT, str(err))
     return None

@@ -49,9 +49,12 @@ def verdict_table(run: Mapping[str, Any], *, title: str | None = None) -> Table:
         ("Growth", "right"),
         ("Verdict", "center"),
         ("Flags", "left"),
-        ("Recommended action", "left"),
     ):
-        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        table.add_column(
+            name,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=name not in ("Flags", "Group"),
+        )
     for v in run["current"]:
         label, style = VERDICT_STYLE.get(v["verdict"], (v["verdict"], ""))
         table.add_row(
@@ -62,18 +65,32 @@ def verdict_table(run: Mapping[str, Any], *, title: str | None = None) -> Table:
             percent(v["growth"]),
             Text(f" {label} ", style=style),
             flag_text(v["flags"]),
-            v["action"],
         )
     return table
 
 
-def print_run(console: Console, run: Mapping[str, Any], *, max_issues: int = 10) -> None:
+def print_run(
+    console: Console,
+    run: Mapping[str, Any],
+    *,
+    max_issues: int = 10,
+    written_to: str | None = None,
+) -> None:
+    """The verdict table, each group's recommended action, and the data issues."""
     console.print(verdict_table(run))
+    console.print("[bold]Recommended actions[/]")
+    for v in run["current"]:
+        label = VERDICT_STYLE.get(v["verdict"], (v["verdict"], ""))[0]
+        console.print(
+            f"  [bold]{v['group'] or 'Total'}[/] ({label}): {v['action']}", highlight=False
+        )
     issues = run.get("issues") or []
     rejected = [i for i in issues if i.get("severity", "ERROR") == "ERROR"]
+    where = written_to or f"Summary written to tab {run['summaryTab']!r}"
     console.print(
         f"Run {run['id']} at {run['classifiedAt']}: {len(rejected)} rejected cell(s), "
-        f"{len(issues) - len(rejected)} note(s); Summary written to tab {run['summaryTab']!r}."
+        f"{len(issues) - len(rejected)} skipped total row(s). {where}.",
+        highlight=False,
     )
     for issue in issues[:max_issues]:
         console.print(f"  • {issue['message']}", markup=False, highlight=False)
