@@ -1,0 +1,120 @@
+"""Reading cells back: ``valueRenderOption`` × ``dateTimeRenderOption``, as the values API does.
+
+``FORMATTED_VALUE`` (default): every value as the text a user sees (numbers through their
+number format, booleans ``TRUE``/``FALSE``, formulas as their computed value).
+``UNFORMATTED_VALUE``: numbers and booleans as JSON numbers and booleans; dates as serial
+numbers unless ``dateTimeRenderOption=FORMATTED_STRING``. ``FORMULA``: formulas as their text,
+everything else unformatted. Errors read as their code (``#DIV/0!``). Trailing empty cells and
+rows are trimmed, as the API trims them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sheets_emulator.cells import CellValue, Formula, json_number
+from sheets_emulator.errors import InvalidArgument
+from sheets_emulator.formats import format_number, is_date_format
+from sheets_emulator.formulas import Context
+from sheets_emulator.model import Sheet
+
+VALUE_RENDER = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
+DATE_RENDER = ("SERIAL_NUMBER", "FORMATTED_STRING")
+
+
+def check_option(field: str, value: str | None, allowed: tuple[str, ...]) -> str:
+    """An enum query parameter; ``field`` is its snake_case name (``value_render_option``)."""
+    if value is None or value == "":
+        return allowed[0]
+    if value not in allowed:
+        type_name = "".join(part.title() for part in field.split("_"))
+        raise InvalidArgument(
+            f"Invalid value at '{field}' (type.googleapis.com/google.apps.sheets.v4."
+            f'{type_name}), "{value}"'
+        )
+    return value
+
+
+class Renderer:
+    """Renders cells of one sheet for one read (formulas share one evaluation cache)."""
+
+    def __init__(self, sheet: Sheet, context: Context, value_option: str, date_option: str) -> None:
+        self.sheet = sheet
+        self.context = context
+        self.value_option = value_option
+        self.date_option = date_option
+        self.formatted = value_option == "FORMATTED_VALUE"
+        self.dates_as_text = value_option != "FORMATTED_VALUE" and date_option == "FORMATTED_STRING"
+
+    def result(self, row: int, col: int, value: CellValue) -> Any:
+        """The value a formula cell evaluates to (other cells: the value itself)."""
+        if isinstance(value, Formula):
+            return self.context.value(self.sheet.title, row, col)
+        return value
+
+    def cell(self, row: int, col: int, value: CellValue) -> Any:
+        if value is None:
+            return ""
+        if isinstance(value, Formula):
+            if self.value_option == "FORMULA":
+                return value.text
+            value = self.context.value(self.sheet.title, row, col)
+            if value is None:
+                return ""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            if self.formatted:
+                return "TRUE" if value else "FALSE"
+            return value
+        if isinstance(value, float):
+            if self.formatted:
+                return format_number(value, self.sheet.format_of(row, col))
+            if self.dates_as_text:
+                fmt = self.sheet.format_of(row, col)
+                if is_date_format(fmt):
+                    return format_number(value, fmt)
+            return json_number(value)
+        return value.code
+
+    def rows(self, r0: int, r1: int, c0: int, c1: int) -> list[list[Any]]:
+        """Rendered values of ``[r0, r1) × [c0, c1)``, trailing empties trimmed."""
+        stored = self.sheet.rows
+        out: list[list[Any]] = []
+        last_nonempty = 0
+        formatted_plain = self.formatted and not self.sheet.cell_data
+        for r in range(r0, min(r1, len(stored))):
+            cells = stored[r]
+            rendered: list[Any] = []
+            end = min(c1, len(cells))
+            for c in range(c0, end):
+                value = cells[c]
+                if value is None:
+                    rendered.append("")
+                elif type(value) is str:
+                    rendered.append(value)
+                elif formatted_plain and type(value) is float:
+                    rendered.append(format_number(value, None))
+                else:
+                    rendered.append(self.cell(r, c, value))
+            while rendered and rendered[-1] == "":
+                rendered.pop()
+            out.append(rendered)
+            if rendered:
+                last_nonempty = len(out)
+        del out[last_nonempty:]
+        return out
+
+
+def transpose(rows: list[list[Any]], width: int) -> list[list[Any]]:
+    """Row-major values as columns (``majorDimension=COLUMNS``), trimmed like rows."""
+    columns = [[row[c] if c < len(row) else "" for row in rows] for c in range(width)]
+    out: list[list[Any]] = []
+    last = 0
+    for column in columns:
+        while column and column[-1] == "":
+            column.pop()
+        out.append(column)
+        if column:
+            last = len(out)
+    return out[:last]

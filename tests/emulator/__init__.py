@@ -1,0 +1,1 @@
+"""The Sheets API emulator: conformance with recordings of the real API, gspread over HTTP."""
