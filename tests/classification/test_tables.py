@@ -1,0 +1,166 @@
+"""Finding the header, the layout and the column roles (SPEC 2.3, 2.4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from server.classification import ColumnNotFound, HeaderNotFound, classify
+from server.classification.tables import (
+    Kind,
+    Role,
+    TabRole,
+    choose_groups,
+    find_layout,
+    header_role,
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "role"),
+    [
+        ("Quarter", Role.PERIOD),
+        ("  fiscal   QUARTER ", Role.PERIOD),
+        ("Period", Role.PERIOD),
+        ("Qtr", Role.PERIOD),
+        ("Close Date", Role.DATE),
+        ("close_date", Role.DATE),
+        ("CloseDate", Role.DATE),
+        ("Closed", Role.DATE),
+        ("Booked On", Role.DATE),
+        ("Date", Role.DATE),
+        ("Plan", Role.PLAN),
+        ("TARGET", Role.PLAN),
+        ("Quota", Role.PLAN),
+        ("Budget", Role.PLAN),
+        ("Bookings", Role.BOOKINGS),
+        ("Booked", Role.BOOKINGS),
+        ("Actual", Role.BOOKINGS),
+        ("Amount", Role.BOOKINGS),
+        ("Amount (USD)", Role.BOOKINGS),
+        ("ACV", Role.BOOKINGS),
+        ("ARR", Role.BOOKINGS),
+        ("New ARR", Role.BOOKINGS),
+        ("Closed Won", Role.BOOKINGS),
+        ("Q1 2025", Role.LABEL),
+        ("FY25 Q3", Role.LABEL),
+        ("Region", Role.DIMENSION),
+        ("Sales Team", Role.DIMENSION),
+        ("Notes", Role.IGNORED),
+        ("FY2025 Total", Role.IGNORED),
+        ("", None),
+        (None, None),
+        (45747, None),
+    ],
+)
+def test_header_roles(header: Any, role: Role | None) -> None:
+    assert header_role(header) is role
+
+
+def test_header_under_title_rows() -> None:
+    rows = [
+        ["ACME Inc. - FY2025 bookings plan"],
+        ["Prepared by finance", "", "v3"],
+        [],
+        ["Region", "Quarter", "Plan"],
+        ["AMER", "Q1 2025", 100],
+    ]
+    layout = find_layout("Plan", rows, TabRole.PLAN)
+    assert layout.header_row == 3
+    assert layout.kind is Kind.LONG
+    assert layout.period is not None
+    assert layout.period.header == "Quarter"
+    assert layout.amount is not None
+    assert layout.amount.header == "Plan"
+    assert [c.header for c in layout.dimensions] == ["Region"]
+
+
+def test_a_title_named_plan_is_not_the_header() -> None:
+    rows = [["Plan"], ["Quarter", "Plan"], ["Q1 2025", 100]]
+    assert find_layout("Plan", rows, TabRole.PLAN).header_row == 1
+
+
+def test_a_lone_quarter_label_title_gives_way_to_the_real_header() -> None:
+    rows = [["FY25 Q1"], ["Region", "Q1 2025", "Q2 2025"], ["AMER", 1, 2]]
+    layout = find_layout("Plan", rows, TabRole.PLAN)
+    assert layout.header_row == 1
+    assert [q for _, q in layout.quarter_columns] == [8100, 8101]  # 2025*4 + 0, + 1
+
+
+def test_wide_layout() -> None:
+    rows = [["Region", "Segment", "Q1 2025", "Q2 2025", "FY2025 Total", "Notes"]]
+    layout = find_layout("Plan", rows, TabRole.PLAN)
+    assert layout.kind is Kind.WIDE
+    assert [c.header for c, _ in layout.quarter_columns] == ["Q1 2025", "Q2 2025"]
+    assert [c.header for c in layout.dimensions] == ["Region", "Segment"]
+
+
+def test_deal_rows_when_bookings_have_a_date_column() -> None:
+    rows = [["Deal", "Region", "Close Date", "Quarter", "Amount"]]
+    layout = find_layout("Bookings", rows, TabRole.BOOKINGS)
+    assert layout.kind is Kind.DEALS
+    assert layout.period is not None
+    assert layout.period.header == "Close Date"
+
+
+def test_plan_may_use_a_plain_amount_column() -> None:
+    layout = find_layout("Plan", [["Quarter", "Amount"]], TabRole.PLAN)
+    assert layout.amount is not None
+    assert layout.amount.header == "Amount"
+
+
+def test_header_after_the_first_10_rows_is_not_found() -> None:
+    rows: list[list[Any]] = [["title"]] * 10 + [["Quarter", "Plan"], ["Q1 2025", 1]]
+    with pytest.raises(HeaderNotFound, match=r"'Plan'.*first 10 rows"):
+        find_layout("Plan", rows, TabRole.PLAN)
+
+
+@pytest.mark.parametrize(
+    ("rows", "says"),
+    [
+        ([], "the tab is empty"),
+        ([[], [""]], "the tab is empty"),
+        ([["Region", "Amount"], ["AMER", 5]], "row 1 has 'Amount' but no quarter or date column"),
+        ([["Close Date", "Region"]], "row 1 has 'Close Date' but no amount column"),
+        ([["just", "some", "text"]], "Bookings, Amount"),
+    ],
+)
+def test_header_not_found_names_the_tab_and_what_was_expected(
+    rows: list[list[Any]], says: str
+) -> None:
+    with pytest.raises(HeaderNotFound) as raised:
+        find_layout("Bookings", rows, TabRole.BOOKINGS)
+    assert raised.value.tab == "Bookings"
+    assert "'Bookings'" in str(raised.value)
+    assert says in str(raised.value)
+
+
+def test_group_columns_are_dimensions_in_both_tabs_case_and_space_insensitive() -> None:
+    plan = find_layout("Plan", [["Region", "Segment", "Owner", "Q1 2025"]], TabRole.PLAN)
+    bookings = find_layout(
+        "Bookings", [["Deal", " REGION ", "segment", "Close Date", "Amount"]], TabRole.BOOKINGS
+    )
+    groups = choose_groups(plan, bookings, None)
+    assert [g.name for g in groups] == ["Region", "Segment"]
+    assert [g.bookings.index for g in groups] == [1, 2]
+
+
+def test_group_by_chooses_and_a_missing_column_names_the_tab() -> None:
+    plan = find_layout("Plan", [["Region", "Segment", "Q1 2025"]], TabRole.PLAN)
+    bookings = find_layout("Bookings", [["Region", "Segment", "Date", "ACV"]], TabRole.BOOKINGS)
+    assert [g.name for g in choose_groups(plan, bookings, ["segment"])] == ["Segment"]
+    assert choose_groups(plan, bookings, []) == ()
+    with pytest.raises(ColumnNotFound) as raised:
+        choose_groups(plan, bookings, ["Team"])
+    assert raised.value.tab == "Plan"
+    assert "'Team'" in str(raised.value)
+    assert "'Region'" in str(raised.value)  # the columns it does have
+
+
+def test_group_by_missing_in_bookings_only() -> None:
+    plan = [["Region", "Team", "Q1 2025"], ["AMER", "A", 1]]
+    bookings = [["Region", "Date", "Amount"], ["AMER", "2025-01-05", 1]]
+    with pytest.raises(ColumnNotFound) as raised:
+        classify(plan, bookings, {"groupBy": ["Team"]})
+    assert raised.value.tab == "Bookings"
