@@ -731,14 +731,23 @@ var MESSAGES_ = {
   },
   /** @param {Settings} settings @param {string} detail */
   notFound: function (settings, detail) {
+    if (/\btab\b/i.test(detail)) {
+      return (
+        'A tab Sales Verdicts reads was not found' +
+        (detail ? ': ' + detail : '.') +
+        '\nCheck the tab names in Extensions › Sales Verdicts › Settings (now: Plan "' +
+        settings.planTab +
+        '", Bookings "' +
+        settings.bookingsTab +
+        '") against the tabs of this spreadsheet.'
+      );
+    }
     return (
-      'Something Sales Verdicts needs was not found' +
-      (detail ? ': ' + detail : '.') +
-      '\nCheck the tab names in Extensions › Sales Verdicts › Settings (now: Plan "' +
-      settings.planTab +
-      '", Bookings "' +
-      settings.bookingsTab +
-      '") against the tabs of this spreadsheet.'
+      'The backend cannot find this spreadsheet. ' +
+      (settings.authMode === 'SERVICE_ACCOUNT'
+        ? 'Share it with the backend\'s service account as an editor, then try again.'
+        : 'It may have been moved to a place the backend cannot reach; tell whoever runs the backend.') +
+      detailLine_(detail)
     );
   },
   /** @param {string} detail */

@@ -4,6 +4,7 @@ seeded through the emulator with real gspread."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -13,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 import gspread
 import httpx
-from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.credentials import Credentials
 
 from server import demo_data
@@ -25,27 +25,14 @@ OWNER = "owner-token-7f3a"
 OWNER_EMAIL = "analyst@example.com"
 OTHER = "other-token-91c2"
 OTHER_EMAIL = "someone.else@example.org"
-GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
-
-
-class EmulatorSession(AuthorizedSession):
-    """Sends every Google API call gspread makes to the emulator (see NOTES.md)."""
-
-    def __init__(self, emulator: str, token: str) -> None:
-        super().__init__(Credentials(token))
-        self.emulator = emulator.rstrip("/")
-
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
-        for host in GOOGLE_HOSTS:
-            if url.startswith(host):
-                url = self.emulator + url[len(host) :]
-                break
-        kwargs.setdefault("timeout", 30)
-        return super().request(method, url, *args, **kwargs)
 
 
 def gspread_client(emulator: str, token: str) -> gspread.Client:
-    return gspread.Client(auth=None, session=EmulatorSession(emulator, token))  # type: ignore[arg-type]
+    """Real gspread, every call sent to the emulator (the shared test session)."""
+    from tests.support.emulator import EmulatorSession
+
+    session = EmulatorSession(Credentials(token), emulator.rstrip("/"))
+    return gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
 
 
 def seed(emulator: str, tabs: Mapping[str, Sequence[Sequence[Any]]], token: str = OWNER) -> str:
@@ -99,9 +86,11 @@ def backend(
     tmp: Path,
     *,
     emulator_args: Sequence[str] = (),
+    emulator_port: int | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """The emulator (two users) and the GraphQL server on top of it, in user mode."""
+    """The emulator (two users) and the GraphQL server on top of it, in user mode unless
+    ``env`` says otherwise."""
     from tests.support.processes import sales_verdicts
 
     with ExitStack() as stack:
@@ -117,6 +106,7 @@ def backend(
                 ],
                 tmp,
                 name="emulator",
+                port=emulator_port,
             )
         )
         server_env = {
@@ -127,3 +117,72 @@ def backend(
         }
         api = stack.enter_context(sales_verdicts(["serve"], tmp, env=server_env, name="serve"))
         yield Stack(emulator, api)
+
+
+SERVICE_ACCOUNT = "sales-verdicts@addon-tests.iam.gserviceaccount.com"
+AUDIENCE = "1234567890-addon.apps.googleusercontent.com"
+ALLOWED_DOMAIN = "example.com"
+
+
+def service_account_key(path: Path, token_uri: str) -> Path:
+    """A fresh service-account key file, as Google issues them, for the emulator's /token."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "addon-tests",
+        "private_key_id": uuid.uuid4().hex,
+        "private_key": pem,
+        "client_email": SERVICE_ACCOUNT,
+        "client_id": "1",
+        "token_uri": token_uri,
+    }
+    path.write_text(json.dumps(info), encoding="utf-8")
+    return path
+
+
+@contextmanager
+def service_account_backend(tmp: Path) -> Iterator[Stack]:
+    """The backend in service-account mode: it reads and writes as its service account
+    (a key the emulator accepts) and checks callers' Google ID tokens (minted by the
+    emulator) against AUDIENCE and ALLOWED_DOMAIN."""
+    from server.threads import free_port
+
+    port = free_port()
+    key = service_account_key(tmp / "service-account.json", f"http://127.0.0.1:{port}/token")
+    with backend(
+        tmp,
+        emulator_args=["--service-account", str(key)],
+        emulator_port=port,
+        env={
+            "GOOGLE_APPLICATION_CREDENTIALS": str(key),
+            "SALES_VERDICTS_AUDIENCE": AUDIENCE,
+            "SALES_VERDICTS_ALLOWED_DOMAINS": ALLOWED_DOMAIN,
+        },
+    ) as stack:
+        yield stack
+
+
+def id_token(stack: Stack, email: str, audience: str = AUDIENCE) -> str:
+    """A Google-signed ID token, as ScriptApp.getIdentityToken() returns (emulator-signed)."""
+    answer = httpx.post(
+        f"{stack.emulator.url}/_emulator/id-token",
+        json={"email": email, "audience": audience},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    token: str = answer.json()["id_token"]
+    return token
+
+
+def share(emulator: str, spreadsheet_id: str, email: str, token: str = OWNER) -> None:
+    """The owner shares the spreadsheet as an editor, with real gspread."""
+    book = gspread_client(emulator, token).open_by_key(spreadsheet_id)
+    book.share(email, perm_type="user", role="writer", notify=False)
