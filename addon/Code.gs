@@ -611,9 +611,9 @@ function explainGraphQLError_(error, settings) {
     case 'BAD_INPUT':
       return MESSAGES_.badInput(detail);
     case 'RATE_LIMITED':
-      return MESSAGES_.rateLimited();
+      return MESSAGES_.rateLimited(detail);
     case 'UPSTREAM_UNAVAILABLE':
-      return MESSAGES_.upstreamUnavailable();
+      return MESSAGES_.upstreamUnavailable(detail);
     case 'INTERNAL':
       return MESSAGES_.internal((error.extensions && error.extensions.requestId) || '');
     case '':
@@ -758,16 +758,20 @@ var MESSAGES_ = {
       '\nFix what is named above (or the quarter you typed) and run Classify quarter again.'
     );
   },
-  rateLimited: function () {
+  /** @param {string} detail */
+  rateLimited: function (detail) {
     return (
       'Google Sheets is limiting how often this spreadsheet can be read right now ' +
-      '(too many requests in the last minute). Wait a minute, then run Classify quarter again.'
+      '(too many requests in the last minute). Wait a minute, then run Classify quarter again.' +
+      detailLine_(detail)
     );
   },
-  upstreamUnavailable: function () {
+  /** @param {string} detail */
+  upstreamUnavailable: function (detail) {
     return (
-      'Google Sheets did not answer the backend in time. This is usually temporary: ' +
-      'wait a minute, then try again.'
+      'A service the backend depends on (Google Sheets, or the backend\'s own database) ' +
+      'did not answer in time. This is usually temporary: wait a minute, then try again.' +
+      detailLine_(detail)
     );
   },
   /** @param {string} requestId */

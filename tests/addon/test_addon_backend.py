@@ -234,8 +234,8 @@ def set_faults(stack: Stack, **settings: Any) -> None:
     ("status", "code_words"),
     [
         (429, "limiting how often"),
-        (500, "did not answer the backend in time"),
-        (503, "did not answer the backend in time"),
+        (500, "did not answer in time"),
+        (503, "did not answer in time"),
     ],
 )
 def test_google_failing_gives_rate_limited_or_upstream_unavailable(
@@ -254,3 +254,18 @@ def test_google_failing_gives_rate_limited_or_upstream_unavailable(
     finally:
         set_faults(faulty_stack, rate=0.0)
     assert code_words in outcome.only_alert()
+
+
+def test_a_broken_run_store_is_upstream_unavailable(addon: AddonRunner, tmp_path: Path) -> None:
+    """The backend's own database failing is UPSTREAM_UNAVAILABLE too; the sentence covers it
+    and the backend's detail says which."""
+    with backend(tmp_path) as own:
+        spreadsheet_id = seed(own.emulator.url, demo_tabs())
+        assert classify(addon, own, spreadsheet_id).alerts == []
+        for path in tmp_path.glob("runs-*.sqlite3*"):
+            if path.is_file():
+                path.write_bytes(b"this is not a database" * 500)
+        outcome = classify(addon, own, spreadsheet_id)
+    alert = outcome.only_alert()
+    assert "did not answer in time" in alert
+    assert "run store" in alert

@@ -268,7 +268,8 @@ def test_a_recent_marker_is_not_mistaken_for_a_cut_run(addon: AddonRunner) -> No
     assert outcome.alerts == []
 
 
-# -- something answers, but not the backend (a proxy, a web page, a redirect) ---------------
+# -- something answers, but not the backend (a proxy, a web page, a redirect), or the backend
+# -- answers what it cannot be made to answer on purpose (a crash, a code from a newer version)
 
 
 class _NotTheBackend(BaseHTTPRequestHandler):
@@ -277,6 +278,36 @@ class _NotTheBackend(BaseHTTPRequestHandler):
         "/gateway": (502, {"Content-Type": "text/html"}, "<html><h1>502 Bad Gateway</h1></html>"),
         "/login": (403, {"Content-Type": "text/html"}, "<html>Sign in to continue</html>"),
         "/page": (200, {"Content-Type": "text/html"}, "<html><title>Welcome</title></html>"),
+        # What the backend answers for a bug (server/errors.py, LoggedMaskErrors): a healthy
+        # backend cannot be made to crash on purpose, so this stand-in answers its shape.
+        "/crashed": (
+            200,
+            {"Content-Type": "application/json"},
+            json.dumps(
+                {
+                    "data": None,
+                    "errors": [
+                        {
+                            "message": "Unexpected error (request 5f2c9a1b). It has been logged;"
+                            " please try again or quote the request id to support.",
+                            "extensions": {"code": "INTERNAL", "requestId": "5f2c9a1b"},
+                        }
+                    ],
+                }
+            ),
+        ),
+        "/newer": (
+            200,
+            {"Content-Type": "application/json"},
+            json.dumps(
+                {
+                    "data": None,
+                    "errors": [
+                        {"message": "Quota of runs used up.", "extensions": {"code": "QUOTA"}}
+                    ],
+                }
+            ),
+        ),
     }
 
     def do_POST(self) -> None:
@@ -315,9 +346,11 @@ def not_the_backend() -> Iterator[str]:
         ("/login", 403, ["refused the add-on", "HTTP 403"]),
         ("/nothing-here", 404, ["no Sales Verdicts backend", "/graphql"]),
         ("/page", 200, ["not like a Sales Verdicts backend", "/graphql"]),
+        ("/crashed", 200, ["unexpected error (request 5f2c9a1b)", "send this request id"]),
+        ("/newer", 200, ["refused the request (QUOTA)", "Quota of runs used up."]),
     ],
 )
-def test_answers_that_are_not_from_the_backend(
+def test_answers_other_than_a_classification(
     addon: AddonRunner, not_the_backend: str, path: str, status: int, words: list[str]
 ) -> None:
     outcome = classify_against(addon, not_the_backend + path)
