@@ -56,11 +56,14 @@ def build_series(plan: TabReading, bookings: TabReading, *, grouped: bool) -> li
     if not grouped:
         return [total]
 
+    touched_by_group: defaultdict[GroupKey | None, set[int]] = defaultdict(set)
+    for group, quarter in touched:
+        touched_by_group[group].add(quarter)
     groups: list[Series] = []
     for key in set(planned) | set(booked):
         name = plan.spelling.get(key) or bookings.spelling.get(key) or " / ".join(key)
         series = Series(name, dict(planned.get(key, {})), dict(booked.get(key, {})))
-        series.touched = {quarter for group, quarter in touched if group == key}
+        series.touched = touched_by_group.get(key, set())
         groups.append(series)
     groups.sort(key=lambda s: (str(s.name).casefold(), str(s.name)))
     return [total, *groups]

@@ -23,7 +23,7 @@ from typing import Any
 
 from server.classification import issues, values
 from server.classification.model import DataIssue
-from server.classification.tables import Column, Kind, Layout, as_row
+from server.classification.tables import Column, Kind, Layout, as_row, is_identifier
 from server.classification.values import Problem
 
 GroupKey = tuple[str, ...]  # folded group values; () when there are no group columns
@@ -34,6 +34,7 @@ _SPECIAL = -(1 << 62)  # a cell the fast path cannot vouch for: the row is read 
 _DISCARD = -1
 _NUMBERS = frozenset({int, float})
 _TOTAL_SPELLINGS = values.total_spellings()
+_Rejected = tuple[Column, Any, Problem]
 
 
 @dataclass
@@ -58,40 +59,61 @@ class RowReader:
         self.start = start
         self.reading = TabReading(layout.tab, layout.kind)
         self.extra: defaultdict[tuple[GroupKey, int], list[float]] = defaultdict(list)
-        group_indexes = {c.index for c in self.groups}
-        self.others = tuple(c for c in layout.named if c.index not in group_indexes)
+        grouped = {c.index for c in self.groups}
+        self.others = tuple(c for c in layout.named if c.index not in grouped)
+        # Dimensions that are not group columns (a Region when the other tab has none):
+        # a Total there must be skipped even when the rest of the row reads well. Id-like
+        # columns (Deal, Account…) are left out: they hold a million distinct values.
+        self.scanned = tuple(
+            c for c in layout.dimensions if c.index not in grouped and not is_identifier(c.header)
+        )
 
-    def group(self, row: Sequence[Any], sheet_row: int, what: str) -> GroupKey | None:
-        """The row's group key (spelling recorded), or None after reporting why not."""
+    def _cell(self, row: Sequence[Any], column: Column) -> Any:
+        return row[column.index] if column.index < len(row) else None
+
+    def _group(self, row: Sequence[Any]) -> tuple[GroupKey | None, list[_Rejected]]:
+        """The row's group key (spelling recorded), or None and the problems."""
         names: list[str] = []
+        problems: list[_Rejected] = []
         for column in self.groups:
-            raw = row[column.index] if column.index < len(row) else None
+            raw = self._cell(row, column)
             name = values.group_name(raw)
             if isinstance(name, Problem):
-                self.reject(sheet_row, column, raw, name, what)
+                problems.append((column, raw, name))
             else:
                 names.append(name)
-        if len(names) < len(self.groups):
-            return None
+        if problems:
+            return None, problems
         key = tuple(values.fold(n) for n in names)
         self.reading.spelling.setdefault(key, " / ".join(names))
-        return key
+        return key, problems
 
-    def total_marker(self, row: Sequence[Any], sheet_row: int) -> bool:
-        """Report and skip a Total / Grand Total / Subtotal row."""
+    def _total(self, row: Sequence[Any], sheet_row: int, *, rejected: bool) -> bool:
+        """Report and skip a Total / Grand Total / Subtotal row.
+
+        A total is named in a group or quarter cell, or by an exact spelling in an
+        ungrouped dimension; in a row that cannot be read anyway, in any named cell.
+        """
         period = self.layout.period
-        for column in (*self.groups, *self.others, *_some(period)):
-            raw = row[column.index] if column.index < len(row) else None
-            if column in self.others:
-                found = _is_total_spelling(raw)
-            else:
-                found = values.is_total_marker(raw) or (column is period and _names_a_total(raw))
-            if found:
-                self.reading.issues.append(
-                    issues.total_row(self.layout.tab, sheet_row, column.index, column.header, raw)
-                )
-                return True
-        return False
+        found: Column | None = None
+        for column in (*self.groups, *_some(period)):
+            raw = self._cell(row, column)
+            if values.is_total_marker(raw) or (column is period and _names_a_total(raw)):
+                found = column
+                break
+        else:
+            found = next((c for c in self.scanned if _is_total_spelling(self._cell(row, c))), None)
+        if found is None and rejected:
+            found = next(
+                (c for c in self.others if values.is_total_marker(self._cell(row, c))), None
+            )
+        if found is None:
+            return False
+        raw = self._cell(row, found)
+        self.reading.issues.append(
+            issues.total_row(self.layout.tab, sheet_row, found.index, found.header, raw)
+        )
+        return True
 
     def reject(
         self, sheet_row: int, column: Column, raw: Any, problem: Problem, what: str = "row"
@@ -114,21 +136,23 @@ class RowReader:
         period, amount = self.layout.period, self.layout.amount
         assert period is not None
         assert amount is not None
-        when = row[period.index] if period.index < len(row) else None
-        raw = row[amount.index] if amount.index < len(row) else None
+        when, raw = self._cell(row, period), self._cell(row, amount)
         if values.is_blank(when) and values.is_blank(raw):
             return  # an empty row, a heading or a note: nothing to count
-        if self.total_marker(row, sheet_row):
+        if self._total(row, sheet_row, rejected=False):
             return
-        errors = len(self.reading.issues)
-        key = self.group(row, sheet_row, "row")
+        key, problems = self._group(row)
         quarter = values.period_index(when, self.start)
         if isinstance(quarter, Problem):
-            self.reject(sheet_row, period, when, quarter)
+            problems.append((period, when, quarter))
         number = values.parse_amount(raw)
         if isinstance(number, Problem):
-            self.reject(sheet_row, amount, raw, number)
-        if len(self.reading.issues) > errors:
+            problems.append((amount, raw, number))
+        if problems:
+            if self._total(row, sheet_row, rejected=True):
+                return
+            for column, cell, problem in problems:
+                self.reject(sheet_row, column, cell, problem)
             if isinstance(quarter, int):
                 self.reading.touched.add((key, quarter))
             return
@@ -144,9 +168,11 @@ class RowReader:
             for column, quarter in self.layout.quarter_columns
             if column.index < len(row) and not values.is_blank(row[column.index])
         ]
-        if not present or self.total_marker(row, sheet_row):
-            return
-        key = self.group(row, sheet_row, "row")
+        if not present or self._total(row, sheet_row, rejected=True):
+            return  # a wide table is small: every named cell may mark a total
+        key, problems = self._group(row)
+        for column, cell, problem in problems:
+            self.reject(sheet_row, column, cell, problem)
         for column, quarter, raw in present:
             if key is None:
                 self.reading.touched.add((None, quarter))
@@ -310,7 +336,7 @@ def _read_fast(
         cells = itemgetter(*(c.index for c in groups))
         return map(add, map(group_codes.__getitem__, map(cells, body)), quarter)
 
-    marked = _total_rows(body, [c.index for c in reader.others])
+    marked = _total_rows(body, [c.index for c in reader.scanned])
     materialized: list[int] | None = None
     amounts: Iterable[Any] = map(amount_at, body)
     if not kinds <= _NUMBERS or marked:

@@ -113,6 +113,16 @@ def _is_plain_amount(header: str) -> bool:
     )
 
 
+_IDENTIFIER_WORDS = {"id", "deal", "deals", "opportunity", "opp", "invoice", "order", "contract"}
+_IDENTIFIER_WORDS |= {"account", "customer", "client", "email", "number", "no", "ref", "reference"}
+_IDENTIFIER_WORDS |= {"name", "description", "link", "url"}
+
+
+def is_identifier(header: str) -> bool:
+    """A column of per-row identifiers (Deal, Deal ID, Account Name…), never a total's label."""
+    return bool(_IDENTIFIER_WORDS & set(_words(header)))
+
+
 def as_row(row: Any) -> Sequence[Any]:
     """A row of cells whatever a caller passed: lists and tuples as they are."""
     if type(row) is list or type(row) is tuple:

@@ -155,6 +155,7 @@ _CURRENCY = re.compile(
 _SUFFIX = re.compile(r"^(.*?\d)\s*(k|m|mm|mn|b|bn)$", re.IGNORECASE)
 _MULTIPLIER = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "mn": 1_000_000}
 _MULTIPLIER |= {"b": 1_000_000_000, "bn": 1_000_000_000}
+_US_MONEY = re.compile(r"\$?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?")
 _DOT_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
 _GROUPED = re.compile(r"\d{1,3}(?:[,.' ]\d{3})+")
 
@@ -196,6 +197,9 @@ def parse_amount_text(text: str) -> float | Problem:
         return BLANK
     if _PLAIN.fullmatch(s) and not _DOT_THOUSANDS.fullmatch(s):
         return _number(float(s))
+    money = _US_MONEY.fullmatch(s)  # the common "$12,500.00", quickly
+    if money:
+        return _number(float(money[1].replace(",", "") + (money[2] or "")))
     if is_sheets_error(s):
         return FORMULA_ERROR
     if s.endswith("%"):

@@ -366,3 +366,27 @@ def test_no_bookings_at_all_classifies_nothing() -> None:
     result = classify([["Quarter", "Plan"], ["Q1 2025", 1]], [["Quarter", "Bookings"]])
     assert result.verdicts == ()
     assert result.quarters == ()
+
+
+def test_total_rows_in_an_ungrouped_region_column_are_not_double_counted() -> None:
+    # Plan by region, bookings for the company: Region is no group, but its Total row
+    # must still be skipped. Plan Q1 = 60 + 40 = 100 (not 200).
+    plan = [["Quarter", "Region", "Plan"], ["Q1 2025", "AMER", 60], ["Q1 2025", "EMEA", 40]]
+    plan.append(["Q1 2025", "TOTAL", 100])
+    bookings = [["Close Date", "Owner", "Amount"], ["2025-01-02", "Kim", 100]]
+    bookings.append(["2025-03-31", "Subtotal", 100])
+    result = classify(plan, bookings)
+    (total,) = result.verdicts
+    assert (total.plan, total.bookings, total.verdict) == (100, 100, Verdict.BEAT)
+    assert [(i.tab, i.row, i.column, i.severity) for i in result.issues] == [
+        ("Plan", 4, "Region", Severity.INFO),
+        ("Bookings", 3, "Owner", Severity.INFO),
+    ]
+
+
+def test_a_total_row_with_empty_cells_is_info_not_an_error() -> None:
+    plan = [["Quarter", "Plan"], ["Q1 2025", 10]]
+    bookings = [["Deal", "Close Date", "Amount"], ["D-1", "2025-01-02", 10]]
+    bookings.append(["Grand total:", "", 10])
+    (issue,) = classify(plan, bookings).issues
+    assert (issue.row, issue.column, issue.severity) == (3, "Deal", Severity.INFO)

@@ -209,3 +209,30 @@ def test_the_fast_reader_agrees_with_the_careful_reader(
         assert amount == pytest.approx(slow.sums[key], abs=1e-6)
     assert fast.issues == sorted(slow.issues, key=lambda i: (i.row, len(i.cell or ""), i.cell))
     assert fast.touched == slow.touched
+
+
+@given(plan=tabs(), bookings=tabs())
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_fast_and_careful_readers_agree_on_any_grid(
+    plan: list[list[Any]], bookings: list[list[Any]]
+) -> None:
+    try:
+        plan_layout = find_layout("Plan", plan, TabRole.PLAN)
+        layout = find_layout("Bookings", bookings, TabRole.BOOKINGS)
+        groups = [g.bookings for g in choose_groups(plan_layout, layout, None)]
+    except ClassificationError:
+        return
+    if layout.period is None:
+        return  # a wide table: read row by row anyway
+    fast = reading_module.read_long(bookings, layout, groups, 1)
+    careful = reading_module.RowReader(layout, groups, 1)
+    for i, row in enumerate(bookings[layout.header_row + 1 :]):
+        careful.read_row(row if isinstance(row, list) else [], layout.header_row + 2 + i)
+    slow = careful.finish()
+    assert fast.sums.keys() == slow.sums.keys()
+    for key, amount in fast.sums.items():
+        assert amount == pytest.approx(slow.sums[key], rel=1e-12, abs=1e-6)
+    assert {(i.row, i.cell, i.message) for i in fast.issues} == {
+        (i.row, i.cell, i.message) for i in slow.issues
+    }
+    assert fast.touched == slow.touched
