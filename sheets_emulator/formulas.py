@@ -285,7 +285,10 @@ class _Parser:
         args: list[Any] = []
         if not self._take(")"):
             while True:
-                args.append(self.expression())
+                try:
+                    args.append(self.expression())
+                except _Fail as failure:  # an error is a value until a function uses it
+                    args.append(CellError(failure.code))
                 if self._take(")"):
                     break
                 if not (self._take(",") or self._take(";")):

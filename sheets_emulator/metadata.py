@@ -34,6 +34,9 @@ _ERROR_TYPES = {
 }
 
 
+_ALIGN = {float: "RIGHT", int: "RIGHT", bool: "CENTER", str: "LEFT"}
+
+
 def spreadsheet_url(spreadsheet_id: str) -> str:
     return f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit"
 
@@ -119,14 +122,19 @@ class _Cells:
             if result is not None:
                 out["effectiveValue"] = _typed(result)
                 out["formattedValue"] = self.formatted.cell(r, c, value)
-        extra = self.sheet.cell_data.get((r, c))
-        if extra:
-            for key, item in extra.items():
-                if key == "userEnteredFormat":
-                    out["userEnteredFormat"] = copy.deepcopy(item)
-                    out["effectiveFormat"] = _merge_format(DEFAULT_FORMAT, item)
-                else:
-                    out[key] = copy.deepcopy(item)
+        extra = self.sheet.cell_data.get((r, c)) or {}
+        for key, item in extra.items():
+            if key != "userEnteredFormat":
+                out[key] = copy.deepcopy(item)
+        user_format = extra.get("userEnteredFormat")
+        if user_format:
+            out["userEnteredFormat"] = copy.deepcopy(user_format)
+        if value is not None or user_format:
+            effective = _merge_format(DEFAULT_FORMAT, {"hyperlinkDisplayType": "PLAIN_TEXT"})
+            result = self.formatted.result(r, c, value)
+            if result is not None:
+                effective["horizontalAlignment"] = _ALIGN.get(type(result), "LEFT")
+            out["effectiveFormat"] = _merge_format(effective, user_format or {})
         result_cell: dict[str, Any] = select(out, self.mask) if self.mask is not None else out
         return result_cell
 

@@ -86,8 +86,6 @@ def _seed_value(item: Any) -> tuple[CellValue, dict[str, str] | None]:
             "type": "DATE",
             "pattern": "yyyy-mm-dd",
         }
-    if isinstance(item, str) and item.startswith("=") and len(item) > 1:
-        return item, None  # seeded as RAW text, never a formula
     return str(item), None
 
 
@@ -252,33 +250,45 @@ class EmulatorState:
         self, owner_email: str, title: str, tabs: Mapping[str, list[list[Any]]] | None = None
     ) -> str:
         """Seed a spreadsheet owned by ``owner_email``: one sheet per tab, values stored as
-        given (numbers stay numbers, text stays text, ``date``/``datetime`` become date
-        serials with a date format). Returns the spreadsheet id."""
+        given (numbers stay numbers, text stays text — even ``=...``; ``date``/``datetime``
+        become date serials with a date format). A tab gets at least 1000 × 26 cells; a tab
+        longer than 1000 rows gets exactly its own width, as the 10-million-cell limit
+        requires of real million-row tabs. Returns the spreadsheet id."""
+        tabs = dict(tabs or {})
+        specs = []
+        for name, rows in tabs.items():
+            width = max((len(r) for r in rows), default=0)
+            height = max(defaults.DEFAULT_ROWS, len(rows))
+            cols = (
+                max(defaults.DEFAULT_COLUMNS, width)
+                if height <= defaults.DEFAULT_ROWS
+                else max(width, 1)
+            )
+            specs.append(
+                {"title": name, "gridProperties": {"rowCount": height, "columnCount": cols}}
+            )
         with self.lock:
-            tabs = dict(tabs or {})
-            specs = [
-                {
-                    "title": name,
-                    "gridProperties": {
-                        "rowCount": max(defaults.DEFAULT_ROWS, len(rows)),
-                        "columnCount": max(
-                            defaults.DEFAULT_COLUMNS, max((len(r) for r in rows), default=0)
-                        ),
-                    },
-                }
-                for name, rows in tabs.items()
-            ]
             spreadsheet = self.new_spreadsheet(owner_email, title, specs or None)
             for sheet, rows in zip(spreadsheet.sheets, tabs.values(), strict=False):
-                for r, row in enumerate(rows):
-                    for c, item in enumerate(row):
-                        value, fmt = _seed_value(item)
-                        if value is not None:
-                            sheet.set(r, c, value)
-                        if fmt is not None:
-                            sheet.cell_data[(r, c)] = {"userEnteredFormat": {"numberFormat": fmt}}
+                sheet.rows = [self._seed_row(sheet, r, row) for r, row in enumerate(rows)]
             self.put(spreadsheet)
             return spreadsheet.spreadsheet_id
+
+    @staticmethod
+    def _seed_row(sheet: Sheet, r: int, row: list[Any]) -> list[CellValue]:
+        out: list[CellValue] = []
+        for c, item in enumerate(row):
+            kind = type(item)
+            if kind is str:
+                out.append(item or None)
+            elif kind is float or kind is int:
+                out.append(float(item))
+            else:
+                value, fmt = _seed_value(item)
+                out.append(value)
+                if fmt is not None:
+                    sheet.cell_data[(r, c)] = {"userEnteredFormat": {"numberFormat": fmt}}
+        return out
 
     def share(
         self, spreadsheet_id: str, email: str, role: str, *, type: str = "user"

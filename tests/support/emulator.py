@@ -46,17 +46,22 @@ def _rewrite(url: str, base: str) -> str:
     return url
 
 
-class EmulatorSession(AuthorizedSession):  # type: ignore[misc]
+class EmulatorSession(AuthorizedSession):
     """An ``AuthorizedSession`` whose Google API calls go to the emulator.
 
     401s are not retried with a credential refresh, so gspread sees the API's own answer."""
 
     def __init__(self, credentials: Credentials, base_url: str) -> None:
-        super().__init__(credentials, refresh_status_codes=())
+        super().__init__(credentials, refresh_status_codes=())  # type: ignore[no-untyped-call]
         self.base_url = base_url
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
-        return super().request(method, _rewrite(url, self.base_url), *args, **kwargs)
+    def request(  # type: ignore[override]
+        self, method: str, url: str, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        response: requests.Response = super().request(  # type: ignore[no-untyped-call]
+            method, _rewrite(url, self.base_url), *args, **kwargs
+        )
+        return response
 
 
 class AnonymousSession(requests.Session):
@@ -96,7 +101,8 @@ class EmulatorHandle:
         """A session sending ``Authorization: Bearer <token>`` (none for ``None``)."""
         if token is None:
             return AnonymousSession(self.url)
-        return EmulatorSession(TokenCredentials(token), self.url)
+        credentials = TokenCredentials(token)  # type: ignore[no-untyped-call]
+        return EmulatorSession(credentials, self.url)
 
     def authorized_session(self, credentials: Credentials) -> EmulatorSession:
         """A session for any google-auth credentials (e.g. a service account whose key's
