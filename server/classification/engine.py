@@ -24,7 +24,6 @@ from server.classification.model import (
     DataIssue,
     Quarter,
     QuarterVerdict,
-    Severity,
 )
 from server.classification.quarters import parse_quarter
 from server.classification.reading import read_tab
@@ -115,8 +114,3 @@ def classify(
         quarters=tuple(sorted({v.quarter for v in verdicts})),
         options=opts,
     )
-
-
-def error_count(result: ClassificationResult) -> int:
-    """How many rows or cells were rejected (INFO issues such as Total rows excluded)."""
-    return sum(1 for issue in result.issues if issue.severity is Severity.ERROR)

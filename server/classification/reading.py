@@ -385,11 +385,11 @@ def _read_fast(
 
 
 def _total_rows(body: Sequence[Any], columns: list[int]) -> list[int]:
-    """Rows with a Total marker in a column that is not a group column.
+    """Rows with a Total marker in an ungrouped dimension column (see ``RowReader.scanned``).
 
     Such columns (a deal id, an owner) can hold a million distinct values, so they are
     checked against common exact spellings (``Total``, ``GRAND TOTAL``, ``Subtotal:``…)
-    in C, not parsed; :meth:`RowReader.total_marker` applies the same rule.
+    in C, not parsed; :meth:`RowReader._total` applies the same rule.
     """
     if not columns:
         return []
@@ -399,12 +399,12 @@ def _total_rows(body: Sequence[Any], columns: list[int]) -> list[int]:
         if index < width:
             marks = map(_TOTAL_SPELLINGS.__contains__, map(itemgetter(index), body))
         else:
-            marks = map(_is_total_spelling, map(_cell(index), body))
+            marks = map(_is_total_spelling, map(_cell_at(index), body))
         found.update(compress(count(), marks))
     return sorted(found)
 
 
-def _cell(index: int) -> Any:
+def _cell_at(index: int) -> Any:
     return lambda row: row[index] if index < len(row) else None
 
 
