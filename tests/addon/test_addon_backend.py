@@ -165,6 +165,24 @@ def test_settings_are_saved_and_used(addon: AddonRunner, stack: Stack, tmp_path:
     assert outcome.toasts[-1].startswith("Total ")
 
 
+def test_a_slow_answer_is_noted_in_the_toast(addon: AddonRunner, stack: Stack) -> None:
+    """UrlFetchApp waits about a minute and Apps Script 6: a slow run says so. (The
+    stand-in's clock moves 45 s on during the real call.)"""
+    spreadsheet_id = seed(stack.emulator.url, demo_tabs())
+    outcome = addon.run(
+        [{"call": "classifyQuarterFromMenu"}],
+        spreadsheetId=spreadsheet_id,
+        oauthToken=OWNER,
+        documentProperties=settings_properties(backendUrl=stack.graphql),
+        prompts=[prompt("")],
+        fetchDelayMs=45_000,
+    )
+    assert outcome.alerts == []
+    toast = outcome.toasts[-1]
+    assert toast.startswith("Total ")
+    assert "That took 45 s" in toast
+
+
 # -- every error code, provoked for real ---------------------------------------------------
 
 

@@ -16,6 +16,8 @@ from tests.addon.harness import (
     ROOT,
     AddonRunner,
     prompt,
+    require_chromium,
+    require_node_modules,
     settings_properties,
 )
 from tests.addon.pages import browse, contrast, family
@@ -30,6 +32,8 @@ VERDICT_COLOURS = {"BEAT": "green", "SOFT_MISS": "amber", "HARD_MISS": "red"}
 @pytest.fixture(scope="module")
 def latest_run_answer(stack: Stack, addon: AddonRunner) -> dict[str, Any]:
     """What the add-on's getLatestRun hands the sidebar after a real classification."""
+    require_node_modules("playwright-core")
+    require_chromium()
     spreadsheet_id = seed(stack.emulator.url, demo_tabs())
     settings = settings_properties(backendUrl=stack.graphql)
     outcome = addon.run(
