@@ -137,11 +137,34 @@ def as_row(row: Any) -> Sequence[Any]:
         return (row,)
 
 
+_AMOUNT_WORD = re.compile(
+    r"\b(?:" + "|".join(sorted(_PLAN_WORDS | _BOOKINGS_WORDS, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def quarter_header(cell: str) -> tuple[int, Role | None] | None:
+    """A column named like a quarter (``Q1 2025``), perhaps with what it holds
+    (``Q1 2025 Plan``, ``Actual FY25 Q1``): the quarter index and PLAN, BOOKINGS or None."""
+    index = quarters.label_index(cell)
+    if index is not None:
+        return index, None
+    words = set(_words(cell))
+    flavour = (
+        Role.PLAN if words & _PLAN_WORDS else Role.BOOKINGS if words & _BOOKINGS_WORDS else None
+    )
+    if flavour is None:
+        return None
+    rest = _AMOUNT_WORD.sub(" ", cell).strip(" -–—:()[]/|,")
+    index = quarters.label_index(rest)
+    return None if index is None else (index, flavour)
+
+
 def header_role(cell: Any) -> Role | None:
     """What a header cell names; None for an empty or non-text cell."""
     if not isinstance(cell, str) or not cell.strip() or len(cell) > 200:
         return None
-    if quarters.label_index(cell) is not None:
+    if quarter_header(cell) is not None:
         return Role.LABEL
     words = _words(cell)
     name = " ".join(words)
@@ -182,10 +205,15 @@ def _layout(tab: str, role: TabRole, index: int, row: Sequence[Any]) -> Layout |
     else:
         amount = first(Role.BOOKINGS)
     period, day = first(Role.PERIOD), first(Role.DATE)
+    amount_role = Role.PLAN if role is TabRole.PLAN else Role.BOOKINGS
     labels = tuple(
         (c, quarter)
         for c, r in zip(columns, roles, strict=True)
-        if c is not None and r is Role.LABEL and (quarter := quarters.label_index(c.header))
+        if c is not None
+        and r is Role.LABEL
+        and (found := quarter_header(c.header)) is not None
+        and found[1] in (None, amount_role)
+        for quarter in (found[0],)
     )
     when: Column | None
     if amount is not None and (period or day):

@@ -164,3 +164,18 @@ def test_group_by_missing_in_bookings_only() -> None:
     with pytest.raises(ColumnNotFound) as raised:
         classify(plan, bookings, {"groupBy": ["Team"]})
     assert raised.value.tab == "Bookings"
+
+
+def test_quarter_columns_may_say_what_they_hold() -> None:
+    header = ["Region", "Q1 2025 Plan", "Q1 2025 Actual", "Plan - Q2 2025", "Actual FY25 Q2"]
+    plan = find_layout("Plan", [header], TabRole.PLAN)
+    bookings = find_layout("Bookings", [header], TabRole.BOOKINGS)
+    assert [(c.header, q) for c, q in plan.quarter_columns] == [
+        ("Q1 2025 Plan", 8100),
+        ("Plan - Q2 2025", 8101),
+    ]
+    assert [(c.header, q) for c, q in bookings.quarter_columns] == [
+        ("Q1 2025 Actual", 8100),
+        ("Actual FY25 Q2", 8101),
+    ]
+    assert [c.header for c in plan.dimensions] == ["Region"]
