@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sheets_emulator.errors import A1Error
+
+__all__ = ["A1Error", "A1Range", "Bounds", "parse"]
+
 MAX_COLUMNS = 18278  # ZZZ
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})?\$?([0-9]{1,8})?$")
 _PLAIN_TITLE = re.compile(r"^[^\W\d]\w*$")
 _LOOKS_LIKE_REF = re.compile(r"^(?:[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc][0-9]*|[A-Za-z]{1,3}|[0-9]+)$")
-
-
-class A1Error(ValueError):
-    """Text that is not a range in A1 notation."""
 
 
 @dataclass(frozen=True)

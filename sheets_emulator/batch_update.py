@@ -1,25 +1,31 @@
 """``spreadsheets.batchUpdate``: validate and apply every subrequest on a copy, then commit.
 
-The real API applies all subrequests or none. Here each request works on a
-:class:`Transaction`: a shallow copy of the spreadsheet whose sheets are cloned the first
-time a request changes them. Only when every request has succeeded does the caller store the
-copy; a failing request raises and the original is untouched.
+The real API applies all subrequests or none. Each request here works on a
+:class:`~sheets_emulator.transaction.Transaction` (a copy whose sheets are cloned before their
+first change); only when every request has succeeded does the caller store the copy. A failing
+request raises and the original is untouched.
 
-Request kinds are dispatched through :data:`HANDLERS` (filled from the ``requests_*``
-modules). A name that is not a ``Request`` field of the real API gets the API's JSON payload
-error; a real kind the emulator does not implement gets a 400 saying so.
+Request kinds are dispatched through :data:`HANDLERS` (from the ``requests_*`` modules). A
+name that is not a ``Request`` field of the real API gets the API's JSON payload error; a real
+kind the emulator does not implement gets a 400 saying so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
-from sheets_emulator import fields
-from sheets_emulator.errors import InvalidArgument, bad_request_field, invalid_request
-from sheets_emulator.model import CELL_LIMIT, Sheet, Spreadsheet
-from sheets_emulator.ranges import Window, grid_window
+from sheets_emulator import requests_cells, requests_objects, requests_sheets
+from sheets_emulator.errors import (
+    InvalidArgument,
+    RequestFailed,
+    bad_request_field,
+    invalid_request,
+)
+from sheets_emulator.model import Spreadsheet
 from sheets_emulator.state import EmulatorState
+from sheets_emulator.transaction import Handler, Transaction
 
 REAL_KINDS = frozenset(
     """
@@ -40,95 +46,9 @@ REAL_KINDS = frozenset(
     """.split()  # noqa: SIM905 - the Request union of the real API
 )
 
-
-class RequestFailed(Exception):
-    """Raised by a handler: the subrequest is invalid; the message is the API's reason."""
-
-
-class Transaction:
-    """The spreadsheet as the batch sees it so far; sheets are cloned before their first change."""
-
-    def __init__(self, spreadsheet: Spreadsheet, state: EmulatorState, caller: str) -> None:
-        self.spreadsheet = spreadsheet.copy_for_update()
-        self.state = state
-        self.caller = caller
-        self._cloned: set[int] = set()
-
-    def writable(self, sheet: Sheet) -> Sheet:
-        """The transaction's own copy of ``sheet``, safe to change."""
-        if id(sheet) in self._cloned:
-            return sheet
-        clone = sheet.clone()
-        self.spreadsheet.sheets = [clone if s is sheet else s for s in self.spreadsheet.sheets]
-        self._cloned.add(id(clone))
-        return clone
-
-    def adopt(self, sheet: Sheet) -> None:
-        """Mark a sheet created by this transaction as already writable."""
-        self._cloned.add(id(sheet))
-
-    def sheet(self, sheet_id: Any, *, write: bool = True) -> Sheet:
-        try:
-            number = int(sheet_id or 0)
-        except (TypeError, ValueError):
-            raise RequestFailed(f"No grid with id: {sheet_id}") from None
-        found = self.spreadsheet.sheet_by_id(number)
-        if found is None:
-            raise RequestFailed(f"No grid with id: {number}")
-        return self.writable(found) if write else found
-
-    def window(self, grid: Any, *, write: bool = True) -> Window:
-        if not isinstance(grid, dict):
-            raise RequestFailed("range is required")
-        found = grid_window(self.spreadsheet, grid)
-        if isinstance(found, str):
-            raise RequestFailed(found)
-        if not write:
-            return found
-        sheet = self.writable(found.sheet)
-        return Window(sheet, found.r0, found.r1, found.c0, found.c1)
-
-    def new_id(self, taken: Any = ()) -> int:
-        return self.state.new_number(taken)
-
-
-def field_paths(body: Mapping[str, Any]) -> list[tuple[str, ...]]:
-    """The request's ``fields`` mask as paths; a request must name at least one field."""
-    mask = body.get("fields")
-    if not mask:
-        raise RequestFailed("At least one field must be updated, but none were specified.")
-    try:
-        return fields.parse_paths(str(mask))
-    except fields.MaskError:
-        raise RequestFailed(f"Invalid field mask: {mask}") from None
-
-
-def check_cell_limit(txn: Transaction, extra: int) -> None:
-    """The API's 400 when a change would take the spreadsheet past 10 million cells."""
-    if extra > 0 and txn.spreadsheet.cell_count() + extra > CELL_LIMIT:
-        raise RequestFailed(
-            "This action would increase the number of cells in the workbook above the limit "
-            f"of {CELL_LIMIT} cells."
-        )
-
-
-Handler = Callable[[Transaction, dict[str, Any]], dict[str, Any] | None]
-HANDLERS: dict[str, Handler] = {}
-
-
-def register(table: Mapping[str, Handler]) -> None:
-    HANDLERS.update(table)
-
-
-def _load_handlers() -> None:
-    if HANDLERS:
-        return
-    from sheets_emulator import requests_cells, requests_objects, requests_sheets
-
-    register(requests_sheets.HANDLERS)
-    register(requests_cells.HANDLERS)
-    register(requests_objects.HANDLERS)
-
+HANDLERS: Mapping[str, Handler] = MappingProxyType(
+    {**requests_sheets.HANDLERS, **requests_cells.HANDLERS, **requests_objects.HANDLERS}
+)
 
 _TOP_LEVEL = {
     "requests",
@@ -145,7 +65,6 @@ def run(
 
     Raises :class:`~sheets_emulator.errors.InvalidArgument` naming the first failing request;
     the original spreadsheet is then unchanged."""
-    _load_handlers()
     for key in body:
         if key not in _TOP_LEVEL:
             raise bad_request_field(

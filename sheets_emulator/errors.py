@@ -11,7 +11,12 @@ One hierarchy; every error carries what its JSON body needs as attributes::
     │   ├── ResourceExhausted        429 RESOURCE_EXHAUSTED   (fault injection)
     │   ├── Internal                 500 INTERNAL             (fault injection)
     │   └── Unavailable              503 UNAVAILABLE          (fault injection)
-    └── OAuthError                   token endpoint error: {"error", "error_description"}
+    ├── OAuthError                   token endpoint error: {"error", "error_description"}
+    └── InputError                   (internal) input that does not parse; the API layer turns
+        │                            it into an InvalidArgument with the real API's text
+        ├── A1Error                  text that is not a range in A1 notation
+        ├── MaskError                a field mask that does not parse
+        └── RequestFailed            an invalid batchUpdate subrequest (message: the reason)
 
 Sheets errors carry ``details`` (``google.rpc.BadRequest`` / ``ErrorInfo``) where the real API
 sends them; Drive errors add the legacy ``errors`` list (``domain``, ``reason``, ``location``)
@@ -177,3 +182,21 @@ def unauthenticated(message: str, reason: str) -> Unauthenticated:
 def invalid_request(index: int, kind: str, message: str) -> InvalidArgument:
     """The API's text for a failing ``spreadsheets.batchUpdate`` subrequest."""
     return InvalidArgument(f"Invalid requests[{index}].{kind}: {message}")
+
+
+class InputError(EmulatorError, ValueError):
+    """Input that does not parse; never sent as is (the API layer words the answer)."""
+
+    http_status = 400
+
+
+class A1Error(InputError):
+    """Text that is not a range in A1 notation."""
+
+
+class MaskError(InputError):
+    """A field mask that does not parse."""
+
+
+class RequestFailed(InputError):
+    """An invalid ``spreadsheets.batchUpdate`` subrequest; the message is the API's reason."""

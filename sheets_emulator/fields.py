@@ -11,11 +11,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from sheets_emulator.errors import MaskError
+
+__all__ = ["MaskError", "Tree", "apply", "parse_paths", "select", "tree"]
+
 Tree = dict[str, "Tree | None"]
-
-
-class MaskError(ValueError):
-    """A mask that does not parse."""
 
 
 def parse_paths(mask: str) -> list[tuple[str, ...]]:

@@ -73,24 +73,13 @@ class ApiMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        seen: dict[str, Any] = {"status": 500}
-
-        async def recording_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                seen["status"] = message["status"]
-            await send(message)
-
+        seen: dict[str, Any] = {"status": 500, "logged": False}
         status, latency = self.state.draw_fault() if api != "oauth" else (None, 0.0)
-        if latency:
-            await anyio.sleep(latency)
-        try:
-            if status is not None:
-                error = fault(status, scope["method"], path)
-                response = json_response(error.body(flavour(path)), error.code)
-                await response(scope, receive, recording_send)
-            else:
-                await self.app(scope, receive, recording_send)
-        finally:
+
+        def log() -> None:
+            if seen["logged"]:
+                return
+            seen["logged"] = True
             self.state.record(
                 {
                     "method": scope["method"],
@@ -104,3 +93,22 @@ class ApiMiddleware:
                     "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                 }
             )
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                log()  # before the client can see the end of the answer
+            await send(message)
+
+        if latency:
+            await anyio.sleep(latency)
+        try:
+            if status is not None:
+                error = fault(status, scope["method"], path)
+                response = json_response(error.body(flavour(path)), error.code)
+                await response(scope, receive, recording_send)
+            else:
+                await self.app(scope, receive, recording_send)
+        finally:
+            log()

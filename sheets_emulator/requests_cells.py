@@ -7,15 +7,15 @@ import copy
 from typing import Any
 
 from sheets_emulator import a1, defaults, fields
-from sheets_emulator.batch_update import (
+from sheets_emulator.cells import CellError, CellValue, Formula
+from sheets_emulator.model import Sheet
+from sheets_emulator.transaction import (
     Handler,
     RequestFailed,
     Transaction,
     check_cell_limit,
     field_paths,
 )
-from sheets_emulator.cells import CellError, CellValue, Formula
-from sheets_emulator.model import Sheet
 
 Paths = list[tuple[str, ...]]
 _READ_ONLY = ("effectiveValue", "formattedValue", "effectiveFormat", "textFormatRuns")

@@ -7,15 +7,15 @@ import copy
 from typing import Any
 
 from sheets_emulator import defaults, fields
-from sheets_emulator.batch_update import (
+from sheets_emulator.metadata import sheet_properties
+from sheets_emulator.model import Sheet
+from sheets_emulator.transaction import (
     Handler,
     RequestFailed,
     Transaction,
     check_cell_limit,
     field_paths,
 )
-from sheets_emulator.metadata import sheet_properties
-from sheets_emulator.model import Sheet
 
 
 def _title_taken(txn: Transaction, title: str, other_than: Sheet | None = None) -> bool:
