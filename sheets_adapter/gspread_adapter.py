@@ -77,7 +77,7 @@ def check_id(spreadsheet_id: str) -> None:
     pasted into the request path)."""
     if not isinstance(spreadsheet_id, str) or not SPREADSHEET_ID.fullmatch(spreadsheet_id):
         raise SpreadsheetNotFound(
-            None,
+            str(spreadsheet_id)[:80],
             f"{str(spreadsheet_id)[:80]!r} is not a spreadsheet id. Use the part of the "
             "spreadsheet's URL between /d/ and /edit.",
         )

@@ -102,7 +102,7 @@ def test_metadata_parsing_and_case_insensitive_lookup() -> None:
 
 def summary_sheet(chart: bool = True) -> SummarySheet:
     header = ("Group", "Quarter", "Plan", "Bookings", "Verdict", "Notes")
-    table = [
+    table: list[tuple[SummaryCell, ...]] = [
         (
             SummaryCell("Total"),
             SummaryCell("2025-Q1"),
@@ -128,10 +128,12 @@ def summary_sheet(chart: bool = True) -> SummarySheet:
             SummaryCell(None),
         ),
     ]
-    footer = [
+    footer: list[tuple[SummaryCell, ...]] = [
         (SummaryCell("Classified at (UTC)", bold=True), SummaryCell(46000.5, CellKind.DATETIME))
     ]
-    points = [("2025-Q1", 100.0, 90.0), ("2025-Q2", 100.0, 120.0)] if chart else []
+    points: list[tuple[str, float | None, float | None]] = (
+        [("2025-Q1", 100.0, 90.0), ("2025-Q2", 100.0, 120.0)] if chart else []
+    )
     return SummarySheet("Summary", header, table, footer, points)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from typing import Any
 
 import pytest
 
@@ -37,7 +38,7 @@ class GaveUp(Exception):
         self.exhausted = exhausted
 
 
-def retrier(fake: FakeTime, **policy: float) -> Retrier:
+def retrier(fake: FakeTime, **policy: Any) -> Retrier:
     return Retrier(RetryPolicy(**policy), clock=fake.clock, sleep=fake.sleep, rng=random.Random(7))
 
 
