@@ -22,11 +22,14 @@ from sheets_emulator.errors import (
     InvalidArgument,
     NotFound,
     PermissionDenied,
+    RequestFailed,
 )
 from sheets_emulator.http_common import caller, locked, query, read_json
-from sheets_emulator.metadata import spreadsheet_resource
+from sheets_emulator.metadata import sheet_properties, spreadsheet_resource
 from sheets_emulator.model import ROLE_RANK, Spreadsheet
+from sheets_emulator.requests_sheets import copy_sheet, copy_title
 from sheets_emulator.state import EmulatorState
+from sheets_emulator.transaction import Transaction
 
 _PREFIX = "/v4/spreadsheets"
 _ID = re.compile(r"^([^/:]+)(.*)$")
@@ -92,6 +95,8 @@ async def dispatch(request: Request) -> Response:
         if verb == "batchUpdate" and method == "POST":
             return await _batch_update(request, spreadsheet_id, email)
         raise _unsupported(method, tail)
+    if tail.startswith("/sheets/") and tail.endswith(":copyTo") and method == "POST":
+        return await _copy_to(request, spreadsheet_id, email, tail[len("/sheets/") : -7])
     if tail.startswith("/values:"):
         verb = tail[len("/values:") :]
         if verb in _VALUES_VERBS:
@@ -149,6 +154,36 @@ async def _batch_update(request: Request, spreadsheet_id: str, email: str) -> Re
                 ranges=list(body.get("responseRanges") or []),
             )
         return out
+
+    return await locked(request, work)
+
+
+async def _copy_to(request: Request, spreadsheet_id: str, email: str, sheet_text: str) -> Response:
+    """``spreadsheets.sheets.copyTo``: a copy of one sheet into another spreadsheet."""
+    body = await read_json(request)
+
+    def work(state: EmulatorState) -> dict[str, Any]:
+        source = _spreadsheet(state, spreadsheet_id, email, write=False)
+        sheet = source.sheet_by_id(int(sheet_text)) if sheet_text.isdigit() else None
+        if sheet is None:
+            raise NotFound(ENTITY_NOT_FOUND)
+        target_id = body.get("destinationSpreadsheetId")
+        if not isinstance(target_id, str) or not target_id:
+            raise InvalidArgument("destinationSpreadsheetId is required")
+        target = _spreadsheet(state, target_id, email, write=True)
+        txn = Transaction(target, state, email)
+        try:
+            copied = copy_sheet(
+                txn,
+                sheet,
+                txn.new_id(s.sheet_id for s in target.sheets),
+                copy_title(txn, sheet.title),
+                len(target.sheets),
+            )
+        except RequestFailed as failure:
+            raise InvalidArgument(str(failure)) from None
+        state.put(txn.spreadsheet)
+        return sheet_properties(copied)
 
     return await locked(request, work)
 

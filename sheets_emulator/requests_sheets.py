@@ -69,6 +69,56 @@ def add_sheet(txn: Transaction, body: dict[str, Any]) -> dict[str, Any]:
     return {"properties": sheet_properties(sheet)}
 
 
+def copy_sheet(txn: Transaction, source: Sheet, sheet_id: int, title: str, index: int) -> Sheet:
+    """Insert a copy of ``source`` (values, formats, merges, objects) into the transaction."""
+    check_cell_limit(txn, source.row_count * source.col_count)
+    sheet = source.clone()
+    sheet.properties["sheetId"] = sheet_id
+    sheet.properties["title"] = title
+    taken: set[int] = set()
+    for chart in sheet.charts:
+        chart["chartId"] = txn.new_id(taken)
+        taken.add(chart["chartId"])
+    for protected in sheet.protected_ranges:
+        protected["protectedRangeId"] = txn.new_id(taken)
+        taken.add(protected["protectedRangeId"])
+        if sheet_id:
+            protected["range"]["sheetId"] = sheet_id
+    sheets = txn.spreadsheet.sheets
+    sheets.insert(max(0, min(index, len(sheets))), sheet)
+    txn.adopt(sheet)
+    txn.spreadsheet.reindex()
+    return sheet
+
+
+def copy_title(txn: Transaction, title: str) -> str:
+    """``Copy of Plan``, then ``Copy of Plan 2``... as Sheets names copies."""
+    candidate, n = f"Copy of {title}", 1
+    while _title_taken(txn, candidate):
+        n += 1
+        candidate = f"Copy of {title} {n}"
+    return candidate
+
+
+def duplicate_sheet(txn: Transaction, body: dict[str, Any]) -> dict[str, Any]:
+    source = txn.sheet(body.get("sourceSheetId"), write=False)
+    sheets = txn.spreadsheet.sheets
+    sheet_id = body.get("newSheetId")
+    if sheet_id is None:
+        sheet_id = txn.new_id(s.sheet_id for s in sheets)
+    elif any(s.sheet_id == int(sheet_id) for s in sheets):
+        raise RequestFailed(f"Sheet with ID {sheet_id} already exists.")
+    title = body.get("newSheetName") or copy_title(txn, source.title)
+    if _title_taken(txn, str(title)):
+        raise RequestFailed(
+            f'A sheet with the name "{title}" already exists. Please enter another name.'
+        )
+    index = body.get("insertSheetIndex")
+    position = sheets.index(source) + 1 if index is None else int(index)
+    sheet = copy_sheet(txn, source, int(sheet_id), str(title), position)
+    return {"properties": sheet_properties(sheet)}
+
+
 def delete_sheet(txn: Transaction, body: dict[str, Any]) -> None:
     sheet_id = int(body.get("sheetId") or 0)
     sheet = txn.spreadsheet.sheet_by_id(sheet_id)
@@ -267,6 +317,7 @@ def delete_dimension_group(txn: Transaction, body: dict[str, Any]) -> dict[str, 
 HANDLERS: dict[str, Handler] = {
     "addSheet": add_sheet,
     "deleteSheet": delete_sheet,
+    "duplicateSheet": duplicate_sheet,
     "updateSheetProperties": update_sheet_properties,
     "updateSpreadsheetProperties": update_spreadsheet_properties,
     "appendDimension": append_dimension,

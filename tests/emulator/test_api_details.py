@@ -76,8 +76,8 @@ def test_unknown_request_kind_is_the_json_payload_error(api: Api) -> None:
             "Invalid requests[0].deleteSheet: No sheet with id: 123",
         ),
         (
-            {"duplicateSheet": {"sourceSheetId": 0}},
-            "Invalid requests[0].duplicateSheet: duplicateSheet is not supported by the Sheets "
+            {"findReplace": {"find": "a", "replacement": "b", "allSheets": True}},
+            "Invalid requests[0].findReplace: findReplace is not supported by the Sheets "
             "API emulator.",
         ),
     ],

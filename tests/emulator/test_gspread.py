@@ -178,3 +178,15 @@ def test_update_outside_the_grid_is_the_api_error(gc: gspread.Client) -> None:
         "message": "Range (Small!C1) exceeds grid limits. Max rows: 3, max columns: 2",
         "status": "INVALID_ARGUMENT",
     }
+
+
+def test_duplicate_sheet_and_copy_to_another_spreadsheet(gc: gspread.Client) -> None:
+    sh = gc.create("Source")
+    sh.sheet1.update([["kept", 1]], "A1")
+    copy = sh.duplicate_sheet(0)
+    assert copy.title == "Copy of Sheet1"
+    assert copy.get_all_values() == [["kept", "1"]]
+    other = gc.create("Target")
+    reply = sh.sheet1.copy_to(other.id)
+    assert reply["title"] == "Copy of Sheet1"
+    assert other.worksheet("Copy of Sheet1").get_all_values() == [["kept", "1"]]
