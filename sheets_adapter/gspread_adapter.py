@@ -230,7 +230,9 @@ class GspreadSheets(SheetsPort):
             sheet = meta.find(title)
             assert sheet is not None
             plans[title] = plan_chunks(sheet, self.settings.chunk_cells)
-        chunks = [chunk for title in titles for chunk in plans[title]]
+        # Tabs read in blocks first: the small whole tabs then ride along with the last block.
+        ordered = sorted(titles, key=lambda title: len(plans[title]) == 1)
+        chunks = [chunk for title in ordered for chunk in plans[title]]
         values: dict[RangeChunk, list[list[Any]]] = {}
         for batch in pack_batches(chunks, self.settings.chunk_cells):
             ranges = [chunk.a1 for chunk in batch]

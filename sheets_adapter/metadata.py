@@ -136,11 +136,15 @@ def plan_chunks(sheet: SheetInfo, chunk_cells: int) -> list[RangeChunk]:
 
 
 def pack_batches(chunks: Iterable[RangeChunk], chunk_cells: int) -> list[list[RangeChunk]]:
-    """Group ranges into batchGets of about ``chunk_cells`` cells each, in order."""
+    """Group ranges into batchGets of about ``chunk_cells`` cells each, in order.
+
+    A whole tab of under a tenth of that rides along with the batch before it, so a
+    small Plan tab next to a big Bookings tab costs no request of its own."""
     batches: list[list[RangeChunk]] = []
     size = 0
     for chunk in chunks:
-        if batches and size + chunk.cells <= chunk_cells:
+        rider = chunk.rows is None and chunk.cells * 10 <= chunk_cells
+        if batches and (rider or size + chunk.cells <= chunk_cells):
             batches[-1].append(chunk)
             size += chunk.cells
         else:

@@ -279,6 +279,27 @@ def test_a_summary_recreated_by_hand_is_found_after_one_failed_write(
     assert len(summary_sheet_resource(emu, sheet).get("charts", [])) == 1
 
 
+def test_a_summary_made_by_hand_after_the_read_is_not_overwritten(
+    adapter: GspreadSheets, sheet: str, emu: EmulatorHandle
+) -> None:
+    from server.summary import build_summary
+    from sheets_adapter.gspread_adapter import SummaryChanged
+    from tests.adapter.conftest import RUN_AT
+
+    snapshot = adapter.read(sheet, ("Plan", "Bookings"), "Summary", ANA_AUTH)
+    assert snapshot.summary is None
+    book = emu.gspread_client(ANA_TOKEN).open_by_key(sheet)
+    book.add_worksheet("Summary", 10, 5).update([["Group", "Quarter", "Notes"]], "A1")
+    summary = build_summary(
+        result(), quarter="2025-Q3", run_at=RUN_AT, existing=None, summary_tab="Summary"
+    )
+    with pytest.raises(SummaryChanged, match="Run it again"):
+        adapter.write_summary(snapshot, summary, ANA_AUTH)
+    assert summary_values(emu, sheet) == [["Group", "Quarter", "Notes"]]
+    classify_once(adapter, sheet)  # the next run reads it and replaces it
+    assert summary_values(emu, sheet)[0] == list(HEADER)
+
+
 def test_can_open(adapter: GspreadSheets, sheet: str, emu: EmulatorHandle) -> None:
     from tests.adapter.conftest import BEN_AUTH
 

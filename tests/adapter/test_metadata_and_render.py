@@ -61,6 +61,11 @@ def test_small_tabs_are_read_whole_big_ones_in_row_chunks() -> None:
     ]
     tiny = list(plan_chunks(SheetInfo(4, "T", row_count=5, column_count=2), 400))
     assert len(pack_batches(tiny * 3, 400)) == 1
+    # a small whole tab rides along with the last block of a big one
+    assert [[c.a1 for c in b] for b in pack_batches([*chunks, *tiny], 400)][-1] == [
+        "'Book''s'!A201:D250",
+        "'T'",
+    ]
 
 
 def test_chunks_reassemble_with_empty_rows_at_chunk_ends() -> None:
