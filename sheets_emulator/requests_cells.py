@@ -109,6 +109,10 @@ class CellWriter:
             sheet.cell_data.pop((r, c), None)
 
 
+def _inside(key: tuple[int, int], r0: int, r1: int, c0: int, c1: int) -> bool:
+    return r0 <= key[0] < r1 and c0 <= key[1] < c1
+
+
 def _rows(body: dict[str, Any]) -> list[list[dict[str, Any]]]:
     rows = body.get("rows") or []
     if not isinstance(rows, list):
@@ -122,6 +126,13 @@ def update_cells(txn: Transaction, body: dict[str, Any]) -> None:
     if body.get("range") is not None:
         window = txn.window(body["range"])
         sheet = window.sheet
+        if not rows and writer.everything:  # clear the range (fast for big tabs)
+            sheet.clear_values(window.r0, window.r1, window.c0, window.c1)
+            for key in [
+                k for k in sheet.cell_data if _inside(k, window.r0, window.r1, window.c0, window.c1)
+            ]:
+                del sheet.cell_data[key]
+            return
         if len(rows) > window.r1 - window.r0:
             raise RequestFailed(
                 f"Attempting to write row: {window.r0 + len(rows) - 1}, beyond the last "
