@@ -93,7 +93,6 @@ class GspreadSnapshot(SpreadsheetSnapshot):
 
     meta: SpreadsheetMeta | None = None
     identity: str = ""
-    meta_from_cache: bool = False
 
 
 class GspreadSheets(SheetsPort):
@@ -178,7 +177,7 @@ class GspreadSheets(SheetsPort):
         wanted = list(dict.fromkeys(tabs))
         meta, from_cache = self._metadata(spreadsheet_id, auth)
         if from_cache and not self._cache_will_do(meta, wanted, summary_tab):
-            meta, from_cache = self._fetch_metadata(spreadsheet_id, auth), False
+            meta = self._fetch_metadata(spreadsheet_id, auth)
         for tries_left in (1, 0):
             found = self._find_tabs(meta, wanted)
             summary = meta.find(summary_tab)
@@ -191,7 +190,7 @@ class GspreadSheets(SheetsPort):
             except RangeNotFound:
                 if not tries_left:
                     raise
-                meta, from_cache = self._fetch_metadata(spreadsheet_id, auth), False
+                meta = self._fetch_metadata(spreadsheet_id, auth)
         return GspreadSnapshot(
             spreadsheet_id=spreadsheet_id,
             title=meta.title,
@@ -200,7 +199,6 @@ class GspreadSheets(SheetsPort):
             summary=grids[summary.title] if summary is not None else None,
             meta=meta,
             identity=identity,
-            meta_from_cache=from_cache,
         )
 
     def _cache_will_do(self, meta: SpreadsheetMeta, wanted: list[str], summary_tab: str) -> bool:
