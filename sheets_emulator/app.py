@@ -80,7 +80,12 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(ApiMiddleware, state=state)],
-        exception_handlers={EmulatorError: _on_error, 404: _not_found, 405: _not_found},
+        exception_handlers={
+            EmulatorError: _on_error,
+            404: _not_found,
+            405: _not_found,
+            Exception: _on_error,  # a bug: Google's 500 in Google's format, logged
+        },
     )
     app.state.emulator = state
     return app

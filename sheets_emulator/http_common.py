@@ -4,6 +4,7 @@ event loop (the state is guarded by a thread lock; big reads must not stall the 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -12,10 +13,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sheets_emulator import auth
-from sheets_emulator.errors import ApiError, EmulatorError, Flavour, InvalidArgument, OAuthError
+from sheets_emulator.errors import (
+    ApiError,
+    EmulatorError,
+    Flavour,
+    InputError,
+    Internal,
+    InvalidArgument,
+    OAuthError,
+)
 from sheets_emulator.state import EmulatorState
 
 T = TypeVar("T")
+log = logging.getLogger("sheets_emulator")
 JSON_TYPE = "application/json; charset=UTF-8"
 
 
@@ -39,15 +49,17 @@ def error_response(request: Request, exc: Exception) -> Response:
         return json_response(exc.body(), exc.http_status)
     if isinstance(exc, ApiError):
         return json_response(exc.body(flavour(request.url.path)), exc.code, exc.headers or None)
-    assert isinstance(exc, EmulatorError)
-    return json_response({"error": {"code": 500, "message": str(exc), "status": "INTERNAL"}}, 500)
+    if isinstance(exc, InputError):
+        return error_response(request, InvalidArgument(str(exc)))
+    if not isinstance(exc, EmulatorError):
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, Internal("Internal error encountered."))
 
 
-async def read_json(request: Request, *, required: bool = True) -> dict[str, Any]:
+async def read_json(request: Request) -> dict[str, Any]:
+    """The JSON object in the body (an empty body is ``{}``), or the API's 400."""
     raw = await request.body()
     if not raw.strip():
-        if required:
-            return {}
         return {}
     try:
         body = json.loads(raw)

@@ -320,3 +320,17 @@ def test_insert_and_delete_dimensions_move_values(api: Api) -> None:
     assert api.get("/values/Sheet1").json()["values"] == [[], ["1"], ["2"]]
     meta = api.get().json()["sheets"][0]["properties"]["gridProperties"]
     assert meta == {"rowCount": 1001, "columnCount": 25}
+
+
+def test_an_emulator_bug_answers_googles_500(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sheets_emulator import values_api
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(values_api, "get", broken)
+    answer = api.get("/values/Sheet1!A1")
+    assert answer.status_code == 500
+    assert answer.json() == {
+        "error": {"code": 500, "message": "Internal error encountered.", "status": "INTERNAL"}
+    }
