@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.replay import CALLER, TOKEN, Replay, recordings
+from tests.emulator.replay import CALLER, RECORDINGS, TOKEN, Replay, recordings
 from tests.support.emulator import EmulatorHandle
 
 OUT_OF_SCOPE: dict[str, str] = {
@@ -51,6 +51,7 @@ def _cases() -> list[object]:
 
 
 def test_every_recording_is_classified() -> None:
+    assert RECORDINGS.is_dir(), f"the recordings of the real API are expected in {RECORDINGS}"
     assert len(ALL) == 124, "the recordings folder changed: review OUT_OF_SCOPE"
     assert set(OUT_OF_SCOPE) <= set(ALL), "OUT_OF_SCOPE names a recording that does not exist"
     assert len(IN_SCOPE) == len(ALL) - len(OUT_OF_SCOPE)
