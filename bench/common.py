@@ -16,90 +16,48 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import gspread
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from server.demo_data import demo_tabs  # noqa: E402
-from sheets_adapter.session import emulator_gspread_client  # noqa: E402
-from tests.support.processes import Process, sales_verdicts  # noqa: E402
+from tests.support.backend import OWNER, Stack, backend, demo_tabs, seed  # noqa: E402
 
-TOKEN = "bench-token"
-EMAIL = "bench@example.com"
+TOKEN = OWNER
 
 
-@dataclass
-class Stack:
-    emulator: Process
-    server: Process
-    spreadsheet_id: str
-    tmp: Path
-
-    def gspread(self) -> gspread.Client:
-        return emulator_gspread_client(self.emulator.url, TOKEN)
-
-    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        answer = httpx.post(
-            f"{self.server.url}/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers={"Authorization": f"Bearer {TOKEN}"},
-            timeout=120,
-        )
-        result: dict[str, Any] = answer.json()
-        return result
-
-    def emulator_log(self) -> list[dict[str, Any]]:
-        entries: list[dict[str, Any]] = httpx.get(
-            f"{self.emulator.url}/_emulator/requests", timeout=10
-        ).json()["requests"]
-        return entries
-
-    def clear_emulator_log(self) -> None:
-        httpx.delete(f"{self.emulator.url}/_emulator/requests", timeout=10)
+def graphql(stack: Stack, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One GraphQL request as the spreadsheet's owner; the whole answer (data and errors)."""
+    answer: dict[str, Any] = httpx.post(
+        stack.graphql,
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=120,
+    ).json()
+    return answer
 
 
-def seed(client: gspread.Client, tabs: dict[str, list[list[Any]]], title: str) -> str:
-    book = client.create(title)
-    first = book.sheet1
-    for index, (name, rows) in enumerate(tabs.items()):
-        width = max((len(r) for r in rows), default=1)
-        padded = [list(r) + [""] * (width - len(r)) for r in rows]
-        sheet = (
-            first
-            if index == 0
-            else book.add_worksheet(name, rows=max(len(rows), 10), cols=max(width, 5))
-        )
-        if index == 0:
-            sheet.update_title(name)
-            sheet.resize(rows=max(len(rows), 10), cols=max(width, 5))
-        sheet.update(padded, "A1", value_input_option="RAW")
-    return str(book.id)
+def emulator_requests(stack: Stack) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = httpx.get(
+        f"{stack.emulator.url}/_emulator/requests", timeout=10
+    ).json()["requests"]
+    return entries
+
+
+def clear_emulator_requests(stack: Stack) -> None:
+    httpx.delete(f"{stack.emulator.url}/_emulator/requests", timeout=10).raise_for_status()
 
 
 @contextmanager
-def stack(*, server_env: dict[str, str] | None = None, workers: int = 1) -> Iterator[Stack]:
+def demo_stack(*, env: dict[str, str] | None = None) -> Iterator[tuple[Stack, str]]:
     """Emulator and server as real processes, the demo spreadsheet seeded with gspread."""
-    with tempfile.TemporaryDirectory(prefix="sv-bench-") as name:
-        tmp = Path(name)
-        with sales_verdicts(
-            ["emulator", "--token", f"{TOKEN}={EMAIL}"], tmp, name="emulator"
-        ) as emulator:
-            spreadsheet_id = seed(
-                emulator_gspread_client(emulator.url, TOKEN), demo_tabs(), "bench"
-            )
-            env = {
-                "SHEETS_EMULATOR_HOST": emulator.url,
-                "DATABASE_URL": f"sqlite:///{tmp / 'runs.sqlite3'}",
-                "SALES_VERDICTS_LOG_LEVEL": "WARNING",
-                **(server_env or {}),
-            }
-            with sales_verdicts(
-                ["serve", "--workers", str(workers)], tmp, env=env, name="server"
-            ) as server:
-                yield Stack(emulator, server, spreadsheet_id, tmp)
+    quiet = {"SALES_VERDICTS_LOG_LEVEL": "WARNING", **(env or {})}
+    with (
+        tempfile.TemporaryDirectory(prefix="sv-bench-") as name,
+        backend(Path(name), env=quiet) as s,
+    ):
+        yield s, seed(s.emulator.url, demo_tabs())
 
 
 # -- load ------------------------------------------------------------------------------

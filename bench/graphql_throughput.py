@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import load, stack
+from bench.common import demo_stack, graphql, load
 from server import documents
 
 TRIVIAL = {"query": "{ __typename }"}
@@ -27,32 +27,36 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
-    with stack() as s:
-        run = s.graphql(documents.CLASSIFY, {"spreadsheetId": s.spreadsheet_id})
+    with demo_stack() as (s, spreadsheet_id):
+        run = graphql(s, documents.CLASSIFY, {"spreadsheetId": spreadsheet_id})
         assert not run.get("errors"), run
-        verdicts = {"query": documents.LATEST_RUN, "variables": {"spreadsheetId": s.spreadsheet_id}}
-        check = s.graphql(documents.LATEST_RUN, {"spreadsheetId": s.spreadsheet_id})
+        variables = {"spreadsheetId": spreadsheet_id}
+        verdicts = {"query": documents.LATEST_RUN, "variables": variables}
+        check = graphql(s, documents.LATEST_RUN, variables)
         groups = len(check["data"]["latestRun"]["current"])
-        url = f"{s.server.url}/graphql"
+        url = s.graphql
         load(url, TRIVIAL, seconds=1, connections=args.connections)  # warm-up
         trivial_rates, verdict_rates = [], []
         for _ in range(args.rounds):
             t = load(url, TRIVIAL, seconds=args.seconds, connections=args.connections)
             v = load(url, verdicts, seconds=args.seconds, connections=args.connections)
-            assert t.errors == 0 and v.errors == 0, (t, v)
+            assert t.errors == 0, t
+            assert v.errors == 0, v
             trivial_rates.append(t.rate)
             verdict_rates.append(v.rate)
         trivial = sum(trivial_rates) / len(trivial_rates)
         verdict = sum(verdict_rates) / len(verdict_rates)
     ratio = verdict / trivial
     print(
-        f"load tool: {t.tool}, {args.connections} connections, {args.seconds:.0f} s x {args.rounds} rounds"
+        f"load tool: {t.tool}, {args.connections} connections, "
+        f"{args.seconds:.0f} s x {args.rounds} rounds"
     )
     print(f"{'query':<44} {'req/s':>10}")
     print(f"{'{ __typename }':<44} {trivial:>10.0f}")
     print(f"{f'latestRun {{ current {{...}} }} ({groups} verdicts)':<44} {verdict:>10.0f}")
     print(
-        f"ratio (verdicts / trivial): {ratio:.2f}  (target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})"
+        f"ratio (verdicts / trivial): {ratio:.2f}  "
+        f"(target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'})"
     )
     return {"trivial_rps": trivial, "verdict_rps": verdict, "ratio": ratio}
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import requests
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -77,6 +78,15 @@ class Services:
 
 
 class GraphQLApp(GraphQL[Context, None]):
+    """Strawberry's ASGI view with the per-request context, and JSON through orjson
+    (about twice as fast as the standard library on verdict-sized answers)."""
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         services: Services = request.app.state.services
         return Context(
@@ -121,6 +131,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = store_factory(settings.database_url)
         session = requests.Session()
+        sheets: SheetsPort | None = None
         try:
             sheets = sheets_factory(settings)
             app.state.services = Services(
@@ -137,6 +148,8 @@ def create_app(
             yield
         finally:
             session.close()
+            if sheets is not None:
+                sheets.close()
             store.close()
 
     schema = build_schema(

@@ -126,7 +126,7 @@ class IdTokenAuthenticator(Authenticator):
                 "try again in a minute.",
             ) from None
         try:
-            claims = jwt.decode(
+            claims: Mapping[str, object] = jwt.decode(  # type: ignore[no-untyped-call]
                 token,
                 certs=dict(certs),
                 audience=self._audience,

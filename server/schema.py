@@ -13,16 +13,18 @@ from datetime import datetime
 
 import strawberry
 from anyio.to_thread import run_sync
+from graphql import ASTValidationRule
 from graphql.error import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types import ExecutionContext, Info
 
 from server import classification as domain
@@ -188,7 +190,7 @@ class Query:
         ctx = info.context
         caller = await ctx.caller()
         with api_errors(spreadsheet_id=str(spreadsheet_id)):
-            run = await run_sync(ctx.service.latest_run, str(spreadsheet_id), caller)
+            run = await ctx.service.latest_run_async(str(spreadsheet_id), caller)
         return ClassificationRun.of(run) if run is not None else None
 
     @strawberry.field(description="The newest runs of a spreadsheet, newest first.")
@@ -258,11 +260,20 @@ def build_schema(
     max_tokens: int = 2000,
     introspection: bool = True,
 ) -> strawberry.Schema:
-    """The schema with its limits; extensions are passed as factories (Strawberry 0.341)."""
+    """The schema with its limits; extensions are passed as factories (Strawberry 0.341).
+
+    The depth and alias limits are the validation rules of Strawberry's
+    ``QueryDepthLimiter`` and ``MaxAliasesLimiter``, built once here: those extensions
+    build a new rule class per instance, and a per-request instance would then make
+    every request miss the ``ValidationCache`` (its key includes the rules).
+    """
+    limits: list[type[ASTValidationRule]] = [
+        depth_rule(max_depth, None, None),
+        alias_rule(max_aliases),
+    ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: AddValidationRules(limits),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         LoggedMaskErrors,

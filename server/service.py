@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -100,6 +102,41 @@ def resolve_quarter(result: ClassificationResult, asked: str | None) -> str:
     return label
 
 
+class RecentRuns:
+    """The latest run per (spreadsheet, caller) for a moment, so that a burst of
+    ``latestRun`` queries is answered from memory, without a worker thread or a
+    database round trip. A run recorded in this process replaces the entry at once;
+    runs recorded by other processes are seen within ``ttl`` seconds."""
+
+    def __init__(self, ttl: float, max_sheets: int = 4096) -> None:
+        self._ttl = ttl
+        self._max = max_sheets
+        self._entries: dict[str, dict[str, tuple[float, RunRecord | None]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, spreadsheet_id: str, identity: str) -> tuple[bool, RunRecord | None]:
+        with self._lock:
+            entry = self._entries.get(spreadsheet_id, {}).get(identity)
+        if entry is None or entry[0] < time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def put(self, spreadsheet_id: str, identity: str, run: RunRecord | None) -> None:
+        if self._ttl <= 0:
+            return
+        with self._lock:
+            if spreadsheet_id not in self._entries and len(self._entries) >= self._max:
+                self._entries.pop(next(iter(self._entries)))
+            callers = self._entries.setdefault(spreadsheet_id, {})
+            if len(callers) >= 256:
+                callers.clear()
+            callers[identity] = (time.monotonic() + self._ttl, run)
+
+    def forget(self, spreadsheet_id: str) -> None:
+        with self._lock:
+            self._entries.pop(spreadsheet_id, None)
+
+
 class ClassificationService:
     def __init__(
         self,
@@ -108,12 +145,14 @@ class ClassificationService:
         *,
         clock: Callable[[], datetime] = _utcnow,
         new_id: Callable[[], str] = _new_id,
+        recent_ttl: float = 1.0,
     ) -> None:
         self.sheets = sheets
         self.store = store
         self._clock = clock
         self._new_id = new_id
         self._inflight: dict[tuple[object, ...], asyncio.Future[RunRecord]] = {}
+        self._recent = RecentRuns(recent_ttl)
 
     # -- classification -------------------------------------------------------------
 
@@ -155,6 +194,7 @@ class ClassificationService:
                 caller=request.caller.email,
             )
             self.store.add(run)
+            self._recent.forget(request.spreadsheet_id)
         log.info(
             "classified spreadsheet=%s quarter=%s verdicts=%d issues=%d",
             request.spreadsheet_id,
@@ -194,6 +234,15 @@ class ClassificationService:
         if isinstance(caller.auth, ServiceAccountAuth):
             return run.caller is not None and run.caller == caller.email
         return True
+
+    async def latest_run_async(self, spreadsheet_id: str, caller: Caller) -> RunRecord | None:
+        """:meth:`latest_run`, answered from memory when it was asked a moment ago."""
+        known, run = self._recent.get(spreadsheet_id, caller.identity)
+        if known:
+            return run
+        run = await anyio.to_thread.run_sync(self.latest_run, spreadsheet_id, caller)
+        self._recent.put(spreadsheet_id, caller.identity, run)
+        return run
 
     def latest_run(self, spreadsheet_id: str, caller: Caller) -> RunRecord | None:
         self._check_access(spreadsheet_id, caller)

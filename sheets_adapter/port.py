@@ -112,3 +112,6 @@ class SheetsPort(abc.ABC):
     @abc.abstractmethod
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
         """Whether ``auth`` may open the spreadsheet (one metadata request, cached briefly)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release HTTP sessions."""

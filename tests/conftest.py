@@ -1,1 +1,4 @@
-"""Shared pytest configuration. Area fixtures live in tests/<area>/conftest.py and tests/support/."""
+"""Shared pytest configuration.
+
+Area fixtures live in tests/<area>/conftest.py; shared helpers in tests/support/.
+"""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.addon.backend import Stack, backend
+from tests.support.backend import Stack, backend
 from tests.addon.harness import AddonRunner, node_path
 
 

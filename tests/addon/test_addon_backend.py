@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from server import demo_data
-from tests.addon.backend import (
+from tests.support.backend import (
     OTHER,
     OWNER,
     Stack,

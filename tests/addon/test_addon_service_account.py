@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.addon.backend import (
+from tests.support.backend import (
     ALLOWED_DOMAIN,
     OWNER,
     OWNER_EMAIL,

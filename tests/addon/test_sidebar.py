@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.addon.backend import OWNER, Stack, demo_tabs, seed
+from tests.support.backend import OWNER, Stack, demo_tabs, seed
 from tests.addon.harness import (
     ROOT,
     AddonRunner,
