@@ -135,7 +135,9 @@ def create_app(
         try:
             sheets = sheets_factory(settings)
             app.state.services = Services(
-                service=ClassificationService(sheets, store),
+                service=ClassificationService(
+                    sheets, store, coalesce_window=settings.coalesce_window
+                ),
                 authenticator=build_authenticator(settings, session),
                 store=store,
             )

@@ -60,6 +60,12 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "Seconds a Google API call may take, retries included, before the API answers "
         "RATE_LIMITED or UPSTREAM_UNAVAILABLE.",
     ),
+    "SALES_VERDICTS_COALESCE_SECONDS": (
+        "1",
+        "A classification asked again (same sheet, quarter, options and caller) within this "
+        "many seconds of one that just finished gets that run instead of a new one; `0` "
+        "turns it off. Requests that overlap always share one run.",
+    ),
     "SALES_VERDICTS_LOG_LEVEL": ("INFO", "Python log level."),
 }
 
@@ -93,7 +99,7 @@ def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: in
     return value
 
 
-def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+def _float(environ: Mapping[str, str], name: str, default: float, low: float = 0.001) -> float:
     raw = environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -101,8 +107,8 @@ def _float(environ: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name}={raw!r}: expected a number of seconds") from None
-    if not 0 < value <= 600:
-        raise SettingsError(f"{name}={raw!r}: expected between 0 and 600 seconds")
+    if not low <= value <= 600:
+        raise SettingsError(f"{name}={raw!r}: expected between {low:g} and 600 seconds")
     return value
 
 
@@ -120,6 +126,7 @@ class Settings:
     max_aliases: int = 15
     max_tokens: int = 2000
     sheets_deadline: float = 20.0
+    coalesce_window: float = 1.0
     log_level: str = "INFO"
 
     @property
@@ -155,6 +162,7 @@ class Settings:
             max_aliases=_int(env, "SALES_VERDICTS_MAX_ALIASES", 15, 1, 1000),
             max_tokens=_int(env, "SALES_VERDICTS_MAX_TOKENS", 2000, 100, 100_000),
             sheets_deadline=_float(env, "SALES_VERDICTS_SHEETS_DEADLINE", 20.0),
+            coalesce_window=_float(env, "SALES_VERDICTS_COALESCE_SECONDS", 1.0, low=0.0),
             log_level=(env.get("SALES_VERDICTS_LOG_LEVEL") or "INFO").strip().upper(),
         )
         settings.validate()

@@ -146,12 +146,15 @@ class ClassificationService:
         clock: Callable[[], datetime] = _utcnow,
         new_id: Callable[[], str] = _new_id,
         recent_ttl: float = 1.0,
+        coalesce_window: float = 1.0,
     ) -> None:
         self.sheets = sheets
         self.store = store
         self._clock = clock
         self._new_id = new_id
         self._inflight: dict[tuple[object, ...], asyncio.Future[RunRecord]] = {}
+        self._landed: dict[tuple[object, ...], tuple[float, RunRecord]] = {}
+        self._coalesce_window = coalesce_window
         self._recent = RecentRuns(recent_ttl)
 
     # -- classification -------------------------------------------------------------
@@ -205,8 +208,17 @@ class ClassificationService:
         return run
 
     async def classify_quarter_async(self, request: ClassifyRequest) -> RunRecord:
-        """Single flight: identical concurrent requests share one read and one write."""
+        """Single flight: identical concurrent requests share one read and one write.
+
+        A request that arrives within ``coalesce_window`` seconds after an identical
+        flight landed shares that flight's run too: at quarter end, clicks of the same
+        second are one burst, and nobody edits a sheet and clicks again that fast.
+        """
         key = request.flight_key
+        now = time.monotonic()
+        landed = self._landed.get(key)
+        if landed is not None and landed[0] > now:
+            return landed[1]
         flight = self._inflight.get(key)
         if flight is None:
             flight = asyncio.ensure_future(anyio.to_thread.run_sync(self.classify_quarter, request))
@@ -215,6 +227,10 @@ class ClassificationService:
             def _land(done: asyncio.Future[RunRecord], key: tuple[object, ...] = key) -> None:
                 if self._inflight.get(key) is done:
                     del self._inflight[key]
+                if not done.cancelled() and done.exception() is None:
+                    now = time.monotonic()
+                    self._landed = {k: v for k, v in self._landed.items() if v[0] > now}
+                    self._landed[key] = (now + self._coalesce_window, done.result())
 
             flight.add_done_callback(_land)
         return await asyncio.shield(flight)
@@ -228,12 +244,13 @@ class ClassificationService:
             raise AccessDenied(spreadsheet_id)
 
     @staticmethod
-    def _visible(run: RunRecord, caller: Caller) -> bool:
-        # Service-account mode: the backend can open every shared sheet, so a caller
-        # sees only the runs they asked for themselves.
+    def _owner_filter(caller: Caller) -> str | None:
+        """Service-account mode: the backend can open every sheet shared with it, so a
+        caller sees only the runs they asked for themselves. User mode: Google decides
+        (the caller sees every run of a sheet their own token can open)."""
         if isinstance(caller.auth, ServiceAccountAuth):
-            return run.caller is not None and run.caller == caller.email
-        return True
+            return caller.email or ""
+        return None
 
     async def latest_run_async(self, spreadsheet_id: str, caller: Caller) -> RunRecord | None:
         """:meth:`latest_run`, answered from memory when it was asked a moment ago."""
@@ -246,18 +263,8 @@ class ClassificationService:
 
     def latest_run(self, spreadsheet_id: str, caller: Caller) -> RunRecord | None:
         self._check_access(spreadsheet_id, caller)
-        if isinstance(caller.auth, ServiceAccountAuth):
-            runs = self.runs(spreadsheet_id, 1, caller, checked=True)
-            return runs[0] if runs else None
-        return self.store.latest(spreadsheet_id)
+        return self.store.latest(spreadsheet_id, caller=self._owner_filter(caller))
 
-    def runs(
-        self, spreadsheet_id: str, limit: int, caller: Caller, *, checked: bool = False
-    ) -> Sequence[RunRecord]:
-        if not checked:
-            self._check_access(spreadsheet_id, caller)
-        if isinstance(caller.auth, ServiceAccountAuth):
-            # Scan a bounded window of recent runs for this caller's own.
-            recent = self.store.list(spreadsheet_id, max(limit * 10, 100))
-            return [r for r in recent if self._visible(r, caller)][:limit]
-        return self.store.list(spreadsheet_id, limit)
+    def runs(self, spreadsheet_id: str, limit: int, caller: Caller) -> Sequence[RunRecord]:
+        self._check_access(spreadsheet_id, caller)
+        return self.store.list(spreadsheet_id, limit, caller=self._owner_filter(caller))

@@ -45,6 +45,9 @@ def format_number(value: float, fmt: dict[str, Any] | None) -> str:
     pattern = fmt.get("pattern") or ""
     if kind in DATE_TYPES:
         return format_date(value, pattern or _DEFAULT_DATE[kind])
+    if not pattern:
+        # Without a pattern, Sheets uses the locale's pattern for the type (en_US here).
+        pattern = _DEFAULT_NUMBER.get(kind, "")
     if kind == "TEXT" or not pattern:
         return general(value)
     try:
@@ -54,6 +57,12 @@ def format_number(value: float, fmt: dict[str, Any] | None) -> str:
 
 
 _DEFAULT_DATE = {"DATE": "M/d/yyyy", "TIME": "h:mm:ss am/pm", "DATE_TIME": "M/d/yyyy H:mm:ss"}
+_DEFAULT_NUMBER = {
+    "CURRENCY": '"$"#,##0.00',
+    "PERCENT": "0.00%",
+    "NUMBER": "#,##0.00",
+    "SCIENTIFIC": "0.00E+00",
+}
 
 
 # --- numeric patterns -----------------------------------------------------------------------

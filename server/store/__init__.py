@@ -46,15 +46,20 @@ def open_store(
     *,
     default_path: str | Path = DEFAULT_SQLITE_FILE,
     migrate: bool = True,
+    lock_timeout: float = 120.0,
 ) -> RunStore:
-    """The run store ``url`` names (``DATABASE_URL``); see the module docstring."""
+    """The run store ``url`` names (``DATABASE_URL``); see the module docstring.
+
+    ``lock_timeout``: how long a classification waits for another one of the same
+    spreadsheet to finish (three Sheets calls of at most the retry deadline each)
+    before it gives up with :class:`LockTimeout`."""
     from server.store.urls import parse_database_url
 
     db = parse_database_url(url, default_path)
     if db.kind == "memory":
         from server.store.memory import MemoryRunStore
 
-        return MemoryRunStore()
+        return MemoryRunStore(lock_timeout=lock_timeout)
     from server.store.sql import SqlRunStore
 
-    return SqlRunStore(url, default_path=default_path, migrate=migrate)
+    return SqlRunStore(url, default_path=default_path, migrate=migrate, lock_timeout=lock_timeout)

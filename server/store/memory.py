@@ -46,16 +46,20 @@ class MemoryRunStore(RunStore):
             runs.append(run)
             runs.sort(key=_newest_first, reverse=True)
 
-    def latest(self, spreadsheet_id: str) -> RunRecord | None:
-        with self._guard:
-            runs = self._by_sheet.get(spreadsheet_id)
-            return runs[0] if runs else None
+    def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
+        runs = self.list(spreadsheet_id, 1, caller=caller)
+        return runs[0] if runs else None
 
-    def list(self, spreadsheet_id: str, limit: int) -> Sequence[RunRecord]:
+    def list(
+        self, spreadsheet_id: str, limit: int, *, caller: str | None = None
+    ) -> Sequence[RunRecord]:
         if limit < 1:
             return []
         with self._guard:
-            return list(self._by_sheet.get(spreadsheet_id, ())[:limit])
+            runs = self._by_sheet.get(spreadsheet_id, ())
+            if caller is not None:
+                runs = [r for r in runs if r.caller == caller]
+            return list(runs[:limit])
 
     def get(self, run_id: str) -> RunRecord | None:
         with self._guard:

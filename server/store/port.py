@@ -40,12 +40,14 @@ class RunStore(abc.ABC):
         """Store a run with its verdicts and issues, in one transaction."""
 
     @abc.abstractmethod
-    def latest(self, spreadsheet_id: str) -> RunRecord | None:
-        """The newest run of a spreadsheet (by ``classified_at``)."""
+    def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
+        """The newest run of a spreadsheet (by ``classified_at``); only ``caller``'s when given."""
 
     @abc.abstractmethod
-    def list(self, spreadsheet_id: str, limit: int) -> Sequence[RunRecord]:
-        """The newest runs first, at most ``limit``."""
+    def list(
+        self, spreadsheet_id: str, limit: int, *, caller: str | None = None
+    ) -> Sequence[RunRecord]:
+        """The newest runs first, at most ``limit``; only ``caller``'s when given."""
 
     @abc.abstractmethod
     def get(self, run_id: str) -> RunRecord | None: ...

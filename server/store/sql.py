@@ -70,6 +70,7 @@ _LATEST_ID = (
     .order_by(*_NEWEST_FIRST)
     .limit(1)
 )
+_LATEST_ID_OF_CALLER = _LATEST_ID.where(RunRow.caller == bindparam("caller"))
 _RUN_BY_ID = select(*_RUN_COLUMNS).where(RunRow.id == bindparam("run_id"))
 _RUNS_OF_SHEET = (
     select(*_RUN_COLUMNS)
@@ -77,6 +78,7 @@ _RUNS_OF_SHEET = (
     .order_by(*_NEWEST_FIRST)
     .limit(bindparam("limit"))
 )
+_RUNS_OF_CALLER = _RUNS_OF_SHEET.where(RunRow.caller == bindparam("caller"))
 _VERDICTS_OF = (
     select(VerdictRow.__table__)
     .where(VerdictRow.run_id.in_(bindparam("ids", expanding=True)))
@@ -199,9 +201,15 @@ class SqlRunStore(RunStore):
             runs = self._complete(connection, rows)
         return runs[0] if runs else None
 
-    def latest(self, spreadsheet_id: str) -> RunRecord | None:
+    def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
         with self._connect() as connection:
-            run_id = connection.execute(_LATEST_ID, {"sheet": spreadsheet_id}).scalar()
+            if caller is None:
+                found = connection.execute(_LATEST_ID, {"sheet": spreadsheet_id})
+            else:
+                found = connection.execute(
+                    _LATEST_ID_OF_CALLER, {"sheet": spreadsheet_id, "caller": caller}
+                )
+            run_id = found.scalar()
             if run_id is None:
                 return None
             cached = self._cache.get(run_id)
@@ -211,11 +219,18 @@ class SqlRunStore(RunStore):
             runs = self._complete(connection, rows)
         return runs[0] if runs else None
 
-    def list(self, spreadsheet_id: str, limit: int) -> Sequence[RunRecord]:
+    def list(
+        self, spreadsheet_id: str, limit: int, *, caller: str | None = None
+    ) -> Sequence[RunRecord]:
         if limit < 1:
             return []
         with self._connect() as connection:
-            rows = connection.execute(_RUNS_OF_SHEET, {"sheet": spreadsheet_id, "limit": limit})
+            if caller is None:
+                rows = connection.execute(_RUNS_OF_SHEET, {"sheet": spreadsheet_id, "limit": limit})
+            else:
+                rows = connection.execute(
+                    _RUNS_OF_CALLER, {"sheet": spreadsheet_id, "limit": limit, "caller": caller}
+                )
             return self._complete(connection, rows.all())
 
     def _complete(self, connection: Connection, rows: Sequence[Any]) -> builtins.list[RunRecord]:

@@ -277,7 +277,8 @@ def test_google_failing_gives_rate_limited_or_upstream_unavailable(
 def test_a_broken_run_store_is_upstream_unavailable(addon: AddonRunner, tmp_path: Path) -> None:
     """The backend's own database failing is UPSTREAM_UNAVAILABLE too; the sentence covers it
     and the backend's detail says which."""
-    with backend(tmp_path) as own:
+    # No coalescing: the second click must reach the (broken) store, not reuse the first run.
+    with backend(tmp_path, env={"SALES_VERDICTS_COALESCE_SECONDS": "0"}) as own:
         spreadsheet_id = seed(own.emulator.url, demo_tabs())
         assert classify(addon, own, spreadsheet_id).alerts == []
         for path in tmp_path.glob("runs-*.sqlite3*"):

@@ -109,6 +109,11 @@ def test_user_entered_formulas() -> None:
         (45747.75, {"type": "DATE_TIME", "pattern": "yyyy-mm-dd H:mm:ss"}, "2025-03-31 18:00:00"),
         (0.9375, {"type": "TIME", "pattern": "h:mm am/pm"}, "10:30 PM"),
         (45747, {"type": "DATE", "pattern": "dddd, mmmm d"}, "Monday, March 31"),
+        # No pattern: the en_US locale's pattern for the type, as Sheets does.
+        (400000, {"type": "CURRENCY"}, "$400,000.00"),
+        (-1234.5, {"type": "CURRENCY"}, "-$1,234.50"),
+        (0.125, {"type": "PERCENT"}, "12.50%"),
+        (1234.5, {"type": "NUMBER"}, "1,234.50"),
     ],
 )
 def test_number_formats(value: float, fmt: dict[str, str], text: str) -> None:

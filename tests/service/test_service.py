@@ -12,6 +12,7 @@ from server.classification import ClassifyOptions, UnknownQuarter
 from server.demo_data import EXPECTED, demo_tabs
 from server.service import AccessDenied, Caller, ClassificationService, ClassifyRequest
 from server.store.memory import MemoryRunStore
+from server.store.port import RunRecord
 from sheets_adapter.errors import PermissionDenied, TabNotFound, UpstreamUnavailable
 from sheets_adapter.port import ServiceAccountAuth, UserToken
 from tests.support.fakes import FakeSheets
@@ -149,3 +150,48 @@ def test_service_account_callers_see_only_their_own_runs(sheets: FakeSheets) -> 
     assert service.latest_run(SHEET, ana) == mine
     assert service.latest_run(SHEET, ben) is None
     assert service.runs(SHEET, 5, ben) == []
+
+
+def test_a_request_just_after_an_identical_flight_landed_shares_its_run(
+    sheets: FakeSheets,
+) -> None:
+    async def twice(service: ClassificationService) -> tuple[str, str]:
+        first = await service.classify_quarter_async(request())
+        second = await service.classify_quarter_async(request())
+        return first.id, second.id
+
+    coalescing = ClassificationService(sheets, MemoryRunStore(), coalesce_window=60)
+    first, second = asyncio.run(twice(coalescing))
+    assert first == second
+    assert sheets.reads == 1
+    eager = ClassificationService(sheets, MemoryRunStore(), coalesce_window=0)
+    first, second = asyncio.run(twice(eager))
+    assert first != second
+    assert sheets.reads == 3
+
+
+class CountingStore(MemoryRunStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.latest_calls = 0
+
+    def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
+        self.latest_calls += 1
+        return super().latest(spreadsheet_id, caller=caller)
+
+
+def test_latest_run_is_answered_from_memory_until_a_new_run_lands(sheets: FakeSheets) -> None:
+    store = CountingStore()
+    service = ClassificationService(sheets, store, recent_ttl=60, coalesce_window=0)
+
+    async def scenario() -> None:
+        assert await service.latest_run_async(SHEET, ANA) is None
+        assert await service.latest_run_async(SHEET, ANA) is None
+        assert store.latest_calls == 1
+        run = await service.classify_quarter_async(request())
+        assert await service.latest_run_async(SHEET, ANA) == run  # a new run is seen at once
+        assert store.latest_calls == 2
+        with pytest.raises(AccessDenied):  # another caller is checked, not served from memory
+            await service.latest_run_async(SHEET, BEN)
+
+    asyncio.run(scenario())

@@ -1,0 +1,307 @@
+"""End to end over HTTP: the emulator and the server as real processes, gspread filling
+the sheet, GraphQL classifying and querying, the Summary read back."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from server import documents
+from server.demo_data import EXPECTED
+from tests.support.backend import (
+    OTHER,
+    OWNER,
+    Stack,
+    backend,
+    demo_tabs,
+    gspread_client,
+    seed,
+)
+
+pytestmark = pytest.mark.e2e
+
+SUMMARY_HEADER = [
+    "Group",
+    "Quarter",
+    "Plan",
+    "Bookings",
+    "Attainment",
+    "Growth",
+    "Verdict",
+    "Flags",
+    "Recommended action",
+    "Notes",
+]
+
+
+def post(
+    stack: Stack,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = OWNER,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    sent = dict(headers or {})
+    if token is not None:
+        sent["Authorization"] = f"Bearer {token}"
+    answer = httpx.post(
+        stack.graphql, json={"query": query, "variables": variables or {}}, headers=sent, timeout=60
+    )
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def error_code(answer: dict[str, Any]) -> str:
+    assert answer.get("errors"), answer
+    code: str = answer["errors"][0]["extensions"]["code"]
+    return code
+
+
+def emulator_log(stack: Stack) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = httpx.get(
+        f"{stack.emulator.url}/_emulator/requests", timeout=10
+    ).json()["requests"]
+    return [e for e in entries if not e["path"].startswith(("/_emulator", "/healthz"))]
+
+
+def clear_log(stack: Stack) -> None:
+    httpx.delete(f"{stack.emulator.url}/_emulator/requests", timeout=10).raise_for_status()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with backend(tmp_path_factory.mktemp("e2e")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def classified(stack: Stack) -> tuple[str, dict[str, Any]]:
+    sheet = seed(stack.emulator.url, demo_tabs())
+    answer = post(stack, documents.CLASSIFY, {"spreadsheetId": sheet})
+    assert not answer.get("errors"), answer
+    return sheet, answer["data"]["classifyQuarter"]
+
+
+def test_health_graphiql_and_request_ids(stack: Stack) -> None:
+    assert httpx.get(f"{stack.api.url}/healthz", timeout=5).status_code == 200
+    page = httpx.get(stack.graphql, headers={"Accept": "text/html"}, timeout=5)
+    assert page.status_code == 200
+    assert "graphiql" in page.text.lower()
+    echoed = httpx.post(
+        stack.graphql,
+        json={"query": "{ __typename }"},
+        headers={"X-Request-ID": "quarter-end-42"},
+        timeout=5,
+    )
+    assert echoed.headers["x-request-id"] == "quarter-end-42"
+    assert (
+        len(httpx.post(stack.graphql, json={"query": "{ __typename }"}).headers["x-request-id"]) > 8
+    )
+
+
+def test_classify_answers_every_group_total_first(classified: tuple[str, dict[str, Any]]) -> None:
+    sheet, run = classified
+    assert run["spreadsheetId"] == sheet
+    assert run["quarter"] == "2025-Q4"
+    assert [v["group"] for v in run["current"]] == [None, "AMER", "EMEA"]
+    by_key = {(v["group"], v["quarter"]): v for v in run["verdicts"]}
+    for key, verdict in EXPECTED.items():
+        assert by_key[key]["verdict"] == verdict, key
+    emea = by_key[("EMEA", "2025-Q4")]
+    assert {"CONSECUTIVE_HARD_MISS", "UNREALISTIC_PLAN", "DATA_ISSUES"} <= set(emea["flags"])
+    # Hand-worked: 335,000 booked of a 400,000 plan; baseline 350,000.
+    assert emea["plan"] == 400_000
+    assert emea["bookings"] == 335_000
+    assert emea["baseline"] == 350_000
+    assert emea["attainment"] == pytest.approx(335 / 400)
+    assert emea["growth"] == pytest.approx(335 / 350 - 1)
+    messages = [i["message"] for i in run["issues"]]
+    assert any("#REF!" in m and m.startswith("Bookings!") for m in messages)
+    assert any('"TBD"' in m for m in messages)
+
+
+def test_the_summary_tab_holds_the_run(
+    stack: Stack, classified: tuple[str, dict[str, Any]]
+) -> None:
+    sheet, run = classified
+    book = gspread_client(stack.emulator.url, OWNER).open_by_key(sheet)
+    rows = book.worksheet("Summary").get_all_values()
+    assert rows[0] == SUMMARY_HEADER
+    table = rows[1 : 1 + len(run["verdicts"])]
+    assert [r[0] for r in table[:8]] == ["Total"] * 8
+    assert [r[1] for r in table[:8]] == [f"{y}-Q{q}" for y in (2024, 2025) for q in range(1, 5)]
+    emea_q4 = next(r for r in table if r[0] == "EMEA" and r[1] == "2025-Q4")
+    assert emea_q4[6] == "Hard Miss"
+    assert "$400,000" in emea_q4[2]
+    # The input tabs are untouched.
+    plan = book.worksheet("Plan").get_all_values(value_render_option="UNFORMATTED_VALUE")
+    assert plan[3][0] == "AMER"
+    assert plan[3][1] == 400_000
+
+
+def test_history_answers_from_the_store(
+    stack: Stack, classified: tuple[str, dict[str, Any]]
+) -> None:
+    sheet, run = classified
+    clear_log(stack)
+    query = """
+      query($id: ID!) {
+        latestRun(spreadsheetId: $id) {
+          id quarter
+          emea: verdicts(group: " emea ") { quarter verdict }
+          early: verdicts(quarter: "Q2 2025") { quarter }
+          total: verdicts(group: "Total") { group quarter }
+        }
+        runs(spreadsheetId: $id, limit: 5) { id }
+      }"""
+    data = post(stack, query, {"id": sheet})["data"]
+    latest = data["latestRun"]
+    assert latest["id"] == run["id"]
+    assert [v["quarter"] for v in latest["emea"]][-1] == "2025-Q4"
+    assert len(latest["emea"]) == 8
+    assert max(v["quarter"] for v in latest["early"]) == "2025-Q2"
+    assert {v["group"] for v in latest["total"]} == {None}
+    assert run["id"] in [r["id"] for r in data["runs"]]
+    # History never reads the spreadsheet (at most one access check).
+    assert all(e["method"] == "GET" and "values" not in e["path"] for e in emulator_log(stack))
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "token", "code", "words"),
+    [
+        (documents.CLASSIFY, {"spreadsheetId": "SHEET"}, None, "UNAUTHENTICATED", "Bearer"),
+        (documents.CLASSIFY, {"spreadsheetId": "SHEET"}, "forged", "UNAUTHENTICATED", "Sign in"),
+        (documents.CLASSIFY, {"spreadsheetId": "SHEET"}, OTHER, "FORBIDDEN", "share"),
+        (documents.LATEST_RUN, {"spreadsheetId": "SHEET"}, OTHER, "FORBIDDEN", "cannot open"),
+        (documents.CLASSIFY, {"spreadsheetId": "1NoSuchSheet0000"}, OWNER, "NOT_FOUND", "exist"),
+        (
+            documents.CLASSIFY,
+            {"spreadsheetId": "SHEET", "options": {"planTab": "Budget"}},
+            OWNER,
+            "NOT_FOUND",
+            "'Budget'",
+        ),
+        (
+            documents.CLASSIFY,
+            {"spreadsheetId": "SHEET", "quarter": "2031-Q1"},
+            OWNER,
+            "BAD_INPUT",
+            "2024-Q1 to 2025-Q4",
+        ),
+        (
+            documents.CLASSIFY,
+            {"spreadsheetId": "SHEET", "quarter": "next one"},
+            OWNER,
+            "BAD_INPUT",
+            "'next one'",
+        ),
+        (
+            documents.CLASSIFY,
+            {"spreadsheetId": "SHEET", "options": {"fiscalYearStartMonth": 13}},
+            OWNER,
+            "BAD_INPUT",
+            "fiscalYearStartMonth",
+        ),
+        (
+            documents.CLASSIFY,
+            {"spreadsheetId": "SHEET", "options": {"summaryTab": "Plan"}},
+            OWNER,
+            "BAD_INPUT",
+            "different",
+        ),
+        (documents.CLASSIFY, {"spreadsheetId": "../../etc"}, OWNER, "BAD_INPUT", "not a"),
+        (documents.RUNS, {"spreadsheetId": "SHEET", "limit": 1000}, OWNER, "BAD_INPUT", "limit"),
+    ],
+)
+def test_each_failure_has_its_code_and_a_message_to_act_on(
+    stack: Stack,
+    classified: tuple[str, dict[str, Any]],
+    query: str,
+    variables: dict[str, Any],
+    token: str | None,
+    code: str,
+    words: str,
+) -> None:
+    sheet, _ = classified
+    filled = {k: (sheet if v == "SHEET" else v) for k, v in variables.items()}
+    answer = post(stack, query, filled, token=token)
+    assert error_code(answer) == code
+    message = answer["errors"][0]["message"]
+    assert words.lower() in message.lower(), message
+    assert "Traceback" not in message
+    if token:
+        assert token not in message
+
+
+def test_a_tab_without_a_header_names_the_tab(stack: Stack) -> None:
+    sheet = seed(
+        stack.emulator.url,
+        {"Plan": [["notes"], ["call Bob"]], "Bookings": demo_tabs()["Bookings"]},
+    )
+    answer = post(stack, documents.CLASSIFY, {"spreadsheetId": sheet})
+    assert error_code(answer) == "BAD_INPUT"
+    assert "'Plan'" in answer["errors"][0]["message"]
+
+
+def test_a_quarter_end_burst_shares_one_read_and_one_write(stack: Stack) -> None:
+    sheet = seed(stack.emulator.url, demo_tabs())
+    clear_log(stack)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=25) as pool:
+        answers = list(
+            pool.map(lambda _: post(stack, documents.CLASSIFY, {"spreadsheetId": sheet}), range(25))
+        )
+    ids = {a["data"]["classifyQuarter"]["id"] for a in answers}
+    assert len(ids) == 1, "every caller got the same run"
+    google = [e for e in emulator_log(stack) if sheet in e["path"]]
+    assert 2 <= len(google) <= 3, google
+
+
+def test_abusive_queries_are_refused_before_any_resolver(
+    stack: Stack, classified: tuple[str, dict[str, Any]]
+) -> None:
+    sheet, _ = classified
+    clear_log(stack)
+    deep = f'query {{ latestRun(spreadsheetId: "{sheet}") {{ current {{ group }} }} }}'
+    nested = "{ __schema { types " + "{ fields { type " * 4 + "{ name }" + " } }" * 4 + " } }"
+    aliases = (
+        "{ "
+        + " ".join(f'a{i}: classifyQuarter(spreadsheetId: "{sheet}") {{ id }}' for i in range(20))
+        + " }"
+    )
+    tokens = "{ __typename " + " ".join(["__typename"] * 3000) + " }"
+    assert not post(stack, deep, {}).get("errors")  # a normal query passes
+    for abusive in (nested, aliases, tokens):
+        answer = post(stack, abusive, {})
+        assert answer.get("errors"), abusive[:60]
+        assert answer.get("data") is None
+    assert emulator_log(stack) == [], "no resolver reached Google"
+
+
+def test_google_outages_come_back_as_coded_errors(tmp_path: Path) -> None:
+    with backend(tmp_path, env={"SALES_VERDICTS_SHEETS_DEADLINE": "2"}) as s:
+        sheet = seed(s.emulator.url, demo_tabs())
+        for statuses, code in (([429], "RATE_LIMITED"), ([503], "UPSTREAM_UNAVAILABLE")):
+            httpx.post(
+                f"{s.emulator.url}/_emulator/faults",
+                json={"rate": 1.0, "latency_ms": 0, "statuses": statuses},
+                timeout=5,
+            ).raise_for_status()
+            answer = post(s, documents.CLASSIFY, {"spreadsheetId": sheet})
+            assert error_code(answer) == code
+            assert "try again" in answer["errors"][0]["message"].lower()
+        httpx.post(f"{s.emulator.url}/_emulator/faults", json={"rate": 0}, timeout=5)
+        assert not post(s, documents.CLASSIFY, {"spreadsheetId": sheet}).get("errors")
+
+
+def test_introspection_can_be_switched_off(tmp_path: Path) -> None:
+    with backend(tmp_path, env={"SALES_VERDICTS_INTROSPECTION": "false"}) as s:
+        answer = post(s, "{ __schema { queryType { name } } }", {})
+        assert answer.get("errors")
+        assert "introspection" in answer["errors"][0]["message"].lower()
+        assert post(s, "{ __typename }", {})["data"] == {"__typename": "Query"}
