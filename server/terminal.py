@@ -22,15 +22,25 @@ def money(value: float | None) -> str:
     if value is None:
         return "—"
     sign = "-" if value < 0 else ""
-    return f"{sign}${abs(value):,.2f}"
+    digits = 0 if float(value).is_integer() else 2
+    return f"{sign}${abs(value):,.{digits}f}"
 
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
+FLAG_LABELS = {
+    "CONSECUTIVE_HARD_MISS": "2 hard in a row",
+    "REPEATED_HARD_MISS": "repeated hard",
+    "FREQUENT_SOFT_MISS": "frequent soft",
+    "UNREALISTIC_PLAN": "unrealistic plan",
+    "DATA_ISSUES": "data issues",
+}
+
+
 def flag_text(flags: Sequence[str]) -> str:
-    return ", ".join(f.replace("_", " ").lower() for f in flags) or ""
+    return "\n".join(FLAG_LABELS.get(f, f.replace("_", " ").lower()) for f in flags)
 
 
 def verdict_table(run: Mapping[str, Any], *, title: str | None = None) -> Table:

@@ -111,8 +111,9 @@ def recommend(a: Assessment, *, comparison: Comparison, hard_miss_window: int) -
             "next quarter will tell a Soft from a Hard Miss."
         )
     if Flag.DATA_ISSUES in flags:
+        # Verdict names keep their capitals ("Soft Miss"), so no lower-casing here.
         return (
             "Fix the rejected cells listed under data issues and classify again before "
-            "acting; meanwhile: " + action[0].lower() + action[1:]
+            "acting. Meanwhile: " + action
         )
     return action
