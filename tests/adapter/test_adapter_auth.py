@@ -14,8 +14,8 @@ from sheets_adapter.errors import PermissionDenied, SheetsConfigError, Unauthent
 from sheets_adapter.gspread_adapter import GspreadSheets
 from sheets_adapter.port import ServiceAccountAuth
 from tests.adapter.conftest import ANA_AUTH, FAST, classify_once, settled_log, sheets_calls
-from tests.adapter.keys import GeneratedKey, make_key
 from tests.support.emulator import EmulatorHandle
+from tests.support.keys import GeneratedKey, make_key
 
 SA = ServiceAccountAuth(caller_email="ana@example.com")
 

@@ -126,25 +126,9 @@ ALLOWED_DOMAIN = "example.com"
 
 def service_account_key(path: Path, token_uri: str) -> Path:
     """A fresh service-account key file, as Google issues them, for the emulator's /token."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from tests.support.keys import make_key
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    info = {
-        "type": "service_account",
-        "project_id": "addon-tests",
-        "private_key_id": uuid.uuid4().hex,
-        "private_key": pem,
-        "client_email": SERVICE_ACCOUNT,
-        "client_id": "1",
-        "token_uri": token_uri,
-    }
-    path.write_text(json.dumps(info), encoding="utf-8")
+    path.write_text(json.dumps(make_key(SERVICE_ACCOUNT).info(token_uri)), encoding="utf-8")
     return path
 
 

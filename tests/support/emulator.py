@@ -116,26 +116,10 @@ class EmulatorHandle:
     def service_account_info(self, email: str) -> dict[str, str]:
         """A fresh service-account key (JSON as Google issues it) registered with the
         emulator; its ``token_uri`` points at the emulator's token endpoint."""
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
         from sheets_emulator.auth import service_account_key
+        from tests.support.keys import make_key
 
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ).decode()
-        info = {
-            "type": "service_account",
-            "project_id": "emulator",
-            "private_key_id": f"key-{abs(hash(email)) % 10**8}",
-            "private_key": pem,
-            "client_email": email,
-            "client_id": "1",
-            "token_uri": f"{self.url}/token",
-        }
+        info = make_key(email).info(f"{self.url}/token")
         self.state.add_service_account(service_account_key(info))
         return info
 

@@ -1,4 +1,7 @@
-"""A service-account key made up for a test: RSA key, self-signed certificate, key file."""
+"""A service-account key made up for a test: RSA key, self-signed certificate, key file.
+
+Shared by every test area that signs in as a service account (adapter, emulator, add-on).
+"""
 
 from __future__ import annotations
 
@@ -21,24 +24,24 @@ class GeneratedKey:
     private_pem: str
     certificate_pem: str
 
+    def info(self, token_uri: str) -> dict[str, str]:
+        """The key as Google's console downloads it (JSON), with ``token_uri`` replaced."""
+        return {
+            "type": "service_account",
+            "project_id": "sales-verdicts-test",
+            "private_key_id": self.key_id,
+            "private_key": self.private_pem,
+            "client_email": self.email,
+            "client_id": "100000000000000000001",
+            "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+            "token_uri": token_uri,
+            "universe_domain": "googleapis.com",
+        }
+
     def key_file(self, folder: Path, token_uri: str) -> Path:
-        """A JSON key file as Google's console downloads it, with ``token_uri`` replaced."""
+        """The key written to ``folder`` as a JSON key file."""
         path = folder / f"{self.key_id}.json"
-        path.write_text(
-            json.dumps(
-                {
-                    "type": "service_account",
-                    "project_id": "sales-verdicts-test",
-                    "private_key_id": self.key_id,
-                    "private_key": self.private_pem,
-                    "client_email": self.email,
-                    "client_id": "100000000000000000001",
-                    "auth_uri": "https://accounts.google.com/o/oauth2/auth",
-                    "token_uri": token_uri,
-                    "universe_domain": "googleapis.com",
-                }
-            )
-        )
+        path.write_text(json.dumps(self.info(token_uri)))
         return path
 
 
