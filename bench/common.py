@@ -45,6 +45,15 @@ def emulator_requests(stack: Stack) -> list[dict[str, Any]]:
     return entries
 
 
+def google_requests(stack: Stack, spreadsheet_id: str) -> list[dict[str, Any]]:
+    """The Sheets and Drive API requests the emulator logged for one spreadsheet."""
+    return [
+        e
+        for e in emulator_requests(stack)
+        if e["path"].startswith(("/v4/", "/drive/", "/upload/")) and spreadsheet_id in e["path"]
+    ]
+
+
 def clear_emulator_requests(stack: Stack) -> None:
     httpx.delete(f"{stack.emulator.url}/_emulator/requests", timeout=10).raise_for_status()
 

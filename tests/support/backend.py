@@ -31,7 +31,7 @@ def gspread_client(emulator: str, token: str) -> gspread.Client:
     """Real gspread, every call sent to the emulator (the shared test session)."""
     from tests.support.emulator import EmulatorSession
 
-    session = EmulatorSession(Credentials(token), emulator.rstrip("/"))
+    session = EmulatorSession(Credentials(token), emulator.rstrip("/"))  # type: ignore[no-untyped-call]
     return gspread.Client(auth=None, session=session)  # type: ignore[arg-type]
 
 
