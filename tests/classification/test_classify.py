@@ -35,7 +35,7 @@ WIDE_PLAN: list[list[Any]] = [
 
 
 def test_wide_plan_long_bookings_with_groups_and_total() -> None:
-    bookings = [
+    bookings: list[list[Any]] = [
         ["Quarter", "Region", "Bookings"],
         ["Q1 2025", "AMER", 110],  # AMER Q1: 110 >= 100 beat
         ["Q1 2025", "EMEA", 70],  # EMEA Q1: 70 < 80, first quarter: no baseline
@@ -75,8 +75,13 @@ def test_wide_plan_long_bookings_with_groups_and_total() -> None:
 
 
 def test_result_order_total_first_then_groups_by_name_then_quarter() -> None:
-    plan = [["Region", "Q1 2025", "Q2 2025"], ["emea", 1, 1], ["Apac", 1, 1], ["AMER", 1, 1]]
-    bookings = [["Region", "Close Date", "Amount"]] + [
+    plan: list[list[Any]] = [
+        ["Region", "Q1 2025", "Q2 2025"],
+        ["emea", 1, 1],
+        ["Apac", 1, 1],
+        ["AMER", 1, 1],
+    ]
+    bookings: list[list[Any]] = [["Region", "Close Date", "Amount"]] + [
         [r, d, 1] for r in ("AMER", "EMEA", "APAC") for d in ("2025-05-01", "2025-01-01")
     ]
     result = classify(plan, bookings)
@@ -94,7 +99,7 @@ def test_result_order_total_first_then_groups_by_name_then_quarter() -> None:
 
 
 def test_deal_rows_text_dates_text_amounts_and_group_spelling_from_plan() -> None:
-    bookings = [
+    bookings: list[list[Any]] = [
         ["Closed-won deals export"],
         ["Deal", "Region", "Close Date", "Amount"],
         ["D-1", "amer ", "1/15/2025", "$60.00"],
@@ -119,9 +124,12 @@ def test_deal_rows_text_dates_text_amounts_and_group_spelling_from_plan() -> Non
 
 
 def test_deal_rows_span_from_first_to_latest_quarter_of_the_whole_tab() -> None:
-    plan = [["Region", "Q1 2025", "Q2 2025", "Q3 2025", "Q4 2025"], ["A", 1, 1, 1, 1]]
+    plan: list[list[Any]] = [
+        ["Region", "Q1 2025", "Q2 2025", "Q3 2025", "Q4 2025"],
+        ["A", 1, 1, 1, 1],
+    ]
     plan.append(["B", 1, 1, 1, 1])
-    bookings = [
+    bookings: list[list[Any]] = [
         ["Region", "Date", "ACV"],
         ["A", "2025-01-10", 5],
         ["B", "2025-08-10", 5],  # the latest deal: Q3. Nothing in Q2 at all.
@@ -135,9 +143,17 @@ def test_deal_rows_span_from_first_to_latest_quarter_of_the_whole_tab() -> None:
 
 
 def test_quarterly_rows_classify_only_quarters_with_a_row_for_the_group() -> None:
-    plan = [["Quarter", "Team", "Quota"], ["Q1 2025", "A", 10], ["Q1 2025", "B", 10]]
+    plan: list[list[Any]] = [
+        ["Quarter", "Team", "Quota"],
+        ["Q1 2025", "A", 10],
+        ["Q1 2025", "B", 10],
+    ]
     plan += [["Q2 2025", "A", 10], ["Q2 2025", "B", 10]]
-    bookings = [["Quarter", "Team", "Booked"], ["Q1 2025", "A", 10], ["Q1 2025", "B", 10]]
+    bookings: list[list[Any]] = [
+        ["Quarter", "Team", "Booked"],
+        ["Q1 2025", "A", 10],
+        ["Q1 2025", "B", 10],
+    ]
     bookings.append(["Q2 2025", "A", 12])  # B has no Q2 row yet
     result = classify(plan, bookings)
     assert ("B", "2025-Q2") not in verdicts(result)
@@ -146,8 +162,16 @@ def test_quarterly_rows_classify_only_quarters_with_a_row_for_the_group() -> Non
 
 
 def test_several_rows_for_one_group_and_quarter_are_summed() -> None:
-    plan = [["Quarter", "Region", "Target"], ["Q1 2025", "A", 50], ["q1-2025", "a", 50]]
-    bookings = [["Period", "Region", "Actual"], ["2025-Q1", "A", 60], ["2025Q1", "A", 39.99]]
+    plan: list[list[Any]] = [
+        ["Quarter", "Region", "Target"],
+        ["Q1 2025", "A", 50],
+        ["q1-2025", "a", 50],
+    ]
+    bookings: list[list[Any]] = [
+        ["Period", "Region", "Actual"],
+        ["2025-Q1", "A", 60],
+        ["2025Q1", "A", 39.99],
+    ]
     got = by_key(classify(plan, bookings))
     assert got["A", "2025-Q1"].plan == 100
     assert got["A", "2025-Q1"].bookings == 99.99
@@ -155,8 +179,8 @@ def test_several_rows_for_one_group_and_quarter_are_summed() -> None:
 
 
 def test_groups_missing_from_the_plan_are_no_plan_and_count_in_the_total() -> None:
-    plan = [["Region", "Q1 2025"], ["AMER", 100]]
-    bookings = [["Region", "Quarter", "Bookings"], ["AMER", "Q1 2025", 90]]
+    plan: list[list[Any]] = [["Region", "Q1 2025"], ["AMER", 100]]
+    bookings: list[list[Any]] = [["Region", "Quarter", "Bookings"], ["AMER", "Q1 2025", 90]]
     bookings.append(["LATAM", "Q1 2025", 20])
     result = classify(plan, bookings)
     got = by_key(result)
@@ -167,8 +191,12 @@ def test_groups_missing_from_the_plan_are_no_plan_and_count_in_the_total() -> No
 
 
 def test_several_group_columns_join_with_a_slash() -> None:
-    plan = [["Region", "Segment", "Q1 2025"], ["EMEA", "Enterprise", 10], ["EMEA", "SMB", 5]]
-    bookings = [["Region", "Segment", "Quarter", "Bookings"]]
+    plan: list[list[Any]] = [
+        ["Region", "Segment", "Q1 2025"],
+        ["EMEA", "Enterprise", 10],
+        ["EMEA", "SMB", 5],
+    ]
+    bookings: list[list[Any]] = [["Region", "Segment", "Quarter", "Bookings"]]
     bookings += [["emea", "enterprise", "Q1 2025", 11], ["EMEA", "SMB", "Q1 2025", 4]]
     result = classify(plan, bookings)
     assert result.group_columns == ("Region", "Segment")
@@ -180,16 +208,25 @@ def test_several_group_columns_join_with_a_slash() -> None:
 
 
 def test_group_by_one_of_two_common_columns_sums_the_other() -> None:
-    plan = [["Region", "Segment", "Q1 2025"], ["EMEA", "Ent", 10], ["EMEA", "SMB", 5]]
-    bookings = [["Region", "Segment", "Quarter", "Bookings"]]
+    plan: list[list[Any]] = [
+        ["Region", "Segment", "Q1 2025"],
+        ["EMEA", "Ent", 10],
+        ["EMEA", "SMB", 5],
+    ]
+    bookings: list[list[Any]] = [["Region", "Segment", "Quarter", "Bookings"]]
     bookings += [["EMEA", "Ent", "Q1 2025", 11], ["EMEA", "SMB", "Q1 2025", 4]]
     result = classify(plan, bookings, {"groupBy": ["region"]})
     assert verdicts(result) == {(None, "2025-Q1"): "BEAT", ("EMEA", "2025-Q1"): "BEAT"}
 
 
 def test_no_common_dimension_classifies_the_total_only() -> None:
-    plan = [["Region", "Q1 2025"], ["AMER", 60], ["EMEA", 40], ["Grand Total", 100]]
-    bookings = [["Quarter", "Bookings"], ["Q1 2025", 99]]
+    plan: list[list[Any]] = [
+        ["Region", "Q1 2025"],
+        ["AMER", 60],
+        ["EMEA", 40],
+        ["Grand Total", 100],
+    ]
+    bookings: list[list[Any]] = [["Quarter", "Bookings"], ["Q1 2025", 99]]
     result = classify(plan, bookings)
     # Grand Total is skipped: the plan is 60 + 40 = 100, not 200.
     ((key, verdict),) = verdicts(result).items()
@@ -199,8 +236,8 @@ def test_no_common_dimension_classifies_the_total_only() -> None:
 
 
 def test_subtotal_rows_in_bookings_are_not_double_counted() -> None:
-    plan = [["Quarter", "Region", "Plan"], ["Q1 2025", "A", 100]]
-    bookings = [
+    plan: list[list[Any]] = [["Quarter", "Region", "Plan"], ["Q1 2025", "A", 100]]
+    bookings: list[list[Any]] = [
         ["Region", "Quarter", "Bookings"],
         ["A", "Q1 2025", 60],
         ["A", "Q1 2025", 40],
@@ -217,8 +254,11 @@ def test_subtotal_rows_in_bookings_are_not_double_counted() -> None:
 
 
 def test_messy_headers_any_case_extra_spaces() -> None:
-    plan = [["  QUARTER ", " region", "PLAN  "], ["Q1 2025", "A", 10]]
-    bookings = [["close   date", "REGION ", "amount (usd)"], ["2025-02-01", "a", 10]]
+    plan: list[list[Any]] = [["  QUARTER ", " region", "PLAN  "], ["Q1 2025", "A", 10]]
+    bookings: list[list[Any]] = [
+        ["close   date", "REGION ", "amount (usd)"],
+        ["2025-02-01", "a", 10],
+    ]
     assert verdicts(classify(plan, bookings)) == {
         (None, "2025-Q1"): "BEAT",
         ("A", "2025-Q1"): "BEAT",
@@ -226,8 +266,8 @@ def test_messy_headers_any_case_extra_spaces() -> None:
 
 
 def test_ragged_rows_and_empty_rows() -> None:
-    plan = [["Region", "Q1 2025", "Q2 2025"], ["A", 10], [], ["B", 5, 5]]
-    bookings = [["Region", "Quarter", "Bookings", "Notes"], ["A", "Q1 2025", 10]]
+    plan: list[list[Any]] = [["Region", "Q1 2025", "Q2 2025"], ["A", 10], [], ["B", 5, 5]]
+    bookings: list[list[Any]] = [["Region", "Quarter", "Bookings", "Notes"], ["A", "Q1 2025", 10]]
     bookings += [[], ["B", "Q1 2025", 7, "late"], [""], ["B", "Q2 2025"]]
     result = classify(plan, bookings)
     assert verdicts(result)["A", "2025-Q1"] == "BEAT"
@@ -243,8 +283,12 @@ def test_ragged_rows_and_empty_rows() -> None:
 
 
 def _issue_tabs() -> tuple[list[list[Any]], list[list[Any]]]:
-    plan = [["Region", "Q1 2025", "Q2 2025"], ["AMER", 100, "#VALUE!"], ["EMEA", 100, 100]]
-    bookings = [
+    plan: list[list[Any]] = [
+        ["Region", "Q1 2025", "Q2 2025"],
+        ["AMER", 100, "#VALUE!"],
+        ["EMEA", 100, 100],
+    ]
+    bookings: list[list[Any]] = [
         ["Deals"],
         ["Deal", "Region", "Close Date", "Amount"],
         ["D-1", "AMER", "2025-02-01", 120],
@@ -297,8 +341,8 @@ def test_rejected_rows_never_count_and_flag_what_they_would_have_fed() -> None:
 
 
 def test_tab_names_in_issues_follow_the_options() -> None:
-    plan = [["Quarter", "Plan"], ["Q1 2025", "abc"]]
-    bookings = [["Quarter", "Bookings"], ["Q1 2025", 5]]
+    plan: list[list[Any]] = [["Quarter", "Plan"], ["Q1 2025", "abc"]]
+    bookings: list[list[Any]] = [["Quarter", "Bookings"], ["Q1 2025", 5]]
     result = classify(plan, bookings, {"planTab": "Q3 plan", "bookingsTab": "CRM"})
     (issue,) = result.issues
     assert issue.tab == "Q3 plan"
@@ -306,8 +350,8 @@ def test_tab_names_in_issues_follow_the_options() -> None:
 
 
 def test_unknown_quarter_labels_in_a_quarter_column() -> None:
-    plan = [["Quarter", "Plan"], ["Q1 2025", 5]]
-    bookings = [["Quarter", "Bookings"], ["Q1 2025", 5], ["Q5 2025", 5]]
+    plan: list[list[Any]] = [["Quarter", "Plan"], ["Q1 2025", 5]]
+    bookings: list[list[Any]] = [["Quarter", "Bookings"], ["Q1 2025", 5], ["Q5 2025", 5]]
     (issue,) = classify(plan, bookings).issues
     assert issue.message.startswith('Bookings!A3: "Q5 2025" is not a quarter')
 
@@ -316,8 +360,8 @@ def test_unknown_quarter_labels_in_a_quarter_column() -> None:
 
 
 def test_fiscal_year_starting_in_february() -> None:
-    plan = [["Quarter", "Plan"], ["FY2025 Q1", 100], ["FY2025 Q4", 100]]
-    bookings = [
+    plan: list[list[Any]] = [["Quarter", "Plan"], ["FY2025 Q1", 100], ["FY2025 Q4", 100]]
+    bookings: list[list[Any]] = [
         ["Close Date", "Amount"],
         [serial(date(2024, 2, 1)), 60],  # FY2025 Q1 (Feb-Apr 2024)
         ["4/30/2024", 50],  # FY2025 Q1
@@ -335,7 +379,8 @@ def test_fiscal_year_starting_in_february() -> None:
 
 
 def test_options_as_dict_snake_case_or_dataclass() -> None:
-    plan, bookings = [["Quarter", "Plan"], ["Q1 2025", 1]], [["Quarter", "Booked"], ["Q1 2025", 1]]
+    plan: list[list[Any]] = [["Quarter", "Plan"], ["Q1 2025", 1]]
+    bookings: list[list[Any]] = [["Quarter", "Booked"], ["Q1 2025", 1]]
     for options in (
         None,
         {"fiscalYearStartMonth": 1, "comparison": "PRIOR_QUARTER"},
@@ -371,9 +416,13 @@ def test_no_bookings_at_all_classifies_nothing() -> None:
 def test_total_rows_in_an_ungrouped_region_column_are_not_double_counted() -> None:
     # Plan by region, bookings for the company: Region is no group, but its Total row
     # must still be skipped. Plan Q1 = 60 + 40 = 100 (not 200).
-    plan = [["Quarter", "Region", "Plan"], ["Q1 2025", "AMER", 60], ["Q1 2025", "EMEA", 40]]
+    plan: list[list[Any]] = [
+        ["Quarter", "Region", "Plan"],
+        ["Q1 2025", "AMER", 60],
+        ["Q1 2025", "EMEA", 40],
+    ]
     plan.append(["Q1 2025", "TOTAL", 100])
-    bookings = [["Close Date", "Owner", "Amount"], ["2025-01-02", "Kim", 100]]
+    bookings: list[list[Any]] = [["Close Date", "Owner", "Amount"], ["2025-01-02", "Kim", 100]]
     bookings.append(["2025-03-31", "Subtotal", 100])
     result = classify(plan, bookings)
     (total,) = result.verdicts
@@ -385,8 +434,8 @@ def test_total_rows_in_an_ungrouped_region_column_are_not_double_counted() -> No
 
 
 def test_a_total_row_with_empty_cells_is_info_not_an_error() -> None:
-    plan = [["Quarter", "Plan"], ["Q1 2025", 10]]
-    bookings = [["Deal", "Close Date", "Amount"], ["D-1", "2025-01-02", 10]]
+    plan: list[list[Any]] = [["Quarter", "Plan"], ["Q1 2025", 10]]
+    bookings: list[list[Any]] = [["Deal", "Close Date", "Amount"], ["D-1", "2025-01-02", 10]]
     bookings.append(["Grand total:", "", 10])
     (issue,) = classify(plan, bookings).issues
     assert (issue.row, issue.column, issue.severity) == (3, "Deal", Severity.INFO)

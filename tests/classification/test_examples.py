@@ -31,7 +31,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from server.classification import Severity, classify
+from server.classification import ClassificationResult, Severity, classify
 from tests.classification.tabs import by_key, flags, verdicts
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -55,7 +55,7 @@ def _read(name: str) -> list[list[str]]:
         return list(csv.reader(f))
 
 
-def _result():  # type: ignore[no-untyped-def]
+def _result() -> ClassificationResult:
     return classify(_read("plan.csv"), _read("bookings.csv"))
 
 

@@ -130,7 +130,7 @@ def deal_tabs(draw: st.DrawFn) -> tuple[list[list[Any]], list[list[Any]], int, i
     good, bad = 0, 0
     for i in range(n):
         region = draw(st.sampled_from(REGIONS))
-        spelled = draw(st.sampled_from([region, region.lower(), f" {region} "]))
+        spelled: str | None = draw(st.sampled_from([region, region.lower(), f" {region} "]))
         day = FIRST + timedelta(days=draw(st.integers(0, 729)))
         cents = draw(st.integers(min_value=-50_000, max_value=10_000_000))
         when = _date_cell(day, draw(st.integers(0, 4)))

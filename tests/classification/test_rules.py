@@ -6,6 +6,8 @@ company total is the only series.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from server.classification import Quarter
@@ -80,8 +82,8 @@ def test_a_gap_quarter_is_no_baseline_for_the_next() -> None:
 
 def test_cents_decide_not_float_noise() -> None:
     # Plan rows 0.1 + 0.2 sum to 0.30000000000000004 in floats; bookings 0.3 meet it.
-    plan = [["Quarter", "Plan"], ["2025-Q1", 0.1], ["2025-Q1", 0.2]]
-    bookings = [["Quarter", "Bookings"], ["2025-Q1", 0.3]]
+    plan: list[list[Any]] = [["Quarter", "Plan"], ["2025-Q1", 0.1], ["2025-Q1", 0.2]]
+    bookings: list[list[Any]] = [["Quarter", "Bookings"], ["2025-Q1", 0.3]]
     from server.classification import classify
 
     (total,) = classify(plan, bookings).verdicts

@@ -59,7 +59,7 @@ def test_header_roles(header: Any, role: Role | None) -> None:
 
 
 def test_header_under_title_rows() -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["ACME Inc. - FY2025 bookings plan"],
         ["Prepared by finance", "", "v3"],
         [],
@@ -77,19 +77,19 @@ def test_header_under_title_rows() -> None:
 
 
 def test_a_title_named_plan_is_not_the_header() -> None:
-    rows = [["Plan"], ["Quarter", "Plan"], ["Q1 2025", 100]]
+    rows: list[list[Any]] = [["Plan"], ["Quarter", "Plan"], ["Q1 2025", 100]]
     assert find_layout("Plan", rows, TabRole.PLAN).header_row == 1
 
 
 def test_a_lone_quarter_label_title_gives_way_to_the_real_header() -> None:
-    rows = [["FY25 Q1"], ["Region", "Q1 2025", "Q2 2025"], ["AMER", 1, 2]]
+    rows: list[list[Any]] = [["FY25 Q1"], ["Region", "Q1 2025", "Q2 2025"], ["AMER", 1, 2]]
     layout = find_layout("Plan", rows, TabRole.PLAN)
     assert layout.header_row == 1
     assert [q for _, q in layout.quarter_columns] == [8100, 8101]  # 2025*4 + 0, + 1
 
 
 def test_wide_layout() -> None:
-    rows = [["Region", "Segment", "Q1 2025", "Q2 2025", "FY2025 Total", "Notes"]]
+    rows: list[list[Any]] = [["Region", "Segment", "Q1 2025", "Q2 2025", "FY2025 Total", "Notes"]]
     layout = find_layout("Plan", rows, TabRole.PLAN)
     assert layout.kind is Kind.WIDE
     assert [c.header for c, _ in layout.quarter_columns] == ["Q1 2025", "Q2 2025"]
@@ -97,7 +97,7 @@ def test_wide_layout() -> None:
 
 
 def test_deal_rows_when_bookings_have_a_date_column() -> None:
-    rows = [["Deal", "Region", "Close Date", "Quarter", "Amount"]]
+    rows: list[list[Any]] = [["Deal", "Region", "Close Date", "Quarter", "Amount"]]
     layout = find_layout("Bookings", rows, TabRole.BOOKINGS)
     assert layout.kind is Kind.DEALS
     assert layout.period is not None
@@ -159,8 +159,8 @@ def test_group_by_chooses_and_a_missing_column_names_the_tab() -> None:
 
 
 def test_group_by_missing_in_bookings_only() -> None:
-    plan = [["Region", "Team", "Q1 2025"], ["AMER", "A", 1]]
-    bookings = [["Region", "Date", "Amount"], ["AMER", "2025-01-05", 1]]
+    plan: list[list[Any]] = [["Region", "Team", "Q1 2025"], ["AMER", "A", 1]]
+    bookings: list[list[Any]] = [["Region", "Date", "Amount"], ["AMER", "2025-01-05", 1]]
     with pytest.raises(ColumnNotFound) as raised:
         classify(plan, bookings, {"groupBy": ["Team"]})
     assert raised.value.tab == "Bookings"

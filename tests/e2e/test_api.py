@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from gspread.utils import ValueRenderOption
 
 from server import documents
 from server.demo_data import EXPECTED
@@ -140,7 +141,7 @@ def test_the_summary_tab_holds_the_run(
     assert emea_q4[6] == "Hard Miss"
     assert "$400,000" in emea_q4[2]
     # The input tabs are untouched.
-    plan = book.worksheet("Plan").get_all_values(value_render_option="UNFORMATTED_VALUE")
+    plan = book.worksheet("Plan").get_all_values(value_render_option=ValueRenderOption.unformatted)
     assert plan[3][0] == "AMER"
     assert plan[3][1] == 400_000
 

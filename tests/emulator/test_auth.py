@@ -23,7 +23,7 @@ ROBOT = "robot@sales-verdicts.iam.gserviceaccount.com"
 def _api_error(call: Any) -> dict[str, Any]:
     with pytest.raises(gspread.exceptions.APIError) as caught:
         call()
-    error: dict[str, Any] = caught.value.error
+    error: dict[str, Any] = dict(caught.value.error)
     return error
 
 
@@ -89,7 +89,9 @@ def test_service_account_logs_in_with_a_jwt_at_the_token_endpoint(
     emulator: EmulatorHandle,
 ) -> None:
     info = emulator.service_account_info(ROBOT)
-    credentials = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+    credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+        info, scopes=SCOPES
+    )
     gc = gspread.Client(auth=None, session=emulator.authorized_session(credentials))  # type: ignore[arg-type]
     sh = gc.create("Made by the robot")
     assert credentials.token is not None
@@ -103,17 +105,20 @@ def test_a_jwt_signed_with_another_key_is_refused(emulator: EmulatorHandle) -> N
     emulator.service_account_info(ROBOT)  # registers the robot's real key
     impostor = dict(emulator.service_account_info("someone@else.iam.gserviceaccount.com"))
     impostor["client_email"] = ROBOT
-    credentials = service_account.Credentials.from_service_account_info(impostor, scopes=SCOPES)
+    credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+        impostor, scopes=SCOPES
+    )
     with pytest.raises(auth_exceptions.RefreshError, match="Invalid JWT Signature"):
         credentials.refresh(Request())
 
 
 def _assertion(info: dict[str, str], **claims: Any) -> str:
-    signer = service_account.Credentials.from_service_account_info(info).signer
+    signer = service_account.Credentials.from_service_account_info(info).signer  # type: ignore[no-untyped-call]
     now = int(time.time())
     payload = {"iss": info["client_email"], "aud": info["token_uri"], "iat": now, "exp": now + 600}
     payload.update(claims)
-    return jwt.encode(signer, payload).decode()
+    encoded: bytes = jwt.encode(signer, payload)  # type: ignore[no-untyped-call]
+    return encoded.decode()
 
 
 @pytest.mark.parametrize(
@@ -180,7 +185,7 @@ def test_expired_id_token_is_refused(emulator: EmulatorHandle) -> None:
 
 def test_service_account_id_token_via_target_audience(emulator: EmulatorHandle) -> None:
     info = emulator.service_account_info(ROBOT)
-    credentials = service_account.IDTokenCredentials.from_service_account_info(
+    credentials = service_account.IDTokenCredentials.from_service_account_info(  # type: ignore[no-untyped-call]
         info, target_audience="https://backend.example.com"
     )
     credentials.refresh(Request())

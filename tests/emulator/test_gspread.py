@@ -6,6 +6,7 @@ from typing import Any
 
 import gspread
 import pytest
+from gspread.utils import DateTimeOption, ValueInputOption, ValueRenderOption
 
 from tests.emulator.conftest import ANA, ANA_TOKEN, BO, BO_TOKEN
 from tests.support.emulator import EmulatorHandle
@@ -22,7 +23,7 @@ def test_create_add_worksheet_update_and_get_all_values(gc: gspread.Client) -> N
     ws.update([["Region", "Q1 2025"], ["EMEA", 100], ["AMER", 120.5]], "A1")
     assert [w.title for w in gc.open_by_key(sh.id).worksheets()] == ["Sheet1", "Plan"]
     assert ws.get_all_values() == [["Region", "Q1 2025"], ["EMEA", "100"], ["AMER", "120.5"]]
-    assert ws.get_all_values(value_render_option="UNFORMATTED_VALUE") == [
+    assert ws.get_all_values(value_render_option=ValueRenderOption.unformatted) == [
         ["Region", "Q1 2025"],
         ["EMEA", 100],
         ["AMER", 120.5],
@@ -85,13 +86,13 @@ def test_open_by_title_and_list_files(gc: gspread.Client) -> None:
 def test_user_entered_keeps_formulas_and_parses_numbers_raw_does_not(gc: gspread.Client) -> None:
     ws = gc.create("Input").sheet1
     row = [1, 2, "=SUM(A1:B1)", "1,234", "12.5%", "$1,234.50", "2025-03-31", "TRUE"]
-    ws.update([row], "A1", value_input_option="USER_ENTERED")
-    ws.update([row], "A2", value_input_option="RAW")
-    assert ws.get("A1:H2", value_render_option="UNFORMATTED_VALUE") == [
+    ws.update([row], "A1", value_input_option=ValueInputOption.user_entered)
+    ws.update([row], "A2", value_input_option=ValueInputOption.raw)
+    assert ws.get("A1:H2", value_render_option=ValueRenderOption.unformatted) == [
         [1, 2, 3, 1234, 0.125, 1234.5, 45747, True],
         [1, 2, "=SUM(A1:B1)", "1,234", "12.5%", "$1,234.50", "2025-03-31", "TRUE"],
     ]
-    assert ws.get("A1:H1", value_render_option="FORMULA") == [
+    assert ws.get("A1:H1", value_render_option=ValueRenderOption.formula) == [
         [1, 2, "=SUM(A1:B1)", 1234, 0.125, 1234.5, 45747, True]
     ]
     assert ws.get("A1:H1") == [
@@ -101,13 +102,13 @@ def test_user_entered_keeps_formulas_and_parses_numbers_raw_does_not(gc: gspread
 
 def test_date_time_render_option(gc: gspread.Client) -> None:
     ws = gc.create("Dates").sheet1
-    ws.update([["3/31/2025", "=A1+1"]], "A1", value_input_option="USER_ENTERED")
-    serial = ws.get("A1:B1", value_render_option="UNFORMATTED_VALUE")
+    ws.update([["3/31/2025", "=A1+1"]], "A1", value_input_option=ValueInputOption.user_entered)
+    serial = ws.get("A1:B1", value_render_option=ValueRenderOption.unformatted)
     assert serial == [[45747, 45748]]
     text = ws.get(
         "A1",
-        value_render_option="UNFORMATTED_VALUE",
-        date_time_render_option="FORMATTED_STRING",
+        value_render_option=ValueRenderOption.unformatted,
+        date_time_render_option=DateTimeOption.formatted_string,
     )
     assert text == [["3/31/2025"]]
 
