@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -39,10 +38,9 @@ TOKEN_VARIABLES = ("SALES_VERDICTS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN")
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from server import logs
+
+    logs.configure(level)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -105,6 +103,8 @@ def serve(
     """Serve the GraphQL API: POST /graphql, GraphiQL on GET /graphql, GET /healthz."""
     import uvicorn
 
+    from server.logs import log_config
+
     try:
         settings = Settings.from_env()
     except SettingsError as err:
@@ -117,6 +117,7 @@ def serve(
         port=port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        log_config=log_config(settings.log_level),
         proxy_headers=True,
     )
 
