@@ -595,12 +595,15 @@ function redact_(text, token) {
 }
 
 /**
- * @param {{message?: string, extensions?: {code?: string, requestId?: string}}} error
+ * @param {{message?: string, extensions?: {code?: string, reason?: string, requestId?: string}}} error
  * @param {Settings} settings
  */
 function explainGraphQLError_(error, settings) {
   var code = (error.extensions && error.extensions.code) || '';
   var detail = String(error.message || '').trim();
+  if (error.extensions && error.extensions.reason === 'INVALID_QUERY') {
+    code = ''; // the backend could not parse or validate the add-on's own document
+  }
   switch (code) {
     case 'UNAUTHENTICATED':
       return MESSAGES_.unauthenticated(settings, detail);

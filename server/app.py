@@ -22,6 +22,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from server.auth import (
     Authenticator,
@@ -31,6 +33,7 @@ from server.auth import (
 )
 from server.config import Settings
 from server.context import Context
+from server.errors import with_codes
 from server.schema import build_schema
 from server.service import ClassificationService
 from server.store import open_store
@@ -86,6 +89,11 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        return with_codes(await super().process_result(request, result))
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         services: Services = request.app.state.services

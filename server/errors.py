@@ -24,6 +24,7 @@ from typing import Any
 
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionContext
 
 from server.classification import ClassificationError, ColumnNotFound, HeaderNotFound
@@ -41,6 +42,8 @@ BAD_INPUT = "BAD_INPUT"
 RATE_LIMITED = "RATE_LIMITED"
 UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
 INTERNAL = "INTERNAL"
+#: ``extensions.reason`` of a query that did not parse or validate (its code is BAD_INPUT)
+INVALID_QUERY = "INVALID_QUERY"
 
 
 class ApiError(Exception):
@@ -114,7 +117,7 @@ def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext |
     rid = _request_id(execution_context)
     for error in errors:
         if is_expected(error):
-            code = (error.extensions or {}).get("code", "INVALID_QUERY")
+            code = (error.extensions or {}).get("code", INVALID_QUERY)
             log.info("request=%s graphql error code=%s: %s", rid, code, error.message)
         else:
             original = error.original_error
@@ -126,6 +129,20 @@ def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext |
                 if original is not None
                 else None,
             )
+
+
+def with_codes(response: GraphQLHTTPResponse) -> GraphQLHTTPResponse:
+    """Every error of an answer with an ``extensions.code``: what has none by now is a
+    query that did not parse or validate (syntax, unknown field, depth, aliases, tokens),
+    which is ``BAD_INPUT`` with ``reason: INVALID_QUERY`` (so a client can tell "your
+    document is wrong" from "your sheet is"). Bugs were masked as ``INTERNAL`` already."""
+    for error in response.get("errors") or []:
+        if isinstance(error, dict):
+            extensions = dict(error.get("extensions") or {})
+            if not extensions.get("code"):
+                extensions.update(code=BAD_INPUT, reason=INVALID_QUERY)
+            error["extensions"] = extensions
+    return response
 
 
 class LoggedMaskErrors(MaskErrors):
