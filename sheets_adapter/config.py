@@ -52,7 +52,7 @@ class SheetsSettings:
     service_account_file: Path | None = None  # a key file: service-account mode is available
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     metadata_ttl: float = 60.0  # seconds a spreadsheet's tab list is trusted without asking
-    access_ttl: float = 60.0  # seconds a can_open answer is kept
+    access_ttl: float = 60.0  # seconds a can_open "yes" is kept (a "no" is never kept)
     cache_size: int = 1024  # most (spreadsheet, credentials) entries kept per cache
     # Tabs whose grid (rows x columns, empty cells included) is larger than this are read
     # in blocks of rows, each batchGet about this size. Empty cells cost nothing in the

@@ -384,8 +384,7 @@ class GspreadSheets(SheetsPort):
         try:
             self._api.call(spreadsheet_id, auth, "read", op)
         except (PermissionDenied, SpreadsheetNotFound):
-            allowed = False
-        else:
-            allowed = True
-        self._access.put(key, allowed)
-        return allowed
+            # A refusal is not kept: once the owner shares the sheet, the next ask sees it.
+            return False
+        self._access.put(key, True)
+        return True

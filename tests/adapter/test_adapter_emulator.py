@@ -308,6 +308,9 @@ def test_can_open(adapter: GspreadSheets, sheet: str, emu: EmulatorHandle) -> No
     assert adapter.can_open("1nosuchspreadsheet", ANA_AUTH) is False
     assert adapter.can_open("../etc/passwd", ANA_AUTH) is False
     emu.clear_log()
-    assert adapter.can_open(sheet, ANA_AUTH) is True  # cached
-    assert adapter.can_open(sheet, BEN_AUTH) is False
+    assert adapter.can_open(sheet, ANA_AUTH) is True  # kept
     assert sheets_calls(emu) == []
+    assert adapter.can_open(sheet, BEN_AUTH) is False  # asked again: Ben may be given access
+    assert len(sheets_calls(emu)) == 1
+    emu.state.share(sheet, "ben@example.com", "writer")
+    assert adapter.can_open(sheet, BEN_AUTH) is True, "sharing takes effect at once"
