@@ -28,6 +28,8 @@ import anyio.to_thread
 from server.classification import (
     ClassificationResult,
     ClassifyOptions,
+    NoQuarters,
+    Severity,
     UnknownQuarter,
     classify,
     parse_quarter,
@@ -91,7 +93,9 @@ def resolve_quarter(result: ClassificationResult, asked: str | None) -> str:
     known = list(result.quarters)
     if asked is None or not asked.strip():
         if not known:
-            raise UnknownQuarter("latest", known)
+            options = result.options
+            rejected = sum(1 for i in result.issues if i.severity is Severity.ERROR)
+            raise NoQuarters(options.plan_tab, options.bookings_tab, rejected)
         return known[-1]
     try:
         label = parse_quarter(asked, result.options.fiscal_year_start_month).label

@@ -10,6 +10,7 @@ from server.classification.errors import (
     ColumnNotFound,
     HeaderNotFound,
     InvalidOptions,
+    NoQuarters,
     UnknownQuarter,
 )
 from server.classification.model import (
@@ -34,6 +35,7 @@ __all__ = [
     "Flag",
     "HeaderNotFound",
     "InvalidOptions",
+    "NoQuarters",
     "Quarter",
     "QuarterVerdict",
     "Severity",

@@ -59,3 +59,16 @@ class UnknownQuarter(ClassificationError):
         else:
             hint = "; write it like 2025-Q3"
         super().__init__(f"Quarter {value!r} is not a quarter this sheet can classify{hint}.")
+
+
+class NoQuarters(ClassificationError):
+    """Neither tab has a row with a readable quarter (or date) and amount."""
+
+    def __init__(self, plan_tab: str, bookings_tab: str, rejected: int) -> None:
+        self.rejected = rejected
+        rows = f"{rejected} rows were" if rejected != 1 else "1 row was"
+        why = f"; {rows} rejected (see the data issues)" if rejected else ""
+        super().__init__(
+            f"Nothing to classify: no row of {plan_tab!r} or {bookings_tab!r} has a quarter "
+            f"(or a date) and an amount that could be read{why}."
+        )

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from server.classification import ClassifyOptions, UnknownQuarter
+from server.classification import ClassifyOptions, NoQuarters, UnknownQuarter
 from server.demo_data import EXPECTED, demo_tabs
 from server.service import AccessDenied, Caller, ClassificationService, ClassifyRequest
 from server.store.memory import MemoryRunStore
@@ -74,6 +74,26 @@ def test_a_quarter_without_bookings_is_refused_with_the_known_span(
         service.classify_quarter(request("2031-Q1"))
     assert sheets.writes == 0
     assert service.store.latest(SHEET) is None
+
+
+def test_a_sheet_with_no_readable_row_is_refused_naming_both_tabs(
+    service: ClassificationService, sheets: FakeSheets
+) -> None:
+    sheets.add(
+        "empty",
+        {
+            "Plan": [["Region", "Quarter", "Plan"], ["AMER", "TBD", 100]],
+            "Bookings": [["Region", "Quarter", "Bookings"], ["AMER", "Q1 2025", "#REF!"]],
+        },
+        "token-ana",
+    )
+    with pytest.raises(NoQuarters) as caught:
+        service.classify_quarter(ClassifyRequest("empty", None, ClassifyOptions(), ANA))
+    message = str(caught.value)
+    assert "'Plan'" in message
+    assert "'Bookings'" in message
+    assert "2 rows were rejected" in message
+    assert sheets.writes == 0
 
 
 def test_a_missing_tab_names_the_tabs_that_exist(service: ClassificationService) -> None:
