@@ -20,6 +20,7 @@ from tests.support.backend import (
     Stack,
     backend,
     demo_tabs,
+    error_code,
     gspread_client,
     seed,
 )
@@ -47,32 +48,10 @@ def post(
     token: str | None = OWNER,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    sent = dict(headers or {})
-    if token is not None:
-        sent["Authorization"] = f"Bearer {token}"
-    answer = httpx.post(
-        stack.graphql, json={"query": query, "variables": variables or {}}, headers=sent, timeout=60
-    )
+    answer = stack.send(query, variables, token, headers)
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body
-
-
-def error_code(answer: dict[str, Any]) -> str:
-    assert answer.get("errors"), answer
-    code: str = answer["errors"][0]["extensions"]["code"]
-    return code
-
-
-def emulator_log(stack: Stack) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = httpx.get(
-        f"{stack.emulator.url}/_emulator/requests", timeout=10
-    ).json()["requests"]
-    return [e for e in entries if not e["path"].startswith(("/_emulator", "/healthz"))]
-
-
-def clear_log(stack: Stack) -> None:
-    httpx.delete(f"{stack.emulator.url}/_emulator/requests", timeout=10).raise_for_status()
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +129,7 @@ def test_history_answers_from_the_store(
     stack: Stack, classified: tuple[str, dict[str, Any]]
 ) -> None:
     sheet, run = classified
-    clear_log(stack)
+    stack.clear_google_requests()
     query = """
       query($id: ID!) {
         latestRun(spreadsheetId: $id) {
@@ -170,7 +149,7 @@ def test_history_answers_from_the_store(
     assert {v["group"] for v in latest["total"]} == {None}
     assert run["id"] in [r["id"] for r in data["runs"]]
     # History never reads the spreadsheet (at most one access check).
-    assert all(e["method"] == "GET" and "values" not in e["path"] for e in emulator_log(stack))
+    assert all(e["method"] == "GET" and "values" not in e["path"] for e in stack.google_requests())
 
 
 @pytest.mark.parametrize(
@@ -252,14 +231,14 @@ def test_a_tab_without_a_header_names_the_tab(stack: Stack) -> None:
 
 def test_a_quarter_end_burst_shares_one_read_and_one_write(stack: Stack) -> None:
     sheet = seed(stack.emulator.url, demo_tabs())
-    clear_log(stack)
+    stack.clear_google_requests()
     with concurrent.futures.ThreadPoolExecutor(max_workers=25) as pool:
         answers = list(
             pool.map(lambda _: post(stack, documents.CLASSIFY, {"spreadsheetId": sheet}), range(25))
         )
     ids = {a["data"]["classifyQuarter"]["id"] for a in answers}
     assert len(ids) == 1, "every caller got the same run"
-    google = [e for e in emulator_log(stack) if sheet in e["path"]]
+    google = [e for e in stack.google_requests() if sheet in e["path"]]
     assert 2 <= len(google) <= 3, google
 
 
@@ -267,7 +246,7 @@ def test_abusive_queries_are_refused_before_any_resolver(
     stack: Stack, classified: tuple[str, dict[str, Any]]
 ) -> None:
     sheet, _ = classified
-    clear_log(stack)
+    stack.clear_google_requests()
     deep = f'query {{ latestRun(spreadsheetId: "{sheet}") {{ current {{ group }} }} }}'
     nested = "{ __schema { types " + "{ fields { type " * 4 + "{ name }" + " } }" * 4 + " } }"
     aliases = (
@@ -277,26 +256,23 @@ def test_abusive_queries_are_refused_before_any_resolver(
     )
     tokens = "{ __typename " + " ".join(["__typename"] * 3000) + " }"
     assert not post(stack, deep, {}).get("errors")  # a normal query passes
-    for abusive in (nested, aliases, tokens):
+    for abusive in (nested, aliases, tokens, "{ latestRun(", "{ noSuchField }"):
         answer = post(stack, abusive, {})
-        assert answer.get("errors"), abusive[:60]
+        assert error_code(answer) == "BAD_INPUT", abusive[:60]
+        assert answer["errors"][0]["extensions"]["reason"] == "INVALID_QUERY"
         assert answer.get("data") is None
-    assert emulator_log(stack) == [], "no resolver reached Google"
+    assert stack.google_requests() == [], "no resolver reached Google"
 
 
 def test_google_outages_come_back_as_coded_errors(tmp_path: Path) -> None:
     with backend(tmp_path, env={"SALES_VERDICTS_SHEETS_DEADLINE": "2"}) as s:
         sheet = seed(s.emulator.url, demo_tabs())
         for statuses, code in (([429], "RATE_LIMITED"), ([503], "UPSTREAM_UNAVAILABLE")):
-            httpx.post(
-                f"{s.emulator.url}/_emulator/faults",
-                json={"rate": 1.0, "latency_ms": 0, "statuses": statuses},
-                timeout=5,
-            ).raise_for_status()
+            s.faults(1.0, statuses=statuses)
             answer = post(s, documents.CLASSIFY, {"spreadsheetId": sheet})
             assert error_code(answer) == code
             assert "try again" in answer["errors"][0]["message"].lower()
-        httpx.post(f"{s.emulator.url}/_emulator/faults", json={"rate": 0}, timeout=5)
+        s.faults(0)
         assert not post(s, documents.CLASSIFY, {"spreadsheetId": sheet}).get("errors")
 
 

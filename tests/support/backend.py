@@ -77,8 +77,74 @@ class Stack:
         assert not answer.get("errors"), answer
         return answer["data"]
 
+    def send(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        token: str | None = OWNER,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 60,
+    ) -> httpx.Response:
+        """POST one GraphQL request as ``token``'s user; the raw HTTP answer."""
+        sent = dict(headers or {})
+        if token is not None:
+            sent["Authorization"] = f"Bearer {token}"
+        return httpx.post(
+            self.graphql,
+            json={"query": document, "variables": dict(variables or {})},
+            headers=sent,
+            timeout=timeout,
+        )
+
     def logs(self) -> str:
         return self.emulator.output() + self.api.output()
+
+    def google_requests(self) -> list[dict[str, Any]]:
+        """The emulator's log of Sheets and Drive requests (its own controls left out)."""
+        entries: list[dict[str, Any]] = httpx.get(
+            f"{self.emulator.url}/_emulator/requests", timeout=10
+        ).json()["requests"]
+        return [e for e in entries if not e["path"].startswith(("/_emulator", "/healthz"))]
+
+    def clear_google_requests(self) -> None:
+        httpx.delete(f"{self.emulator.url}/_emulator/requests", timeout=10).raise_for_status()
+
+    def faults(self, rate: float, latency_ms: int = 0, statuses: Sequence[int] = ()) -> None:
+        """Make the emulator fail ``rate`` of the API requests with ``statuses``."""
+        body: dict[str, Any] = {"rate": rate, "latency_ms": latency_ms}
+        if statuses:
+            body["statuses"] = list(statuses)
+        httpx.post(
+            f"{self.emulator.url}/_emulator/faults", json=body, timeout=10
+        ).raise_for_status()
+
+    def stored(self, spreadsheet_id: str) -> dict[str, Any]:
+        """What the emulator holds: ``{"spreadsheet": resource, "values": {tab: rows}, ...}``."""
+        answer = httpx.get(
+            f"{self.emulator.url}/_emulator/spreadsheets/{spreadsheet_id}", timeout=30
+        )
+        answer.raise_for_status()
+        stored: dict[str, Any] = answer.json()
+        return stored
+
+
+def error_code(answer: Mapping[str, Any]) -> str:
+    """The first error's ``extensions.code`` (the answer must have errors)."""
+    assert answer.get("errors"), answer
+    code: str = answer["errors"][0]["extensions"]["code"]
+    return code
+
+
+def emulator_command(*extra: str) -> list[str]:
+    """``sales-verdicts emulator`` with the two test users' tokens registered."""
+    return [
+        "emulator",
+        "--token",
+        f"{OWNER}={OWNER_EMAIL}",
+        "--token",
+        f"{OTHER}={OTHER_EMAIL}",
+        *extra,
+    ]
 
 
 @contextmanager
@@ -96,14 +162,7 @@ def backend(
     with ExitStack() as stack:
         emulator = stack.enter_context(
             sales_verdicts(
-                [
-                    "emulator",
-                    "--token",
-                    f"{OWNER}={OWNER_EMAIL}",
-                    "--token",
-                    f"{OTHER}={OTHER_EMAIL}",
-                    *emulator_args,
-                ],
+                emulator_command(*emulator_args),
                 tmp,
                 name="emulator",
                 port=emulator_port,
