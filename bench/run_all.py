@@ -43,6 +43,7 @@ LOSSES = (
     "not_text",
     "resolver_reached",
     "runs_leaked",
+    "next_run_failed",
 )
 
 
