@@ -22,7 +22,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import clear_emulator_requests, demo_stack, google_requests, graphql
+from bench.common import demo_stack, graphql
 from server import documents
 
 TARGET = 3
@@ -52,13 +52,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         for round_ in range(args.rounds):
             if round_:
                 time.sleep(1.2)  # past the coalescing window: a new run, warm metadata
-            clear_emulator_requests(s)
+            s.clear_google_requests()
             answers, took = burst(s, sheet, args.callers)
             errors = [a["errors"] for a in answers if a.get("errors")]
             assert not errors, errors[:3]
             runs = {json.dumps(a["data"]["classifyQuarter"], sort_keys=True) for a in answers}
             consistent += len(runs) == 1
-            requests.append(len(google_requests(s, sheet)))
+            requests.append(len(s.google_requests(sheet)))
             seconds.append(took)
     print(
         f"{args.callers} concurrent classifyQuarter calls of one spreadsheet, {args.rounds} rounds"

@@ -38,26 +38,6 @@ def graphql(stack: Stack, query: str, variables: dict[str, Any] | None = None) -
     return answer
 
 
-def emulator_requests(stack: Stack) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = httpx.get(
-        f"{stack.emulator.url}/_emulator/requests", timeout=10
-    ).json()["requests"]
-    return entries
-
-
-def google_requests(stack: Stack, spreadsheet_id: str) -> list[dict[str, Any]]:
-    """The Sheets and Drive API requests the emulator logged for one spreadsheet."""
-    return [
-        e
-        for e in emulator_requests(stack)
-        if e["path"].startswith(("/v4/", "/drive/", "/upload/")) and spreadsheet_id in e["path"]
-    ]
-
-
-def clear_emulator_requests(stack: Stack) -> None:
-    httpx.delete(f"{stack.emulator.url}/_emulator/requests", timeout=10).raise_for_status()
-
-
 @contextmanager
 def demo_stack(*, env: dict[str, str] | None = None) -> Iterator[tuple[Stack, str]]:
     """Emulator and server as real processes, the demo spreadsheet seeded with gspread."""

@@ -20,7 +20,7 @@ import gspread
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import clear_emulator_requests, demo_stack, google_requests
+from bench.common import demo_stack
 from server.classification import classify
 from tests.support.backend import OWNER, demo_tabs, gspread_client, seed
 
@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         sheet = seed(s.emulator.url, demo_tabs())
         counts = []
         for _ in range(2):  # the first run adds the Summary tab, the second finds it
-            clear_emulator_requests(s)
+            s.clear_google_requests()
             naive_classification(client, sheet)
-            counts.append(len(google_requests(s, sheet)))
+            counts.append(len(s.google_requests(sheet)))
     print(f"naive gspread script: {counts[0]} requests (first run), {counts[1]} (Summary exists)")
     return {"naive_first": counts[0], "naive_again": counts[1]}
 

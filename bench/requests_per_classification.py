@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import clear_emulator_requests, demo_stack, google_requests, graphql
+from bench.common import demo_stack, graphql
 from bench.naive_gspread import naive_classification
 from server import documents
 from tests.support.backend import OWNER, demo_tabs, gspread_client, seed
@@ -42,15 +42,15 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         for _ in range(args.sheets):
             sheet = seed(s.emulator.url, demo_tabs())
             for counts in (cold, warm):
-                clear_emulator_requests(s)
+                s.clear_google_requests()
                 answer = graphql(s, documents.CLASSIFY, {"spreadsheetId": sheet})
                 assert not answer.get("errors"), answer
-                made = google_requests(s, sheet)
+                made = s.google_requests(sheet)
                 counts.append(len(made))
                 kinds.update(f"{e['method']} {_kind(e['path'])}" for e in made)
-            clear_emulator_requests(s)
+            s.clear_google_requests()
             naive_classification(client, sheet)  # the Summary exists: the naive best case
-            naive.append(len(google_requests(s, sheet)))
+            naive.append(len(s.google_requests(sheet)))
     figures: dict[str, float] = {"cold": max(cold), "warm": max(warm), "naive": min(naive)}
     print(f"{'':<34}{'requests':>9}  target")
     print(f"{'classifyQuarter, cold (max)':<34}{figures['cold']:>9}  <= {TARGET_COLD}")

@@ -243,11 +243,6 @@ def faulty_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield running
 
 
-def set_faults(stack: Stack, **settings: Any) -> None:
-    answer = httpx.post(f"{stack.emulator.url}/_emulator/faults", json=settings, timeout=10)
-    assert answer.status_code < 300, answer.text
-
-
 @pytest.mark.parametrize(
     ("status", "code_words"),
     [
@@ -260,7 +255,7 @@ def test_google_failing_gives_rate_limited_or_upstream_unavailable(
     addon: AddonRunner, faulty_stack: Stack, status: int, code_words: str
 ) -> None:
     spreadsheet_id = seed(faulty_stack.emulator.url, demo_tabs())
-    set_faults(faulty_stack, rate=1.0, statuses=[status])
+    faulty_stack.faults(1.0, statuses=[status])
     try:
         outcome = addon.run(
             [{"call": "classifyQuarterFromMenu"}],
@@ -270,7 +265,7 @@ def test_google_failing_gives_rate_limited_or_upstream_unavailable(
             prompts=[prompt("")],
         )
     finally:
-        set_faults(faulty_stack, rate=0.0)
+        faulty_stack.faults(0.0)
     assert code_words in outcome.only_alert()
 
 

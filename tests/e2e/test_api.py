@@ -238,7 +238,7 @@ def test_a_quarter_end_burst_shares_one_read_and_one_write(stack: Stack) -> None
         )
     ids = {a["data"]["classifyQuarter"]["id"] for a in answers}
     assert len(ids) == 1, "every caller got the same run"
-    google = [e for e in stack.google_requests() if sheet in e["path"]]
+    google = stack.google_requests(sheet)
     assert 2 <= len(google) <= 3, google
 
 

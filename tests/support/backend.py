@@ -99,12 +99,18 @@ class Stack:
     def logs(self) -> str:
         return self.emulator.output() + self.api.output()
 
-    def google_requests(self) -> list[dict[str, Any]]:
-        """The emulator's log of Sheets and Drive requests (its own controls left out)."""
+    def google_requests(self, spreadsheet_id: str | None = None) -> list[dict[str, Any]]:
+        """The emulator's log of Sheets and Drive requests (its own controls left out),
+        only those of ``spreadsheet_id`` when it is given."""
         entries: list[dict[str, Any]] = httpx.get(
             f"{self.emulator.url}/_emulator/requests", timeout=10
         ).json()["requests"]
-        return [e for e in entries if not e["path"].startswith(("/_emulator", "/healthz"))]
+        return [
+            e
+            for e in entries
+            if not e["path"].startswith(("/_emulator", "/healthz"))
+            and (spreadsheet_id is None or spreadsheet_id in e["path"])
+        ]
 
     def clear_google_requests(self) -> None:
         httpx.delete(f"{self.emulator.url}/_emulator/requests", timeout=10).raise_for_status()
