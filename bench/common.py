@@ -29,12 +29,7 @@ TOKEN = OWNER
 
 def graphql(stack: Stack, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     """One GraphQL request as the spreadsheet's owner; the whole answer (data and errors)."""
-    answer: dict[str, Any] = httpx.post(
-        stack.graphql,
-        json={"query": query, "variables": variables or {}},
-        headers={"Authorization": f"Bearer {TOKEN}"},
-        timeout=120,
-    ).json()
+    answer: dict[str, Any] = stack.send(query, variables, TOKEN, timeout=120).json()
     return answer
 
 

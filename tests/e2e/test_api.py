@@ -41,19 +41,6 @@ SUMMARY_HEADER = [
 ]
 
 
-def post(
-    stack: Stack,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    token: str | None = OWNER,
-    headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    answer = stack.send(query, variables, token, headers)
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with backend(tmp_path_factory.mktemp("e2e")) as running:
@@ -63,7 +50,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 @pytest.fixture(scope="module")
 def classified(stack: Stack) -> tuple[str, dict[str, Any]]:
     sheet = seed(stack.emulator.url, demo_tabs())
-    answer = post(stack, documents.CLASSIFY, {"spreadsheetId": sheet})
+    answer = stack.answer(documents.CLASSIFY, {"spreadsheetId": sheet})
     assert not answer.get("errors"), answer
     return sheet, answer["data"]["classifyQuarter"]
 
@@ -140,7 +127,7 @@ def test_history_answers_from_the_store(
         }
         runs(spreadsheetId: $id, limit: 5) { id }
       }"""
-    data = post(stack, query, {"id": sheet})["data"]
+    data = stack.answer(query, {"id": sheet})["data"]
     latest = data["latestRun"]
     assert latest["id"] == run["id"]
     assert [v["quarter"] for v in latest["emea"]][-1] == "2025-Q4"
@@ -210,7 +197,7 @@ def test_each_failure_has_its_code_and_a_message_to_act_on(
 ) -> None:
     sheet, _ = classified
     filled = {k: (sheet if v == "SHEET" else v) for k, v in variables.items()}
-    answer = post(stack, query, filled, token=token)
+    answer = stack.answer(query, filled, token=token)
     assert error_code(answer) == code
     message = answer["errors"][0]["message"]
     assert words.lower() in message.lower(), message
@@ -224,7 +211,7 @@ def test_a_tab_without_a_header_names_the_tab(stack: Stack) -> None:
         stack.emulator.url,
         {"Plan": [["notes"], ["call Bob"]], "Bookings": demo_tabs()["Bookings"]},
     )
-    answer = post(stack, documents.CLASSIFY, {"spreadsheetId": sheet})
+    answer = stack.answer(documents.CLASSIFY, {"spreadsheetId": sheet})
     assert error_code(answer) == "BAD_INPUT"
     assert "'Plan'" in answer["errors"][0]["message"]
 
@@ -233,9 +220,8 @@ def test_a_quarter_end_burst_shares_one_read_and_one_write(stack: Stack) -> None
     sheet = seed(stack.emulator.url, demo_tabs())
     stack.clear_google_requests()
     with concurrent.futures.ThreadPoolExecutor(max_workers=25) as pool:
-        answers = list(
-            pool.map(lambda _: post(stack, documents.CLASSIFY, {"spreadsheetId": sheet}), range(25))
-        )
+        variables = {"spreadsheetId": sheet}
+        answers = list(pool.map(lambda _: stack.answer(documents.CLASSIFY, variables), range(25)))
     ids = {a["data"]["classifyQuarter"]["id"] for a in answers}
     assert len(ids) == 1, "every caller got the same run"
     google = stack.google_requests(sheet)
@@ -255,9 +241,9 @@ def test_abusive_queries_are_refused_before_any_resolver(
         + " }"
     )
     tokens = "{ __typename " + " ".join(["__typename"] * 3000) + " }"
-    assert not post(stack, deep, {}).get("errors")  # a normal query passes
+    assert not stack.answer(deep, {}).get("errors")  # a normal query passes
     for abusive in (nested, aliases, tokens, "{ latestRun(", "{ noSuchField }"):
-        answer = post(stack, abusive, {})
+        answer = stack.answer(abusive, {})
         assert error_code(answer) == "BAD_INPUT", abusive[:60]
         assert answer["errors"][0]["extensions"]["reason"] == "INVALID_QUERY"
         assert answer.get("data") is None
@@ -269,16 +255,16 @@ def test_google_outages_come_back_as_coded_errors(tmp_path: Path) -> None:
         sheet = seed(s.emulator.url, demo_tabs())
         for statuses, code in (([429], "RATE_LIMITED"), ([503], "UPSTREAM_UNAVAILABLE")):
             s.faults(1.0, statuses=statuses)
-            answer = post(s, documents.CLASSIFY, {"spreadsheetId": sheet})
+            answer = s.answer(documents.CLASSIFY, {"spreadsheetId": sheet})
             assert error_code(answer) == code
             assert "try again" in answer["errors"][0]["message"].lower()
         s.faults(0)
-        assert not post(s, documents.CLASSIFY, {"spreadsheetId": sheet}).get("errors")
+        assert not s.answer(documents.CLASSIFY, {"spreadsheetId": sheet}).get("errors")
 
 
 def test_introspection_can_be_switched_off(tmp_path: Path) -> None:
     with backend(tmp_path, env={"SALES_VERDICTS_INTROSPECTION": "false"}) as s:
-        answer = post(s, "{ __schema { queryType { name } } }", {})
+        answer = s.answer("{ __schema { queryType { name } } }", {})
         assert answer.get("errors")
         assert "introspection" in answer["errors"][0]["message"].lower()
-        assert post(s, "{ __typename }", {})["data"] == {"__typename": "Query"}
+        assert s.answer("{ __typename }", {})["data"] == {"__typename": "Query"}

@@ -73,10 +73,7 @@ def inputs(stack: Stack, sheet: str) -> dict[str, Grid]:
 
 
 def classify(stack: Stack, sheet: str, timeout: float = 120) -> dict[str, Any]:
-    answer = stack.send(documents.CLASSIFY, {"spreadsheetId": sheet}, timeout=timeout)
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
+    return stack.answer(documents.CLASSIFY, {"spreadsheetId": sheet}, timeout=timeout)
 
 
 def reference_summaries(stack: Stack, sheet: str) -> dict[str, Grid]:

@@ -68,14 +68,24 @@ class Stack:
         return f"{self.api.url}/graphql"
 
     def query(self, document: str, variables: Mapping[str, Any], token: str = OWNER) -> Any:
-        answer = httpx.post(
-            self.graphql,
-            json={"query": document, "variables": dict(variables)},
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=60,
-        ).json()
+        """The answer's ``data``; the answer must have no errors."""
+        answer = self.send(document, variables, token).json()
         assert not answer.get("errors"), answer
         return answer["data"]
+
+    def answer(
+        self,
+        document: str,
+        variables: Mapping[str, Any] | None = None,
+        token: str | None = OWNER,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 60,
+    ) -> dict[str, Any]:
+        """The whole GraphQL answer (data and errors); the HTTP status must be 200."""
+        response = self.send(document, variables, token, headers, timeout)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
 
     def send(
         self,
