@@ -11,21 +11,37 @@ Quarters travel through the engine as their running index (``Quarter.index``:
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date, datetime
 
+from server.classification.dates import (
+    MAX_SERIAL,
+    MAX_YEAR,
+    MIN_SERIAL,
+    MIN_YEAR,
+    parse_date_text,
+    serial_to_date,
+)
 from server.classification.errors import InvalidOptions, UnknownQuarter
 from server.classification.model import Quarter
 
-# Google Sheets (like Lotus and Excel) counts days from 1899-12-30.
-SERIAL_EPOCH_ORDINAL = date(1899, 12, 30).toordinal()
-MIN_YEAR = 1900
-MAX_YEAR = 2999
-# Serial numbers read as dates: 1901-01-01 .. 2999-12-31. Smaller numbers (0, 1 and the
-# like) are never close dates; keeping them out also keeps TRUE/FALSE apart from 1/0.
-MIN_SERIAL = date(1901, 1, 1).toordinal() - SERIAL_EPOCH_ORDINAL
-MAX_SERIAL = date(MAX_YEAR, 12, 31).toordinal() - SERIAL_EPOCH_ORDINAL
+__all__ = [
+    "MAX_SERIAL",
+    "MAX_YEAR",
+    "MIN_SERIAL",
+    "MIN_YEAR",
+    "LabelStyle",
+    "bare_quarter",
+    "check_start_month",
+    "date_index",
+    "fiscal_index",
+    "label_index",
+    "month_index",
+    "month_quarter",
+    "parse_quarter",
+    "serial_to_date",
+    "year_label",
+]
 
 _SEP = r"[\s\-/_.,'’‘–—]*"  # apostrophes and dashes people type
 _YEAR = r"(?P<y>\d{4}|\d{2})"
@@ -59,13 +75,6 @@ def date_index(day: date, start: int) -> int:
     return fiscal_index(day.year, day.month, start)
 
 
-def serial_to_date(serial: float) -> date | None:
-    """The day of a Sheets serial number (a time of day is ignored), if plausible."""
-    if not MIN_SERIAL <= serial <= MAX_SERIAL + 0.999999:  # also False for NaN
-        return None
-    return date.fromordinal(SERIAL_EPOCH_ORDINAL + math.floor(serial))
-
-
 def label_index(text: str) -> int | None:
     """The index of a quarter label such as ``Q1 2025`` or ``FY25-Q1``; None otherwise."""
     compact = text.strip().upper()
@@ -87,9 +96,6 @@ def parse_quarter(label: str, fiscal_year_start_month: int = 1) -> Quarter:
 
     Raises :class:`UnknownQuarter` with a hint when the text names no quarter.
     """
-    # Imported here: values.py imports this module for the calendar.
-    from server.classification.values import parse_date_text
-
     start = check_start_month(fiscal_year_start_month)
     given: object = label  # callers outside the type checker may pass anything
     if isinstance(given, Quarter):
@@ -105,3 +111,110 @@ def parse_quarter(label: str, fiscal_year_start_month: int = 1) -> Quarter:
             raise UnknownQuarter(label)
         index = date_index(day, start)
     return Quarter.from_index(index)
+
+
+# -- months, bare quarters and years ---------------------------------------------------------
+
+
+def month_index(year: int, month: int) -> int:
+    """A running count of calendar months (``year * 12 + month - 1``)."""
+    return year * 12 + month - 1
+
+
+def month_quarter(index: int, start: int) -> int:
+    """The fiscal quarter index of a calendar month index."""
+    return fiscal_index(index // 12, index % 12 + 1, start)
+
+
+_BARE = re.compile(r"(?:Q|QTR|QUARTER|FQ)\s*[-.]?\s*([1-4])|([1-4])(?:ST|ND|RD|TH)?\s*(?:Q|QTR)")
+
+
+def bare_quarter(value: object) -> int | None:
+    """1-4 for ``Q1``, ``Qtr 2``, ``Quarter 3``, ``4Q`` or the number 1-4; None otherwise."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not float(value).is_integer():
+            return None
+        number = int(value)
+        return number if 1 <= number <= 4 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip().upper()
+    if text in ("1", "2", "3", "4"):
+        return int(text)
+    found = _BARE.fullmatch(text)
+    if found is None:
+        return None
+    return int(found[1] or found[2])
+
+
+_YEAR_LABEL = re.compile(
+    r"(?:FY|FISCAL\s*YEAR|YEAR)?\s*[-'’]?\s*(\d{4}|\d{2})(?:\s*(?:PLAN|BUDGET))?"
+)
+
+
+def year_label(value: object) -> int | None:
+    """The (fiscal) year of ``2025``, ``FY2025``, ``FY25``, ``FY 2025`` or the number 2025."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not float(value).is_integer():
+            return None
+        year = int(value)
+        return year if MIN_YEAR <= year <= MAX_YEAR else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip().upper()
+    found = _YEAR_LABEL.fullmatch(text)
+    if found is None or (len(found[1]) == 2 and "FY" not in text and "'" not in text):
+        return None
+    year = int(found[1]) + (2000 if len(found[1]) == 2 else 0)
+    return year if MIN_YEAR <= year <= MAX_YEAR else None
+
+
+_YEARS_IN_TEXT = re.compile(r"\bFY\s*[-'’]?\s*(\d{4}|\d{2})\b|\b((?:19|20)\d{2})\b", re.IGNORECASE)
+
+
+def years_in(text: str) -> list[int]:
+    """Every year a title names: ``FY2025 Plan`` -> [2025], ``FY25-FY26`` -> [2025, 2026]."""
+    out = []
+    for found in _YEARS_IN_TEXT.finditer(text):
+        digits = found[1] or found[2]
+        year = int(digits) + (2000 if len(digits) == 2 else 0)
+        if MIN_YEAR <= year <= MAX_YEAR:
+            out.append(year)
+    return out
+
+
+# -- the sheet's own label style ----------------------------------------------------------
+
+
+class LabelStyle:
+    """How a sheet writes its quarters (``FY26 Q4``, ``Q4 2026``, ``Q4-26``…), learnt from
+    one label, so output can show ``FY26 Q4`` beside the canonical ``2026-Q4``."""
+
+    def __init__(self, template: str = "{yyyy}-Q{q}") -> None:
+        self.template = template
+
+    @classmethod
+    def learn(cls, label: str) -> LabelStyle | None:
+        """The style of ``label`` (one of the forms :func:`label_index` reads), or None."""
+        text = " ".join(label.split())
+        index = label_index(text)
+        if index is None:
+            return None
+        quarter = Quarter.from_index(index)
+        year = quarter.fiscal_year
+        for digits, slot in ((str(year), "{yyyy}"), (f"{year % 100:02d}", "{yy}")):
+            at = text.find(digits)
+            if at < 0:
+                continue
+            template = text[:at] + slot + text[at + len(digits) :]
+            # the quarter's digit is the one beside a Q: Q4 or 4Q
+            n = quarter.number
+            template = re.sub(rf"(?i)(q){n}|{n}(q)", r"\1{q}\2", template, count=1)
+            return cls(template) if "{q}" in template else None
+        return None
+
+    def format(self, index: int) -> str:
+        quarter = Quarter.from_index(index)
+        return self.template.format(
+            yyyy=quarter.fiscal_year, yy=f"{quarter.fiscal_year % 100:02d}", q=quarter.number
+        )

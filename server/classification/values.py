@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from server.classification import quarters
+from server.classification.dates import parse_date_text
 
 # An amount this large is a typo (a phone number, a serial pasted in the wrong column).
 AMOUNT_LIMIT = 1e15
@@ -103,11 +104,23 @@ def fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+_TOTAL_WORDS = frozenset({"total", "totals", "subtotal", "subtotals"})
+
+
 def is_total_marker(value: Any) -> bool:
-    """``Total``, ``Grand Total``, ``Subtotal`` in any case and punctuation."""
-    if not isinstance(value, str) or len(value) > 40:
+    """A total's label: ``Total``, ``Grand Total``, ``Subtotal``, and any value that
+    starts or ends with Total/Subtotal as a word, as pivot tables write them (``AMER
+    Total``, ``Total EMEA``, ``EMEA - Total``, ``Total for EMEA``, ``Sub-total:``)."""
+    if not isinstance(value, str) or len(value) > 80:
         return False
-    return " ".join(re.findall(r"[^\W_]+", value.casefold())) in _TOTALS
+    words = re.findall(r"[^\W_]+", value.casefold())
+    if not words:
+        return False
+    if " ".join(words) in _TOTALS:
+        return True
+    if words[0] == "sub" and len(words) > 1 and words[1] in _TOTAL_WORDS:
+        return True
+    return words[0] in _TOTAL_WORDS or words[-1] in _TOTAL_WORDS
 
 
 def total_spellings() -> frozenset[str]:
@@ -275,89 +288,13 @@ def _ungroup(s: str) -> str:
 
 # -- dates and quarters -----------------------------------------------------------------------
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_TIME = (
-    r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AP]M)?\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})?)?"
-)
-_WEEKDAY = r"(?:(?:MON|TUE|TUES|WED|THU|THUR|THURS|FRI|SAT|SUN)[A-Z]*\.?,?\s+)?"
-_ISO = re.compile(rf"(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}")
-_ISO_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
-_NUMERIC = re.compile(rf"(\d{{1,2}})([/.-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}")
-_DAY_MONTH = re.compile(
-    rf"{_WEEKDAY}(\d{{1,2}})(?:ST|ND|RD|TH)?[\s\-/]+([A-Z]{{3,9}})\.?,?[\s\-/]+(\d{{4}}|\d{{2}}){_TIME}"
-)
-_MONTH_DAY = re.compile(
-    rf"{_WEEKDAY}([A-Z]{{3,9}})\.?[\s\-/]+(\d{{1,2}})(?:ST|ND|RD|TH)?,?[\s\-/]+(\d{{4}}){_TIME}"
-)
-_MONTH_YEAR = re.compile(r"([A-Z]{3,9})\.?[\s\-/']+(\d{4}|\d{2})")
 
-
-def _year(text: str) -> int:
-    return int(text) + (2000 if len(text) == 2 else 0)
-
-
-def _day(year: int, month: int, day: int) -> date | None:
-    if not quarters.MIN_YEAR <= year <= quarters.MAX_YEAR:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def parse_date_text(text: str) -> date | None:
-    """ISO (``2025-03-31``, with a time too), ``3/31/2025``, ``31.03.2025``,
-    ``31 Mar 2025``, ``Mar 31, 2025``, ``March 2025``, ``2025-03``; None otherwise."""
-    s = text.strip().upper()
-    if not s or len(s) > 40:
-        return None
-    if found := _ISO.fullmatch(s):
-        return _day(int(found[1]), int(found[2]), int(found[3]))
-    if found := _NUMERIC.fullmatch(s):
-        first, mark, second, year = int(found[1]), found[2], int(found[3]), _year(found[4])
-        # 3/31/2025 is month first (US); 31/3/2025 and 31.03.2025 are day first.
-        if mark == "." or first > 12:
-            first, second = second, first
-        return _day(year, first, second)
-    if found := _DAY_MONTH.fullmatch(s):
-        month = _MONTHS.get(found[2].lower())
-        return _day(_year(found[3]), month, int(found[1])) if month else None
-    if found := _MONTH_DAY.fullmatch(s):
-        month = _MONTHS.get(found[1].lower())
-        return _day(int(found[3]), month, int(found[2])) if month else None
-    if found := _MONTH_YEAR.fullmatch(s):
-        month = _MONTHS.get(found[1].lower())
-        return _day(_year(found[2]), month, 1) if month else None
-    if found := _ISO_MONTH.fullmatch(s):
-        return _day(int(found[1]), int(found[2]), 1) if 1 <= int(found[2]) <= 12 else None
-    return None
-
-
-def period_index(value: Any, start: int) -> int | Problem:
+def period_index(value: Any, start: int, order: str | None = None) -> int | Problem:
     """The fiscal quarter index of a quarter or date cell, or why it names none.
 
     A quarter label is fiscal as written; a date (text or serial number) is placed in
-    the fiscal quarter that contains it.
+    the fiscal quarter that contains it; ``order`` reads ``04/03/2025`` (see
+    :func:`server.classification.dates.parse_date_text`).
     """
     kind = type(value)
     if kind is int or kind is float:
@@ -374,7 +311,7 @@ def period_index(value: Any, start: int) -> int | Problem:
         index = quarters.label_index(text)
         if index is not None:
             return index
-        day = parse_date_text(text)
+        day = parse_date_text(text, order)
         if day is not None:
             return quarters.date_index(day, start)
         return FORMULA_ERROR if is_sheets_error(text) else NOT_PERIOD
