@@ -1,69 +1,169 @@
-"""From the two tabs' amounts to one series per group, plus the company total.
+"""From the tabs' facts to one series per group, plus the company total.
 
-A series holds, per fiscal quarter index, the plan and the bookings in whole cents.
-Only quarters whose bookings are known appear in ``bookings``: with quarterly tables,
-those with a bookings row for the group; with deal rows, every quarter from the first
-to the latest quarter with any deal in the tab (a group without deals then booked 0).
-The company total sums every group's bookings (also groups missing from the Plan) and
-every group's plan.
+A series holds, per fiscal quarter index, the plan and the bookings in whole cents,
+and the deal counts the drivers need. Which quarters a series has (docs/rules.md):
+
+* a quarter is *known* once it lies between the first and the latest quarter with
+  won bookings anywhere in the Bookings tab (open deals never make a quarter known);
+* each group has a *span*, from the first to the last quarter in which it appears in
+  either tab (a plan figure or a won booking). Inside its span and the known quarters a
+  quarter without bookings booked 0, whatever the layout (pivot and BI exports leave
+  out empty combinations); outside it the group has no rows: no invented history
+  before a region starts, no rows after a rep leaves. The first quarter of a span has
+  no baseline.
+
+The company total sums every group's bookings (groups missing from the Plan too) and
+every group's plan, over every known quarter.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from server.classification.model import to_cents
-from server.classification.reading import GroupKey, TabReading
-from server.classification.tables import Kind
+from server.classification.periods import Calendar
+from server.classification.reading import DealType, Facts, GroupKey
+from server.classification.statuses import Status
 
 
 @dataclass
 class Series:
     name: str | None  # None: the company total
+    key: GroupKey | None = None
     plan: dict[int, int] = field(default_factory=dict)  # quarter index -> cents
-    bookings: dict[int, int] = field(default_factory=dict)  # known quarters only
+    bookings: dict[int, int] = field(default_factory=dict)  # classified quarters only
     touched: set[int] = field(default_factory=set)  # quarters a rejected cell would have fed
+    won: dict[int, int] = field(default_factory=dict)  # won deals (rows) per quarter
+    lost: dict[int, int] = field(default_factory=dict)
+    types: dict[int, dict[int, int]] = field(default_factory=dict)  # quarter -> type -> cents
+    leads: dict[int, float] = field(default_factory=dict)
+    in_plan: bool = True
+    in_bookings: bool = True
 
 
-def _cents(reading: TabReading) -> defaultdict[GroupKey, dict[int, int]]:
-    out: defaultdict[GroupKey, dict[int, int]] = defaultdict(dict)
-    for (key, quarter), amount in reading.sums.items():
-        out[key][quarter] = to_cents(amount)
+@dataclass
+class Sums:
+    """One tab's amounts and counts per (group, quarter), and the quarters it has."""
+
+    amounts: dict[GroupKey, dict[int, float]] = field(default_factory=dict)
+    counts: dict[GroupKey, dict[int, int]] = field(default_factory=dict)
+    lost: dict[GroupKey, dict[int, int]] = field(default_factory=dict)
+    types: dict[GroupKey, dict[int, dict[int, float]]] = field(default_factory=dict)
+    has_lost: bool = False
+    has_types: bool = False
+
+
+def sums(facts: Facts, calendar: Calendar) -> Sums:
+    """Won amounts (after the tab's unit) and deal counts per (group, quarter)."""
+    unit = facts.layout.unit
+    parts: defaultdict[GroupKey, defaultdict[int, list[float]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    out = Sums()
+    counts: defaultdict[GroupKey, defaultdict[int, int]] = defaultdict(lambda: defaultdict(int))
+    lost: defaultdict[GroupKey, defaultdict[int, int]] = defaultdict(lambda: defaultdict(int))
+    typed: defaultdict[GroupKey, defaultdict[int, defaultdict[int, list[float]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
+    grain = facts.grain
+    for (status, kind, group, code), (amount, rows) in facts.cells.items():
+        quarter = calendar.quarter(code, grain)
+        if status == Status.WON:
+            parts[group][quarter].append(amount)
+            counts[group][quarter] += rows
+            if facts.layout.deal_type is not None:
+                typed[group][quarter][kind].append(amount)
+        elif status == Status.LOST:
+            lost[group][quarter] += rows
+            out.has_lost = True
+    out.amounts = {
+        g: {q: math.fsum(a) * unit for q, a in by_q.items()} for g, by_q in parts.items()
+    }
+    out.counts = {g: dict(by_q) for g, by_q in counts.items()}
+    out.lost = {g: dict(by_q) for g, by_q in lost.items()}
+    out.types = {
+        g: {q: {k: math.fsum(a) * unit for k, a in ks.items()} for q, ks in by_q.items()}
+        for g, by_q in typed.items()
+    }
+    out.has_types = facts.layout.deal_type is not None
     return out
 
 
-def build_series(plan: TabReading, bookings: TabReading, *, grouped: bool) -> list[Series]:
-    """The company total first, then (when grouped) one series per group, by name."""
-    planned = _cents(plan)
-    booked = _cents(bookings)
-    if bookings.kind is Kind.DEALS:
-        dealt = [quarter for _, quarter in bookings.sums]
-        span = range(min(dealt), max(dealt) + 1) if dealt else range(0)
-        for key in set(planned) | set(booked):
-            known = booked[key]
-            booked[key] = {quarter: known.get(quarter, 0) for quarter in span}
+def known_quarters(bookings: Sums) -> range:
+    """First to latest quarter with won bookings anywhere in the tab."""
+    found = [q for by_q in bookings.amounts.values() for q in by_q]
+    return range(min(found), max(found) + 1) if found else range(0)
 
+
+def _cents(by_q: dict[int, float]) -> dict[int, int]:
+    return {q: to_cents(a) for q, a in by_q.items()}
+
+
+def build_series(
+    plan: Sums,
+    bookings: Sums,
+    spelling: dict[GroupKey, str],
+    *,
+    grouped: bool,
+    touched: Iterable[tuple[GroupKey | None, int]],
+    leads: dict[GroupKey, dict[int, float]] | None = None,
+    leads_total_only: bool = False,
+) -> list[Series]:
+    """The company total first, then (when grouped) one series per group, by name."""
+    known = known_quarters(bookings)
+    touched = list(touched)
+    groups: list[Series] = []
     total = Series(None)
-    for per_group in planned.values():
-        for quarter, cents in per_group.items():
-            total.plan[quarter] = total.plan.get(quarter, 0) + cents
-    for per_group in booked.values():
-        for quarter, cents in per_group.items():
-            total.bookings[quarter] = total.bookings.get(quarter, 0) + cents
-    touched = plan.touched | bookings.touched
+    for key in set(plan.amounts) | set(bookings.amounts):
+        planned = _cents(plan.amounts.get(key, {}))
+        booked = _cents(bookings.amounts.get(key, {}))
+        appears = [*planned, *booked]
+        span = range(min(appears), max(appears) + 1) if appears else range(0)
+        quarters = [q for q in span if q in known]
+        series = Series(
+            spelling.get(key) or " / ".join(key),
+            key,
+            plan=planned,
+            bookings={q: booked.get(q, 0) for q in quarters},
+            won={q: bookings.counts.get(key, {}).get(q, 0) for q in quarters},
+            lost={q: bookings.lost.get(key, {}).get(q, 0) for q in quarters},
+            types={
+                q: {k: to_cents(a) for k, a in bookings.types.get(key, {}).get(q, {}).items()}
+                for q in quarters
+            },
+            in_plan=key in plan.amounts,
+            in_bookings=key in bookings.amounts,
+        )
+        if leads is not None and not leads_total_only:
+            series.leads = {q: leads.get(key, {}).get(q, 0.0) for q in quarters}
+        groups.append(series)
+        for q, cents in planned.items():
+            total.plan[q] = total.plan.get(q, 0) + cents
+        for q in known:
+            total.bookings[q] = total.bookings.get(q, 0) + booked.get(q, 0)
+            total.won[q] = total.won.get(q, 0) + bookings.counts.get(key, {}).get(q, 0)
+            total.lost[q] = total.lost.get(q, 0) + bookings.lost.get(key, {}).get(q, 0)
+            for kind, amount in bookings.types.get(key, {}).get(q, {}).items():
+                slot = total.types.setdefault(q, {})
+                slot[kind] = slot.get(kind, 0) + to_cents(amount)
+    for q in known:
+        total.bookings.setdefault(q, 0)
+    if leads is not None:
+        total.leads = {q: math.fsum(by_q.get(q, 0.0) for by_q in leads.values()) for q in known}
     total.touched = {quarter for _, quarter in touched}
     if not grouped:
         return [total]
-
-    touched_by_group: defaultdict[GroupKey | None, set[int]] = defaultdict(set)
+    by_group: defaultdict[GroupKey | None, set[int]] = defaultdict(set)
     for group, quarter in touched:
-        touched_by_group[group].add(quarter)
-    groups: list[Series] = []
-    for key in set(planned) | set(booked):
-        name = plan.spelling.get(key) or bookings.spelling.get(key) or " / ".join(key)
-        series = Series(name, dict(planned.get(key, {})), dict(booked.get(key, {})))
-        series.touched = touched_by_group.get(key, set())
-        groups.append(series)
+        by_group[group].add(quarter)
+    for series in groups:
+        series.touched = by_group.get(series.key, set())
     groups.sort(key=lambda s: (str(s.name).casefold(), str(s.name)))
     return [total, *groups]
+
+
+TYPE_NAMES = {DealType.NEW: "new business", DealType.EXPANSION: "expansion"}
+TYPE_NAMES |= {DealType.RENEWAL: "renewal"}

@@ -6,7 +6,9 @@ values. These exceptions are for input that cannot be classified at all::
     ClassificationError
      ├── InvalidOptions      an option has a value outside its range
      ├── HeaderNotFound      a tab has no recognisable header row
-     ├── ColumnNotFound      a groupBy column is missing from a tab
+     ├── ColumnNotFound      a column an option names is missing from a tab
+     ├── NoWonDeals          a status column where no value reads as won
+     ├── NoQuarters          nothing has a quarter and an amount, or no quarter has ended
      └── UnknownQuarter      a requested quarter label cannot be read or was not classified
 """
 
@@ -39,12 +41,18 @@ class HeaderNotFound(ClassificationError):
 
 
 class ColumnNotFound(ClassificationError):
-    def __init__(self, tab: str, column: str, available: list[str]) -> None:
+    def __init__(
+        self, tab: str, column: str, available: list[str], option: str = "groupBy"
+    ) -> None:
         self.tab = tab
         self.column = column
         self.available = available
-        have = ", ".join(repr(c) for c in available) or "none"
-        super().__init__(f"Tab {tab!r} has no column {column!r} (its columns: {have}).")
+        self.option = option
+        have = ", ".join(repr(c) for c in available[:30]) or "none"
+        super().__init__(
+            f"Tab {tab!r} has no column {column!r}, which the {option} option names "
+            f"(its columns: {have})."
+        )
 
 
 class UnknownQuarter(ClassificationError):
@@ -71,4 +79,20 @@ class NoQuarters(ClassificationError):
         super().__init__(
             f"Nothing to classify: no row of {plan_tab!r} or {bookings_tab!r} has a quarter "
             f"(or a date) and an amount that could be read{why}."
+        )
+
+
+class NoWonDeals(ClassificationError):
+    """A deal-status column in which no value reads as won: counting nothing would report
+    zero bookings for every group, so the run is refused instead."""
+
+    def __init__(self, tab: str, column: str, values: list[tuple[str, int]]) -> None:
+        self.tab = tab
+        self.column = column
+        self.values = values
+        shown = ", ".join(f"{v!r} ({n} rows)" for v, n in values)
+        super().__init__(
+            f"Tab {tab!r}: no value of the {column!r} column reads as a won deal (it holds "
+            f"{shown}). Only won deals are bookings: name the won values with the "
+            'wonStatuses option (e.g. ["Closed - Signed"]).'
         )

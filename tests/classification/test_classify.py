@@ -142,7 +142,7 @@ def test_deal_rows_span_from_first_to_latest_quarter_of_the_whole_tab() -> None:
     assert got[None, "2025-Q2"].bookings == 0
 
 
-def test_quarterly_rows_classify_only_quarters_with_a_row_for_the_group() -> None:
+def test_a_missing_quarterly_row_inside_the_group_span_is_zero() -> None:
     plan: list[list[Any]] = [
         ["Quarter", "Team", "Quota"],
         ["Q1 2025", "A", 10],
@@ -154,9 +154,10 @@ def test_quarterly_rows_classify_only_quarters_with_a_row_for_the_group() -> Non
         ["Q1 2025", "A", 10],
         ["Q1 2025", "B", 10],
     ]
-    bookings.append(["Q2 2025", "A", 12])  # B has no Q2 row yet
+    bookings.append(["Q2 2025", "A", 12])  # B has no Q2 row: inside B's span, B booked 0
     result = classify(plan, bookings)
-    assert ("B", "2025-Q2") not in verdicts(result)
+    assert by_key(result)["B", "2025-Q2"].bookings == 0
+    assert verdicts(result)["B", "2025-Q2"] == "HARD_MISS"  # 0 < plan 10, 0 <= 10
     assert by_key(result)[None, "2025-Q2"].bookings == 12
     assert by_key(result)[None, "2025-Q2"].plan == 20  # plan of the total = sum of plans
 
@@ -428,9 +429,12 @@ def test_total_rows_in_an_ungrouped_region_column_are_not_double_counted() -> No
     (total,) = result.verdicts
     assert (total.plan, total.bookings, total.verdict) == (100, 100, Verdict.BEAT)
     assert [(i.tab, i.row, i.column, i.severity) for i in result.issues] == [
+        ("Bookings", 1, None, Severity.WARNING),  # the tabs share no group column
         ("Plan", 4, "Region", Severity.INFO),
         ("Bookings", 3, "Owner", Severity.INFO),
     ]
+    assert "share no group column" in result.issues[0].message
+    assert "groupBy" in result.issues[0].message
 
 
 def test_a_total_row_with_empty_cells_is_info_not_an_error() -> None:

@@ -6,56 +6,106 @@ from typing import Any
 
 import pytest
 
-from server.classification import ColumnNotFound, HeaderNotFound, classify
-from server.classification.tables import (
-    Kind,
-    Role,
-    TabRole,
-    choose_groups,
-    find_layout,
-    header_role,
-)
+from server.classification import ColumnNotFound, HeaderNotFound, classify, headers
+from server.classification.layout import Kind, TabRole, choose_groups, find_layout
+
+
+def _role(header: Any) -> str | None:
+    """What the header vocabulary says a header names (first that applies)."""
+    if isinstance(header, str) and headers.quarter_flavour(header) is not None:
+        return "label"
+    h = headers.describe(header)
+    if h is None:
+        return None
+    if headers.is_period(h):
+        return "period"
+    kind = headers.date_kind(h)
+    if kind is not None and not kind.startswith("bad:"):
+        return "date"
+    if headers.plan_candidate(h) and not headers.never_plan(h):
+        return "plan"
+    if headers.amount_candidate(h) and not headers.never_amount(h):
+        return "bookings"
+    if headers.is_ignored(h):
+        return "ignored"
+    return "dimension"
 
 
 @pytest.mark.parametrize(
     ("header", "role"),
     [
-        ("Quarter", Role.PERIOD),
-        ("  fiscal   QUARTER ", Role.PERIOD),
-        ("Period", Role.PERIOD),
-        ("Qtr", Role.PERIOD),
-        ("Close Date", Role.DATE),
-        ("close_date", Role.DATE),
-        ("CloseDate", Role.DATE),
-        ("Closed", Role.DATE),
-        ("Booked On", Role.DATE),
-        ("Date", Role.DATE),
-        ("Plan", Role.PLAN),
-        ("TARGET", Role.PLAN),
-        ("Quota", Role.PLAN),
-        ("Budget", Role.PLAN),
-        ("Bookings", Role.BOOKINGS),
-        ("Booked", Role.BOOKINGS),
-        ("Actual", Role.BOOKINGS),
-        ("Amount", Role.BOOKINGS),
-        ("Amount (USD)", Role.BOOKINGS),
-        ("ACV", Role.BOOKINGS),
-        ("ARR", Role.BOOKINGS),
-        ("New ARR", Role.BOOKINGS),
-        ("Closed Won", Role.BOOKINGS),
-        ("Q1 2025", Role.LABEL),
-        ("FY25 Q3", Role.LABEL),
-        ("Region", Role.DIMENSION),
-        ("Sales Team", Role.DIMENSION),
-        ("Notes", Role.IGNORED),
-        ("FY2025 Total", Role.IGNORED),
+        ("Quarter", "period"),
+        ("  fiscal   QUARTER ", "period"),
+        ("Period", "period"),
+        ("Qtr", "period"),
+        ("Close Date", "date"),
+        ("close_date", "date"),
+        ("CloseDate", "date"),
+        ("Closed", "date"),
+        ("Booked On", "date"),
+        ("Date", "date"),
+        ("Deal - Won time", "date"),
+        ("Closing Date", "date"),
+        ("Plan", "plan"),
+        ("TARGET", "plan"),
+        ("Quota", "plan"),
+        ("Budget", "plan"),
+        ("Bookings", "bookings"),
+        ("Booked", "bookings"),
+        ("Actual", "bookings"),
+        ("Amount", "bookings"),
+        ("Amount (USD)", "bookings"),
+        ("ACV", "bookings"),
+        ("ARR", "bookings"),
+        ("New ARR", "bookings"),
+        ("Closed Won", "bookings"),
+        ("Amount in company currency", "bookings"),
+        ("Q1 2025", "label"),
+        ("FY25 Q3", "label"),
+        ("Region", "dimension"),
+        ("Sales Team", "dimension"),
+        ("Notes", "ignored"),
+        ("FY2025 Total", "ignored"),
         ("", None),
         (None, None),
         (45747, None),
     ],
 )
-def test_header_roles(header: Any, role: Role | None) -> None:
-    assert header_role(header) is role
+def test_header_roles(header: Any, role: str | None) -> None:
+    assert _role(header) == role
+
+
+@pytest.mark.parametrize(
+    ("header", "why"),
+    [
+        ("Expected Revenue", "expected"),
+        ("Weighted Amount", "weighted"),
+        ("Probability (%)", "probability"),
+        ("Amount Currency", "currency"),
+        ("Deal - Currency", "currency"),
+    ],
+)
+def test_amounts_that_are_never_bookings(header: str, why: str) -> None:
+    h = headers.describe(header)
+    assert h is not None
+    assert why in (headers.never_amount(h) or "")
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("Created Date", "bad:created"),
+        ("Last Modified Date", "bad:last modified"),
+        ("Last Activity", "bad:last activity"),
+        ("Contract Start Date", "bad:start"),
+        ("Renewal Date", "bad:renewal"),
+        ("Deal - Expected close date", "expected"),
+    ],
+)
+def test_dates_that_are_never_the_close(header: str, kind: str) -> None:
+    h = headers.describe(header)
+    assert h is not None
+    assert headers.date_kind(h) == kind
 
 
 def test_header_under_title_rows() -> None:

@@ -72,12 +72,15 @@ def test_a_baseline_of_zero_makes_any_positive_bookings_growth() -> None:
     assert got["2023-Q2"].baseline == 0
 
 
-def test_a_gap_quarter_is_no_baseline_for_the_next() -> None:
-    # No bookings row for Q2: Q3 has no prior-quarter baseline.
+def test_a_missing_row_inside_the_span_booked_zero() -> None:
+    # No bookings row for Q2, but Q1 and Q3 have rows: inside the span, a missing row of a
+    # long table is 0 (pivot and BI exports leave out empty combinations), so Q2 is a
+    # Hard Miss (0 <= 90) and Q3's baseline is that 0.
     got = run_series([(100, 90), (100, None), (100, 95)])
-    assert "2023-Q2" not in got
-    assert got["2023-Q3"].verdict is Verdict.NO_BASELINE
-    assert got["2023-Q3"].baseline is None
+    assert got["2023-Q2"].bookings == 0
+    assert got["2023-Q2"].verdict is Verdict.HARD_MISS
+    assert got["2023-Q3"].baseline == 0
+    assert got["2023-Q3"].verdict is Verdict.SOFT_MISS  # 95 > 0
 
 
 def test_cents_decide_not_float_noise() -> None:
@@ -130,14 +133,17 @@ def test_consecutive_hard_miss() -> None:
     assert Flag.REPEATED_HARD_MISS in _flags(got, "2023-Q3")
 
 
-def test_a_gap_breaks_consecutive_but_not_repeated() -> None:
-    # Same-quarter-last-year baselines so a quarter after a gap still has one.
-    # 2023: 100 each quarter. 2024-Q1: 90 (hard), Q2 missing, Q3: 95 (hard, <= 100).
+def test_windows_count_fiscal_quarters_and_a_missing_row_is_zero() -> None:
+    # Same-quarter-last-year baselines. 2023: 100 each quarter. 2024-Q1: 90 (hard),
+    # Q2 has no row: 0 (hard), Q3: 95 (hard, <= 100). Q2 sits between them, so Q3
+    # follows a Hard Miss: consecutive.
     seq = [(100, 100)] * 4 + [(200, 90), (200, None), (200, 95)]
     got = run_series(seq, {"comparison": "SAME_QUARTER_LAST_YEAR"})
     assert got["2024-Q1"].verdict is Verdict.HARD_MISS
+    assert got["2024-Q2"].bookings == 0
+    assert got["2024-Q2"].verdict is Verdict.HARD_MISS
     assert got["2024-Q3"].verdict is Verdict.HARD_MISS
-    assert Flag.CONSECUTIVE_HARD_MISS not in _flags(got, "2024-Q3")
+    assert Flag.CONSECUTIVE_HARD_MISS in _flags(got, "2024-Q3")
     assert Flag.REPEATED_HARD_MISS in _flags(got, "2024-Q3")
 
 

@@ -1,0 +1,232 @@
+"""Checks across the tabs: the findings that say a sheet may be read wrong.
+
+Each check returns data issues (WARNING: the figures may be wrong) and the quarters
+(per group, or all) whose verdicts must carry ``DATA_ISSUES``; a check never changes
+a figure. They are what stands between an odd sheet and a confident wrong verdict:
+
+* units: plan and bookings differ by more than 20x in most quarters (a plan in $K);
+* names: groups that appear in only one tab, reported together with near matches;
+* incomplete quarters: an export that stops early in a quarter that has since ended;
+* missing months: a monthly plan or bookings table without every month of a quarter;
+* fiscal labels: a plan in ``FY26 Q1`` labels read with a January fiscal year while the
+  deals suggest otherwise.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from server.classification import dates, issues
+from server.classification.aggregate import Series
+from server.classification.layout import Grain, Layout
+from server.classification.model import DataIssue, Quarter
+from server.classification.money import money
+from server.classification.periods import Calendar
+from server.classification.reading import Facts
+from server.classification.statuses import Status
+
+UNIT_RATIO = 20
+
+
+@dataclass
+class Findings:
+    issues: list[DataIssue] = field(default_factory=list)
+    all_quarters: set[int] = field(default_factory=set)  # every group's verdicts flagged
+    groups: set[str] = field(default_factory=set)  # groups whose name matches nothing
+    units_in_doubt: bool = False
+    incomplete: set[int] = field(default_factory=set)
+
+
+def units(total: Series, plan_tab: str, bookings_tab: str, currency: str | None) -> Findings:
+    """Plan and bookings more than 20x apart in most quarters: units are likely off."""
+    out = Findings()
+    pairs = [
+        (q, total.plan[q], total.bookings[q])
+        for q in sorted(total.bookings)
+        if total.plan.get(q, 0) > 0 and total.bookings[q] > 0
+    ]
+    apart = [(q, p, b) for q, p, b in pairs if b > p * UNIT_RATIO or p > b * UNIT_RATIO]
+    if not pairs or len(apart) * 2 <= len(pairs):
+        return out
+    q, p, b = apart[-1]
+    ratio = b / p
+    factor = f"{ratio:,.0f}x" if ratio >= 1 else f"1/{1 / ratio:,.0f}"
+    out.units_in_doubt = True
+    out.all_quarters = set(total.bookings)
+    out.issues.append(
+        issues.note(
+            bookings_tab,
+            f"{plan_tab} and {bookings_tab} differ by more than {UNIT_RATIO}x in "
+            f"{len(apart)} of {len(pairs)} quarters (e.g. {Quarter.from_index(q).label}: plan "
+            f"{money(p / 100, currency)}, bookings {money(b / 100, currency)}, {factor}): "
+            "the units are likely different (a plan in thousands?). Write the unit in the "
+            "header, e.g. Plan ($K), or in a title row above the table.",
+        )
+    )
+    return out
+
+
+_ALIASES = {
+    "americas": ("amer", "am", "na", "nam", "north america", "us", "usa"),
+    "north america": ("na", "nam", "amer", "us & canada"),
+    "europe": ("emea", "eu", "europe middle east africa"),
+    "emea": ("europe", "eu", "europe middle east africa"),
+    "asia pacific": ("apac", "apj", "asia"),
+    "apac": ("asia pacific", "apj", "asia"),
+    "latin america": ("latam", "la", "south america"),
+    "latam": ("latin america", "south america"),
+    "united kingdom": ("uk", "uk&i", "uki", "gb"),
+}
+
+
+def _near(name: str, others: Sequence[str]) -> list[str]:
+    key = name.casefold()
+    found = [o for o in others if o.casefold() in _ALIASES.get(key, ())]
+    found += [o for o in others if key in _ALIASES.get(o.casefold(), ())]
+    found += [
+        o
+        for o in others
+        if len(key) >= 2
+        and len(o) >= 2
+        and (o.casefold().startswith(key) or key.startswith(o.casefold()))
+    ]
+    found += difflib.get_close_matches(name, list(others), n=2, cutoff=0.75)
+    return list(dict.fromkeys(found))[:3]
+
+
+def unmatched(series: list[Series], plan_tab: str, bookings_tab: str) -> Findings:
+    """Groups in only one tab, reported together with near matches (``Americas`` vs
+    ``AMER``); their verdicts carry DATA_ISSUES."""
+    out = Findings()
+    groups = [s for s in series if s.name is not None]
+    plan_only = [s.name for s in groups if s.in_plan and not s.in_bookings and s.name]
+    booked_only = [s.name for s in groups if s.in_bookings and not s.in_plan and s.name]
+    if not plan_only and not booked_only:
+        return out
+    parts = []
+    for name in plan_only:
+        near = _near(name, booked_only) or _near(
+            name, [s.name or "" for s in groups if s.in_bookings]
+        )
+        hint = f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else ""
+        parts.append(f"{name!r} is in {plan_tab} but has no bookings{hint}")
+    for name in booked_only:
+        near = _near(name, plan_only)
+        hint = f" (near {' or '.join(repr(n) for n in near)})" if near else ""
+        parts.append(f"{name!r} has bookings but no plan{hint}")
+    out.groups = set(plan_only) | set(booked_only)
+    out.issues.append(
+        issues.note(
+            bookings_tab,
+            "Group names that match nothing in the other tab: "
+            + "; ".join(parts)
+            + ". Check the names: a group spelled differently in the two tabs is judged "
+            "as two groups.",
+        )
+    )
+    return out
+
+
+def incomplete(facts: Facts, calendar: Calendar, known: range, as_of: date) -> Findings:
+    """Ended quarters whose data stops early (won deals only in the first third, or a
+    month missing) while earlier quarters run to their end."""
+    out = Findings()
+    if facts.grain is Grain.QUARTER or not known:
+        return out
+    reach: dict[int, int] = {}  # quarter -> last third (days) or number of months with won rows
+    months: dict[int, set[int]] = {}
+    for status, _, _, code in facts.cells:
+        if status != Status.WON:
+            continue
+        q = calendar.quarter(code, facts.grain)
+        if facts.grain is Grain.DAY:
+            reach[q] = max(reach.get(q, 0), calendar.third(code))
+        else:
+            months.setdefault(q, set()).add(code)
+    if facts.grain is Grain.MONTH:
+        reach = {q: len(ms) - 1 for q, ms in months.items()}
+    ended = [q for q in known if calendar.last_day(q) < as_of]
+    for q in ended:
+        earlier = [e for e in ended if e < q][-4:]
+        if len(earlier) < 2 or q not in reach:
+            continue
+        if reach[q] == 0 and all(reach.get(e, -1) == 2 for e in earlier):
+            what = (
+                "its won deals all fall in the first third of the quarter"
+                if facts.grain is Grain.DAY
+                else "it has bookings for its first month only"
+            )
+            out.incomplete.add(q)
+            out.issues.append(
+                issues.note(
+                    facts.tab,
+                    f"{facts.tab}: {Quarter.from_index(q).label} may be incomplete: {what}, "
+                    "while earlier quarters run to their end. Check the export's date "
+                    "filter; its verdicts are marked DATA_ISSUES until then.",
+                )
+            )
+    out.all_quarters = set(out.incomplete)
+    return out
+
+
+def missing_months(facts: Facts, calendar: Calendar, layout: Layout) -> Findings:
+    """A monthly plan (or bookings) table with a quarter short of a month."""
+    out = Findings()
+    if layout.grain is not Grain.MONTH:
+        return out
+    if layout.period_columns:
+        present = {m for _, m in layout.period_columns}
+    else:
+        present = {code for (status, _, _, code) in facts.cells if status == Status.WON}
+    by_quarter: dict[int, set[int]] = {}
+    for month in present:
+        by_quarter.setdefault(calendar.quarter(month, Grain.MONTH), set()).add(month)
+    names = dates.MONTH_ABBREVIATIONS
+    quarters = sorted(by_quarter)
+    for q in quarters:
+        have = by_quarter[q]
+        if len(have) >= 3:
+            continue
+        if facts.layout.role.value != "Plan" and q == quarters[-1]:
+            continue  # the latest bookings quarter may simply be in progress
+        first = calendar.first_day(q)
+        wanted = [first.year * 12 + first.month - 1 + i for i in range(3)]
+        missing = [names[m % 12] for m in wanted if m not in have]
+        out.all_quarters.add(q)
+        out.issues.append(
+            issues.note(
+                facts.tab,
+                f"{facts.tab}: {Quarter.from_index(q).label} has figures for "
+                f"{', '.join(names[m % 12] for m in sorted(have))} only "
+                f"({', '.join(missing)} missing): its quarter total may be short.",
+            )
+        )
+    return out
+
+
+def fiscal_labels(
+    plan: Layout, plan_quarters: set[int], known: range, start: int, label: str | None
+) -> Findings:
+    """A plan written in fiscal labels (``FY26 Q1``) read with a January fiscal year
+    while its quarters mostly miss the quarters that have bookings."""
+    out = Findings()
+    if start != 1 or label is None or "fy" not in label.casefold() or not known:
+        return out
+    outside = [q for q in plan_quarters if q not in known]
+    if not plan_quarters or len(outside) * 2 <= len(plan_quarters):
+        return out
+    out.all_quarters = set(known)
+    out.issues.append(
+        issues.note(
+            plan.tab,
+            f"{plan.tab} writes fiscal labels ({label}) but fiscalYearStartMonth is 1 "
+            "(January), and most of its quarters fall outside the quarters that have "
+            f"bookings ({Quarter.from_index(known.start).label} to "
+            f"{Quarter.from_index(known.stop - 1).label}). If your fiscal year starts in "
+            "another month, set the fiscalYearStartMonth option (e.g. 2 for February).",
+        )
+    )
+    return out

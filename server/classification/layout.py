@@ -1,0 +1,887 @@
+"""Finding the table in a tab: the header row, the layout and what each column is for.
+
+The header is the first row among the first 10 that makes a table: a period (quarter,
+month, year + quarter) or date column next to an amount column (a *long* table, or
+*deal rows* when Bookings or Leads have a date column), or columns named like quarters
+(``Q1 2025``…, a *wide* table) or months (``Jan-25``…, *monthly wide*). Rows above
+the header are titles; they may say the unit (``($K)``), the currency, the bookings
+basis (ACV…) or the year of bare ``Q1…Q4`` headers.
+
+Each role is chosen by its own function (``_pick_date``, ``_pick_bookings``…), on
+purpose and not by position, and each choice is kept as a :class:`Use` with its reason
+so the run can show how the tab was read. Options ``dateColumn``, ``amountColumn`` and
+``planColumn`` override a choice.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.classification import dates, headers, quarters
+from server.classification.errors import ColumnNotFound, HeaderNotFound
+from server.classification.headers import Header
+from server.classification.values import fold, is_blank, is_total_marker
+
+HEADER_SEARCH_ROWS = 10
+SAMPLE_ROWS = 200
+
+
+class Kind(enum.Enum):
+    LONG = "LONG"  # one row per group and period (quarter, month, year + quarter)
+    WIDE = "WIDE"  # one row per group, one column per quarter
+    MONTHLY_WIDE = "MONTHLY_WIDE"  # one row per group, one column per month
+    DEALS = "DEALS"  # one row per deal (or lead), with a date
+
+
+class TabRole(enum.Enum):
+    PLAN = "Plan"
+    BOOKINGS = "Bookings"
+    LEADS = "Leads"
+
+
+class Grain(enum.IntEnum):
+    """What a period code counts: Sheets serial days, calendar months, fiscal quarters."""
+
+    DAY = 0
+    MONTH = 1
+    QUARTER = 2
+
+
+_EXPECTED = {
+    TabRole.PLAN: (
+        "a row with a quarter column (Quarter, Period, Qtr…) or a month column and a plan "
+        "column (Plan, Target, Quota, Budget), or one column per quarter (Q1 2025, Q2 2025…) "
+        "or per month (Jan-25, Feb-25…)"
+    ),
+    TabRole.BOOKINGS: (
+        "a row with a close-date column (Close Date, Closed, Booked On, Date…) or a "
+        "quarter column (Quarter, Period…) and an amount column (Bookings, Amount, ACV, "
+        "ARR, Closed Won…), or one column per quarter (Q1 2025, Q2 2025…) or per month"
+    ),
+    TabRole.LEADS: (
+        "a row with a created-date column (one row per lead) or a quarter or month column "
+        "and a leads column (Leads, MQLs, New Leads…), or one column per quarter or month"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    header: str  # as written, spaces collapsed
+    info: Header | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def key(self) -> str:
+        return fold(self.header)
+
+    @property
+    def letter(self) -> str:
+        from server.classification.issues import column_letters
+
+        return column_letters(self.index)
+
+
+@dataclass(frozen=True)
+class Use:
+    """What the reader used a column for, and why (shown in the run's inputs)."""
+
+    column: Column
+    role: str  # date, amount, plan, leads, status, currency, id, type, group, quarter…
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Picks:
+    """The options that override the reader's choices, and what the other tab says."""
+
+    date: str | None = None  # dateColumn
+    amount: str | None = None  # amountColumn
+    plan: str | None = None  # planColumn
+    basis: str | None = None  # the bookings basis the Plan names (ACV, ARR, TCV, MRR)
+
+
+@dataclass(frozen=True)
+class Layout:
+    tab: str
+    role: TabRole
+    kind: Kind
+    header_row: int  # 0-based index into the tab's rows
+    grain: Grain
+    period: Column | None = None  # LONG: quarter, month or date column; DEALS: the date
+    year: Column | None = None  # LONG: a Year column beside a bare Quarter or Month column
+    amount: Column | None = None  # None for leads counted one row at a time
+    period_columns: tuple[tuple[Column, int], ...] = ()  # WIDE: quarter index; MONTHLY: month
+    status: Column | None = None
+    closed: Column | None = None  # a TRUE/FALSE Closed column beside a Won flag
+    currency: Column | None = None
+    record_id: Column | None = None
+    deal_type: Column | None = None
+    fallback_dates: tuple[Column, ...] = ()  # dates of rows that have no main date
+    line_items: bool = False
+    line_key: tuple[Column, ...] = ()  # what names one opportunity in a line-item report
+    unit: int = 1
+    unit_source: str | None = None
+    currency_hint: str | None = None  # written in the amount's header or the title
+    basis: str | None = None
+    title: str = ""
+    dimensions: tuple[Column, ...] = ()  # candidates for automatic grouping
+    named: tuple[Column, ...] = ()  # every other named column (groupBy may name any)
+    uses: tuple[Use, ...] = ()
+
+    @property
+    def quarter_columns(self) -> tuple[tuple[Column, int], ...]:
+        return self.period_columns if self.kind is Kind.WIDE else ()
+
+    def find(self, name: str) -> Column | None:
+        key = fold(name)
+        return next((c for c in self.named if c.key == key), None)
+
+
+# -- reading a candidate header row ----------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    """One candidate header row and what lies around it."""
+
+    tab: str
+    role: TabRole
+    index: int
+    cells: Sequence[Any]
+    title: str
+    above: Sequence[Sequence[Any]]
+    sample: Sequence[Sequence[Any]]
+    picks: Picks
+    columns: list[Column] = field(default_factory=list)
+    uses: list[Use] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        for i, cell in enumerate(self.cells):
+            info = headers.describe(cell)
+            if info is not None:
+                self.columns.append(Column(i, info.text, info))
+
+    def values(self, column: Column) -> list[Any]:
+        return [
+            row[column.index]
+            for row in self.sample
+            if column.index < len(row) and not is_blank(row[column.index])
+        ]
+
+    def use(self, column: Column | None, role: str, note: str | None = None) -> None:
+        if column is not None and column.index not in self.used:
+            self.used.add(column.index)
+            self.uses.append(Use(column, role, note))
+
+    def ignore(self, column: Column, note: str) -> None:
+        self.use(column, "ignored", note)
+
+    def named(self, name: str, option: str) -> Column:
+        """The column an option names, or :class:`ColumnNotFound`."""
+        key = fold(name)
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise ColumnNotFound(self.tab, name, [c.header for c in self.columns], option=option)
+
+
+def _info(column: Column) -> Header:
+    assert column.info is not None
+    return column.info
+
+
+def _share(values: list[Any], test: Callable[[Any], bool]) -> float:
+    return sum(1 for v in values if test(v)) / len(values) if values else 0.0
+
+
+def _is_flag_value(value: Any) -> bool:
+    return isinstance(value, bool) or (
+        isinstance(value, str) and value.strip().casefold() in ("true", "false", "yes", "no")
+    )
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float)
+
+
+# -- picks: each role has its own function, with its reason --------------------------------
+
+
+def _pick_status(row: _Row) -> tuple[Column | None, Column | None]:
+    """The deal-status column (Stage, Deal Stage, Status, Is Won, Won?…) and a Closed flag."""
+    stages: list[Column] = []
+    flags: list[Column] = []
+    for column in row.columns:
+        info = _info(column)
+        values = row.values(column)
+        if headers.is_flag_header(info) and values and _share(values, _is_flag_value) >= 0.8:
+            flags.append(column)
+        elif (
+            headers.is_status(info)
+            and not headers.is_flag_header(info)
+            and (not values or _share(values, lambda v: isinstance(v, str)) >= 0.8)
+        ):
+            stages.append(column)
+    won_flags = [c for c in flags if "won" in _info(c).compact]
+    closed = next((c for c in flags if _info(c).compact in ("closed", "isclosed")), None)
+    if stages:
+        row.use(stages[0], "status", "only won rows are bookings")
+        for column in flags:
+            row.ignore(column, f"{stages[0].header} gives each deal's status")
+        return stages[0], None
+    if won_flags:
+        row.use(won_flags[0], "status", "TRUE marks a won deal")
+        if closed is not None:
+            row.use(closed, "closed", "with Won: closed and not won is lost, not closed is open")
+        return won_flags[0], closed
+    return None, None
+
+
+_DATE_RANK = {"close": 0, "won": 1, "booked": 2, "generic": 3}
+
+
+def _pick_date(row: _Row) -> tuple[Column | None, tuple[Column, ...]]:
+    """The date that places a row in a quarter: the close (won, booked, signed) date for
+    deals, never a created, modified, activity, start or renewal date; for leads, the
+    created date. Other usable dates serve rows whose main date is empty (an open
+    deal's expected close date)."""
+    dated: list[tuple[int, Column]] = []
+    spare: list[Column] = []
+    for column in row.columns:
+        if column.index in row.used:
+            continue
+        kind = headers.date_kind(_info(column))
+        if kind is None:
+            continue
+        values = row.values(column)
+        if values and _share(values, _is_flag_value) >= 0.8:
+            continue  # a TRUE/FALSE "Closed" column is no date
+        if row.role is TabRole.LEADS:
+            rank = 0 if kind == "bad:created" else 1 if kind == "generic" else None
+        else:
+            rank = _DATE_RANK.get(kind)
+        if rank is not None:
+            dated.append((rank, column))
+        elif kind in ("expected", "bad:lost"):
+            spare.append(column)
+        else:
+            row.ignore(column, f"a {kind.removeprefix('bad:')} date, never the close date")
+    if row.picks.date is not None:
+        chosen = row.named(row.picks.date, "dateColumn")
+        row.use(chosen, "date", "chosen by the dateColumn option")
+    elif dated:
+        dated.sort(key=lambda rc: (rc[0], rc[1].index))
+        chosen = dated[0][1]
+        others = ", ".join(c.header for _, c in dated[1:])
+        note = "the close date" if row.role is not TabRole.LEADS else "the lead's created date"
+        row.use(chosen, "date", note + (f" (over {others})" if others else ""))
+    else:
+        return None, ()
+    fallbacks = tuple(c for _, c in dated if c is not chosen) + tuple(spare)
+    for column in fallbacks:
+        row.use(column, "date", f"for rows with no {chosen.header} (open or lost deals)")
+    return chosen, fallbacks
+
+
+def _pick_period(row: _Row) -> tuple[Column | None, Column | None, Grain]:
+    """A quarter, period or month column, and a Year column beside a bare one (``Q1``,
+    ``1``, ``Jan``). The grain follows the values: ``Jan 2025`` in a ``Period`` column
+    is a month."""
+    period = month = year = None
+    for column in row.columns:
+        if column.index in row.used:
+            continue
+        info = _info(column)
+        if period is None and headers.is_period(info):
+            period = column
+        elif month is None and headers.is_month(info):
+            month = column
+        elif year is None and headers.is_year(info):
+            year = column
+    chosen = period or month
+    if chosen is None:
+        return None, None, Grain.QUARTER
+    values = row.values(chosen)
+    if chosen is period:
+        bare = (
+            bool(values) and _share(values, lambda v: quarters.bare_quarter(v) is not None) >= 0.8
+        )
+        monthly = bool(values) and _share(values, _month_value) >= 0.8
+        grain = Grain.MONTH if monthly and not bare else Grain.QUARTER
+    else:
+        bare = bool(values) and _share(values, lambda v: _month_name(v) is not None) >= 0.8
+        grain = Grain.MONTH
+    role = "quarter" if grain is Grain.QUARTER else "month"
+    if bare:
+        if year is None:
+            return None, None, grain  # "Q1" or "Jan" with no year: nothing to place it in
+        row.use(chosen, role, f"with the {year.header} column")
+        row.use(year, "year", f"with the {chosen.header} column")
+        return chosen, year, grain
+    row.use(chosen, role)
+    return chosen, None, grain
+
+
+def _quarter_value(value: Any) -> bool:
+    return isinstance(value, str) and quarters.label_index(value) is not None
+
+
+def _month_value(value: Any) -> bool:
+    if isinstance(value, str):
+        return dates.parse_month_text(value) is not None or (
+            dates.parse_date_text(value) is not None and not _quarter_value(value)
+        )
+    return _is_number(value) and dates.serial_to_date(value) is not None
+
+
+def _month_name(value: Any) -> int | None:
+    if isinstance(value, str):
+        return dates.MONTHS.get(value.strip().casefold().rstrip("."))
+    if _is_number(value) and float(value).is_integer() and 1 <= value <= 12:
+        return int(value)
+    return None
+
+
+def _rank_bookings(column: Column, basis: str | None, line_items: bool) -> tuple[int, ...]:
+    info = _info(column)
+    if basis is not None:
+        fit = 0 if info.basis == basis else 1 if info.basis is None else 2
+    else:
+        fit = 0 if info.basis in (None, "ACV", "ARR") else 1
+    explicit = info.has("bookings", "booking", "booked", "actual", "actuals", "closedwon", "won")
+    plain = info.has("amount", "value", "revenue", "acv", "arr", "tcv", "mrr")
+    return (
+        0 if line_items and headers.line_total(info) else 1,
+        fit,
+        0 if headers.is_converted(info) else 1,
+        0 if explicit else 1 if plain else 2,
+        column.index,
+    )
+
+
+def _why_bookings(chosen: Column, basis: str | None, line_items: bool) -> str:
+    info = _info(chosen)
+    if line_items and headers.line_total(info):
+        return "each product line's own amount, summed"
+    if basis is not None and info.basis == basis:
+        return f"the {basis} basis the Plan names"
+    if headers.is_converted(info):
+        return "amounts converted to one currency"
+    return "the bookings amount"
+
+
+def _pick_bookings(row: _Row, line_items: bool) -> Column | None:
+    """The bookings amount: converted or company-currency over raw, the Plan's basis
+    (ACV, ARR, TCV, MRR), never weighted, expected, probability or currency-code columns."""
+    if row.picks.amount is not None:
+        chosen = row.named(row.picks.amount, "amountColumn")
+        row.use(chosen, "amount", "chosen by the amountColumn option")
+        return chosen
+    candidates = []
+    for column in row.columns:
+        info = _info(column)
+        if column.index in row.used or headers.is_currency(info):
+            continue
+        if not (headers.amount_candidate(info) or (line_items and headers.line_total(info))):
+            continue
+        why = headers.never_amount(info)
+        if why is not None and not (line_items and headers.line_total(info)):
+            row.ignore(column, f"{why}, never bookings")
+            continue
+        if headers.is_product(info) and not headers.line_total(info):
+            continue
+        values = row.values(column)
+        if values and _share(values, lambda v: _is_number(v) or isinstance(v, str)) < 0.8:
+            continue
+        candidates.append(column)
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: _rank_bookings(c, row.picks.basis, line_items))
+    chosen = candidates[0]
+    row.use(chosen, "amount", _why_bookings(chosen, row.picks.basis, line_items))
+    for other in candidates[1:]:
+        row.ignore(other, f"{chosen.header} is used instead")
+    return chosen
+
+
+_PLAN_ORDER = ("plan", "planned", "quota", "quotas", "target", "targets", "budget", "goal")
+
+
+def _pick_plan(row: _Row) -> Column | None:
+    """The plan: Plan/Quota/Target/Budget over Commit, Stretch, Upside, Best case or
+    Forecast (never chosen on their own); a plain Amount or Value when nothing says plan."""
+    if row.picks.plan is not None:
+        chosen = row.named(row.picks.plan, "planColumn")
+        row.use(chosen, "plan", "chosen by the planColumn option")
+        return chosen
+    candidates = []
+    for column in row.columns:
+        info = _info(column)
+        if column.index in row.used:
+            continue
+        why = headers.never_plan(info) if headers.plan_candidate(info) else None
+        why = why or headers.forecast_only(info)
+        if why is not None:
+            row.ignore(column, f"{why}, not the plan (planColumn chooses it)")
+        elif headers.plan_candidate(info):
+            candidates.append(column)
+    if not candidates:
+        plain = [
+            c
+            for c in row.columns
+            if c.index not in row.used
+            and _info(c).has("amount", "value")
+            and not _info(c).has("bookings", "booking", "booked", "actual", "actuals")
+            and headers.never_amount(_info(c)) is None
+        ]
+        if not plain:
+            return None
+        row.use(plain[0], "plan", "no column says plan: the amount column is the plan")
+        return plain[0]
+
+    def rank(column: Column) -> tuple[int, int]:
+        words = _info(column).words
+        order = min((_PLAN_ORDER.index(w) for w in words if w in _PLAN_ORDER), default=9)
+        return order, column.index
+
+    candidates.sort(key=rank)
+    chosen = candidates[0]
+    others = ", ".join(c.header for c in candidates[1:])
+    row.use(chosen, "plan", "the plan" + (f" (over {others})" if others else ""))
+    for other in candidates[1:]:
+        row.ignore(other, f"{chosen.header} is the plan")
+    return chosen
+
+
+def _pick_leads(row: _Row) -> Column | None:
+    for column in row.columns:
+        if column.index not in row.used and headers.leads_candidate(_info(column)):
+            values = row.values(column)
+            if not values or _share(values, lambda v: _is_number(v) or isinstance(v, str)) >= 0.8:
+                row.use(column, "leads", "leads counted")
+                return column
+    return None
+
+
+def _pick_currency(row: _Row, amount: Column | None) -> Column | None:
+    """The currency of the chosen amount: its own column (``Amount Currency`` beside
+    ``Amount``), else a general one (``Currency``) unless the amount is converted."""
+    found = [c for c in row.columns if c.index not in row.used and headers.is_currency(_info(c))]
+    if not found:
+        return None
+    chosen: Column | None = None
+    if amount is not None:
+        paired = [c for c in found if c.key.startswith(amount.key) and c.key != amount.key]
+        if paired:
+            chosen = paired[0]
+        elif not headers.is_converted(_info(amount)):
+            general = [
+                c for c in found if not any(c.key.startswith(o.key + " ") for o in row.columns)
+            ]
+            chosen = general[0] if general else None
+    for column in found:
+        if column is chosen:
+            row.use(column, "currency", f"the currency of {amount.header if amount else 'amounts'}")
+        else:
+            row.ignore(column, "the currency of another amount column")
+    return chosen
+
+
+def _pick_record_id(row: _Row) -> Column | None:
+    for column in row.columns:
+        if column.index not in row.used and headers.is_record_id(_info(column)):
+            row.use(column, "id", "a row repeated with the same id, date and amount counts once")
+            return column
+    return None
+
+
+_TYPE_WORDS = ("new", "renewal", "renew", "upsell", "expansion", "existing", "cross", "add")
+
+
+def _pick_deal_type(row: _Row) -> Column | None:
+    for column in row.columns:
+        if column.index in row.used or not headers.is_deal_type(_info(column)):
+            continue
+        values = row.values(column)
+        typed = _share(values, lambda v: any(w in str(v).casefold() for w in _TYPE_WORDS))
+        if not values or typed >= 0.5:
+            row.use(column, "type", "new business, expansion or renewal")
+            return column
+    return None
+
+
+def _line_items(row: _Row) -> bool:
+    """A line-item report (Opportunities with Products): product columns beside deals."""
+    return any(headers.is_product(_info(c)) for c in row.columns)
+
+
+# -- wide headers: a column per quarter or per month ------------------------------------------
+
+
+def _wide_columns(row: _Row) -> tuple[Kind, tuple[tuple[Column, int], ...]] | None:
+    """Columns named like quarters (``Q1 2025``, ``Q1 2025 Plan``), months (``Jan-25``,
+    dates as headers) or bare ``Q1…Q4`` whose year stands above them or in the title."""
+    wanted = {TabRole.PLAN: "plan", TabRole.BOOKINGS: "bookings", TabRole.LEADS: "leads"}
+    by_quarter: list[tuple[Column, int]] = []
+    by_month: list[tuple[Column, int]] = []
+    bare: list[tuple[Column, int]] = []
+    for i, cell in enumerate(row.cells):
+        if isinstance(cell, str):
+            found = headers.quarter_flavour(cell)
+            column = Column(i, " ".join(cell.split()), headers.describe(cell))
+            if found is not None:
+                if found[1] in (None, wanted[row.role]):
+                    by_quarter.append((column, found[0]))
+                continue
+            month = dates.parse_month_text(cell)
+            if month is not None:
+                by_month.append((column, quarters.month_index(*month)))
+                continue
+            number = quarters.bare_quarter(cell) if cell.strip()[:1].upper() == "Q" else None
+            if number is not None:
+                bare.append((column, number))
+        elif _is_number(cell) and (day := dates.serial_to_date(cell)) is not None:
+            label = f"{dates.MONTH_ABBREVIATIONS[day.month - 1]}-{day.year % 100:02d}"
+            by_month.append((Column(i, label), quarters.month_index(day.year, day.month)))
+    if by_quarter:
+        return Kind.WIDE, tuple(by_quarter)
+    if len(by_month) >= 2:
+        return Kind.MONTHLY_WIDE, tuple(by_month)
+    if bare:
+        years = _years_for(row, bare)
+        if years is not None:
+            return Kind.WIDE, tuple(
+                (column, year * 4 + number - 1)
+                for (column, number), year in zip(bare, years, strict=True)
+            )
+    return None
+
+
+def _years_for(row: _Row, bare: list[tuple[Column, int]]) -> list[int] | None:
+    """The year of each bare ``Q1…Q4`` column: from a row above (a merged ``FY2025``
+    over its quarters), else from the title (one year, or one per block of Q1…Q4)."""
+    for above in reversed(row.above):
+        marks = [
+            (i, year)
+            for i, cell in enumerate(above)
+            if (year := quarters.year_label(cell)) is not None
+            or (
+                isinstance(cell, str)
+                and len(ys := quarters.years_in(cell)) == 1
+                and (year := ys[0])
+            )
+        ]
+        if marks:
+            out = []
+            for column, _ in bare:
+                left = [year for i, year in marks if i <= column.index]
+                if not left:
+                    break
+                out.append(left[-1])
+            else:
+                return out
+    years = sorted(set(quarters.years_in(row.title)))
+    if not years:
+        return None
+    blocks: list[int] = []
+    block = -1
+    previous = 5
+    for _, number in bare:
+        if number <= previous:
+            block += 1
+        blocks.append(block)
+        previous = number
+    if len(years) == 1 and block == 0:
+        return [years[0]] * len(bare)
+    if block + 1 == len(years) and years == list(range(years[0], years[0] + len(years))):
+        return [years[b] for b in blocks]
+    return None
+
+
+# -- the layout of one candidate row --------------------------------------------------------
+
+
+def _layout(row: _Row) -> Layout | None:
+    role = row.role
+    wide = _wide_columns(row)
+    status = closed = None
+    if role is TabRole.BOOKINGS:
+        status, closed = _pick_status(row)
+    day, fallbacks = (None, ()) if role is TabRole.PLAN else _pick_date(row)
+    period, year, grain = _pick_period(row)
+    if day is not None and period is not None:
+        row.ignore(period, f"{day.header} places each row in its quarter")
+        period, year = None, None
+    if role is TabRole.PLAN and period is None:
+        day, _ = _pick_date(row)
+    if day is not None:
+        grain = Grain.DAY
+    when = day or period
+    period_columns: tuple[tuple[Column, int], ...] = ()
+    if when is None and wide is not None:
+        kind, period_columns = wide
+        grain = Grain.QUARTER if kind is Kind.WIDE else Grain.MONTH
+        for column, _ in period_columns:
+            row.use(column, "quarter" if kind is Kind.WIDE else "month", "a column per period")
+    elif when is None:
+        return None
+    else:
+        kind = Kind.DEALS if day is not None and role is not TabRole.PLAN else Kind.LONG
+    line_items = role is TabRole.BOOKINGS and _line_items(row)
+    amount: Column | None = None
+    if kind is not Kind.WIDE and kind is not Kind.MONTHLY_WIDE:
+        if role is TabRole.PLAN:
+            amount = _pick_plan(row)
+        elif role is TabRole.BOOKINGS:
+            amount = _pick_bookings(row, line_items)
+        else:
+            amount = _pick_leads(row)
+        if amount is None and not (role is TabRole.LEADS and kind is Kind.DEALS):
+            return None
+    currency = _pick_currency(row, amount) if role is not TabRole.LEADS else None
+    record_id = _pick_record_id(row) if kind is Kind.DEALS else None
+    deal_type = _pick_deal_type(row) if role is TabRole.BOOKINGS else None
+    unit, unit_source = _unit(row, amount, period_columns)
+    hint_column = amount or (period_columns[0][0] if period_columns else None)
+    hint = hint_column.info.currency if hint_column and hint_column.info else None
+    basis = (amount.info.basis if amount and amount.info else None) or headers.basis_in(row.title)
+    line_key = _line_key(row, record_id) if line_items else ()
+    summed_lines = (
+        amount is not None and amount.info is not None and headers.line_total(amount.info)
+    )
+    dimensions, named = _dimensions(row)
+    return Layout(
+        tab=row.tab,
+        role=role,
+        kind=kind,
+        header_row=row.index,
+        grain=grain,
+        period=when,
+        year=year,
+        amount=amount,
+        period_columns=period_columns,
+        status=status,
+        closed=closed,
+        currency=currency,
+        record_id=record_id,
+        deal_type=deal_type,
+        fallback_dates=fallbacks,
+        line_items=line_items and bool(line_key) and not summed_lines,
+        line_key=line_key,
+        unit=unit,
+        unit_source=unit_source,
+        currency_hint=hint or headers.currency_in(row.title),
+        basis=basis,
+        title=row.title,
+        dimensions=dimensions,
+        named=named,
+        uses=tuple(row.uses),
+    )
+
+
+def _unit(
+    row: _Row, amount: Column | None, period_columns: tuple[tuple[Column, int], ...]
+) -> tuple[int, str | None]:
+    for column in [amount] if amount is not None else [c for c, _ in period_columns[:1]]:
+        if column.info is not None and column.info.unit is not None:
+            return column.info.unit, f"the header {column.header!r}"
+    unit = headers.unit_in(row.title)
+    if unit is not None:
+        return unit, "the title above the table"
+    return 1, None
+
+
+def _line_key(row: _Row, record_id: Column | None) -> tuple[Column, ...]:
+    if record_id is not None:
+        return (record_id,)
+    name = next(
+        (
+            c
+            for c in row.columns
+            if _info(c).has("opportunity", "deal") and _info(c).has("name", "title")
+        ),
+        None,
+    )
+    return (name,) if name is not None else ()
+
+
+def _dimensions(row: _Row) -> tuple[tuple[Column, ...], tuple[Column, ...]]:
+    dimensions: list[Column] = []
+    named: list[Column] = []
+    seen: set[str] = set()
+    for column in row.columns:
+        if column.index in row.used or column.key in seen:
+            continue
+        seen.add(column.key)
+        named.append(column)
+        info = _info(column)
+        if headers.is_ignored(info) or headers.is_identifier(info) or headers.is_product(info):
+            continue
+        if headers.date_kind(info) is not None or headers.amount_candidate(info):
+            continue
+        why = headers.never_amount(info)
+        if why is not None and not headers.is_currency(info):
+            row.ignore(column, f"{why}, never bookings")
+            continue
+        if quarters.year_label(column.header) is not None or is_total_marker(column.header):
+            row.ignore(column, "a year or total column, never a quarter")
+            continue
+        dimensions.append(column)
+    return tuple(dimensions), tuple(named)
+
+
+def _title(rows: Sequence[Sequence[Any]]) -> str:
+    return " ".join(str(cell) for row in rows for cell in row if isinstance(cell, str))
+
+
+def as_row(row: Any) -> Sequence[Any]:
+    """A row of cells whatever a caller passed: lists and tuples as they are."""
+    if type(row) is list or type(row) is tuple:
+        return row
+    if row is None:
+        return ()
+    if isinstance(row, str | bytes | dict):
+        return (row,)
+    try:
+        return tuple(row)
+    except TypeError:
+        return (row,)
+
+
+def find_layout(tab: str, rows: Sequence[Any], role: TabRole, picks: Picks | None = None) -> Layout:
+    """The header row and layout of a tab, or :class:`HeaderNotFound` saying what is missing."""
+    picks = picks or Picks()
+    top = [as_row(raw) for raw in rows[:HEADER_SEARCH_ROWS]]
+    candidates: list[Layout] = []
+    for index, row in enumerate(top):
+        sample = [as_row(r) for r in rows[index + 1 : index + 1 + SAMPLE_ROWS]]
+        candidate = _Row(tab, role, index, row, _title(top[:index]), top[:index], sample, picks)
+        try:
+            layout = _layout(candidate)
+        except ColumnNotFound:
+            if index == len(top) - 1 or not any(
+                _option_in(r, picks, role) for r in top[index + 1 :]
+            ):
+                raise
+            continue
+        if layout is None:
+            continue
+        filled = sum(1 for cell in row if not is_blank(cell))
+        if filled >= 2:
+            return layout
+        candidates.append(layout)  # a lone cell may be a title such as "FY25 Q1"
+    if candidates:
+        return candidates[0]
+    raise HeaderNotFound(tab, _EXPECTED[role], found=_what_was_found(top, role))
+
+
+def _option_in(row: Sequence[Any], picks: Picks, role: TabRole) -> bool:
+    names = [picks.plan] if role is TabRole.PLAN else [picks.amount, picks.date]
+    keys = {fold(n) for n in names if n}
+    return any(isinstance(c, str) and fold(c) in keys for c in row)
+
+
+def _what_was_found(top: Sequence[Sequence[Any]], role: TabRole) -> str | None:
+    if not any(not is_blank(cell) for row in top for cell in row):
+        return "the tab is empty"
+    for index, row in enumerate(top):
+        infos = [h for h in (headers.describe(c) for c in row) if h is not None]
+        if role is TabRole.PLAN:
+            amount = next((h for h in infos if headers.plan_candidate(h)), None)
+            forecast = next((h for h in infos if headers.forecast_only(h)), None)
+            if amount is None and forecast is not None:
+                return (
+                    f"row {index + 1} has {forecast.text!r} ({headers.forecast_only(forecast)}) "
+                    "but no plan column; the planColumn option can name it"
+                )
+        elif role is TabRole.LEADS:
+            amount = next((h for h in infos if headers.leads_candidate(h)), None)
+        else:
+            amount = next(
+                (h for h in infos if headers.amount_candidate(h) and not headers.never_amount(h)),
+                None,
+            )
+        when = next(
+            (
+                h
+                for h in infos
+                if headers.is_period(h)
+                or headers.is_month(h)
+                or (headers.date_kind(h) or "").split(":")[0] in _DATE_RANK
+            ),
+            None,
+        )
+        if amount is not None:
+            return f"row {index + 1} has {amount.text!r} but no quarter or date column"
+        if when is not None:
+            wanted = {TabRole.PLAN: "plan", TabRole.BOOKINGS: "amount", TabRole.LEADS: "leads"}
+            return f"row {index + 1} has {when.text!r} but no {wanted[role]} column"
+    return None
+
+
+# -- group columns -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupColumn:
+    name: str  # as written in the Plan tab
+    plan: Column
+    bookings: Column
+
+
+def _group_key(column: Column) -> str:
+    return headers.group_key(column.info) if column.info is not None else column.key
+
+
+def choose_groups(
+    plan: Layout, bookings: Layout, group_by: Sequence[str] | None
+) -> tuple[GroupColumn, ...]:
+    """The group columns: ``groupBy`` if given, else the dimensions present in both tabs
+    (matched by name: ``Opportunity Owner``, ``Deal owner`` and ``Owner`` are one; a
+    pivot's lone ``Row Labels`` matches the other tab's lone dimension)."""
+    if group_by is None:
+        in_bookings = {_group_key(c): c for c in bookings.dimensions}
+        chosen = [
+            GroupColumn(c.header, c, in_bookings[_group_key(c)])
+            for c in plan.dimensions
+            if _group_key(c) in in_bookings
+        ]
+        if not chosen and len(plan.dimensions) == 1 and len(bookings.dimensions) == 1:
+            p, b = plan.dimensions[0], bookings.dimensions[0]
+            if "row labels" in (p.key, b.key):
+                chosen = [GroupColumn(b.header if p.key == "row labels" else p.header, p, b)]
+        return tuple(chosen)
+    out: list[GroupColumn] = []
+    for name in group_by:
+        found = []
+        for layout in (plan, bookings):
+            column = layout.find(name)
+            if column is None:
+                key = fold(name)
+                column = next((c for c in layout.named if _group_key(c) == key), None)
+            if column is None:
+                raise ColumnNotFound(layout.tab, name, [c.header for c in layout.named])
+            found.append(column)
+        if all(found[0].key != g.plan.key for g in out):
+            out.append(GroupColumn(found[0].header, found[0], found[1]))
+    return tuple(out)
+
+
+def leads_groups(leads: Layout, groups: Sequence[GroupColumn]) -> list[Column] | None:
+    """The Leads tab's columns for the chosen groups, or None when it lacks one (its
+    leads then count for the company total only)."""
+    out = []
+    for group in groups:
+        key = _group_key(group.plan)
+        column = next(
+            (c for c in leads.named if _group_key(c) == key or c.key == group.plan.key), None
+        )
+        if column is None:
+            return None
+        out.append(column)
+    return out
