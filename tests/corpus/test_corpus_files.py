@@ -121,8 +121,9 @@ def test_titles_are_unique_and_readme_lists_every_case_once() -> None:
     titles = Counter(case.title for case in CASES)
     assert [t for t, n in titles.items() if n > 1] == []
     readme = (CORPUS / "README.md").read_text(encoding="utf-8")
-    listed = Counter(re.findall(r"^- `([a-z0-9-]+)`", readme, flags=re.MULTILINE))
-    assert listed == Counter(case.slug for case in CASES)
+    pattern = r"^- `([a-z0-9-]+)` \((right|flagged|refused)\): "
+    listed = Counter(re.findall(pattern, readme, flags=re.MULTILINE))
+    assert listed == Counter((case.slug, case.expect.outcome) for case in CASES)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.csv], ids=_id)
