@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from sheets_emulator import a1, fields
-from sheets_emulator.cells import CellError, Formula, parse_user_entered
-from sheets_emulator.formats import format_number, general
+from sheets_emulator import fields
+from sheets_emulator.grid import a1
+from sheets_emulator.grid.cells import CellError, Formula, parse_user_entered
+from sheets_emulator.grid.formats import format_number, general
 from sheets_emulator.state import EmulatorState
 
 

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheets_emulator.a1 import A1Error, parse_cells
-from sheets_emulator.cells import CellError, CellValue, Formula
+from sheets_emulator.grid.a1 import A1Error, parse_cells
+from sheets_emulator.grid.cells import CellError, CellValue, Formula
 
 Scalar = float | str | bool | CellError | None
 # fetch(sheet title or None, row, col) -> stored value; extent(title) -> (rows, cols) or None
@@ -133,7 +133,7 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        from sheets_emulator.formats import general
+        from sheets_emulator.grid.formats import general
 
         return general(value)
     return str(value)

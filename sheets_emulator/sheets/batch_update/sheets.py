@@ -6,16 +6,18 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sheets_emulator import defaults, fields
-from sheets_emulator.metadata import sheet_properties
-from sheets_emulator.model import Sheet
-from sheets_emulator.transaction import (
+from sheets_emulator import fields
+from sheets_emulator.grid import defaults
+from sheets_emulator.grid.model import Sheet
+from sheets_emulator.sheets import developer_metadata as dm
+from sheets_emulator.sheets.batch_update.transaction import (
     Handler,
     RequestFailed,
     Transaction,
     check_cell_limit,
     field_paths,
 )
+from sheets_emulator.sheets.get import sheet_properties
 
 
 def _title_taken(txn: Transaction, title: str, other_than: Sheet | None = None) -> bool:
@@ -70,7 +72,8 @@ def add_sheet(txn: Transaction, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def copy_sheet(txn: Transaction, source: Sheet, sheet_id: int, title: str, index: int) -> Sheet:
-    """Insert a copy of ``source`` (values, formats, merges, objects) into the transaction."""
+    """Insert a copy of ``source`` (values, formats, merges, objects, developer metadata)
+    into the transaction."""
     check_cell_limit(txn, source.row_count * source.col_count)
     sheet = source.clone()
     sheet.properties["sheetId"] = sheet_id
@@ -84,6 +87,11 @@ def copy_sheet(txn: Transaction, source: Sheet, sheet_id: int, title: str, index
         taken.add(protected["protectedRangeId"])
         if sheet_id:
             protected["range"]["sheetId"] = sheet_id
+    metadata_ids = dm.taken_ids(txn.spreadsheet)
+    for item in sheet.developer_metadata:  # copied with the sheet, under new ids
+        item["metadataId"] = txn.new_id(metadata_ids)
+        item["location"] = dm.sheet_location(sheet_id)
+        metadata_ids.add(item["metadataId"])
     sheets = txn.spreadsheet.sheets
     sheets.insert(max(0, min(index, len(sheets))), sheet)
     txn.adopt(sheet)

@@ -1,5 +1,5 @@
-"""Drive v3, the part gspread uses: files create/get/list/update/delete/copy/export and
-permissions create/list/get/update/delete — for spreadsheets only.
+"""Drive v3 files, the part gspread uses: create/get/list/update/delete/copy/export — for
+spreadsheets only (permissions: :mod:`sheets_emulator.drive.permissions`).
 
 Drive hides what a caller cannot see: a file without access is "File not found" (404), as the
 real Drive answers. Only the owner deletes a file; writers may share (``writersCanShare``).
@@ -17,22 +17,21 @@ from typing import Any
 
 from sheets_emulator import fields
 from sheets_emulator.errors import InvalidArgument, NotFound, PermissionDenied
-from sheets_emulator.model import ROLE_RANK, ROLES, Permission, Spreadsheet, now
-from sheets_emulator.render import Renderer
+from sheets_emulator.grid.model import ROLE_RANK, Spreadsheet, now
+from sheets_emulator.grid.render import Renderer
 from sheets_emulator.state import EmulatorState, permission_id
 
 SHEETS_MIME = "application/vnd.google-apps.spreadsheet"
 _DEFAULT_FILE_FIELDS = "kind,id,name,mimeType"
 _DEFAULT_LIST_FIELDS = "kind,incompleteSearch,files(kind,id,name,mimeType)"
-_DEFAULT_PERMISSION_FIELDS = "kind,id,type,role,allowFileDiscovery"
-_INSUFFICIENT = "The user does not have sufficient permissions for this file."
+INSUFFICIENT = "The user does not have sufficient permissions for this file."
 
 
 def timestamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def _mask(params: Mapping[str, str | None], default: str) -> fields.Tree:
+def mask(params: Mapping[str, str | None], default: str) -> fields.Tree:
     text = params.get("fields") or default
     try:
         return fields.tree(text)
@@ -82,7 +81,7 @@ def visible(state: EmulatorState, file_id: str, caller: str, need: str = "reader
     if spreadsheet is None or role is None:
         raise NotFound(f"File not found: {file_id}.", location="fileId", location_type="parameter")
     if ROLE_RANK[role] < ROLE_RANK[need]:
-        raise PermissionDenied(_INSUFFICIENT)
+        raise PermissionDenied(INSUFFICIENT)
     return spreadsheet
 
 
@@ -98,7 +97,7 @@ def create(
     spreadsheet = state.new_spreadsheet(caller, str(body.get("name") or "Untitled spreadsheet"))
     state.put(spreadsheet)
     return fields.select_object(
-        file_resource(spreadsheet, caller), _mask(params, _DEFAULT_FILE_FIELDS)
+        file_resource(spreadsheet, caller), mask(params, _DEFAULT_FILE_FIELDS)
     )
 
 
@@ -107,7 +106,7 @@ def get(
 ) -> dict[str, Any]:
     spreadsheet = visible(state, file_id, caller)
     return fields.select_object(
-        file_resource(spreadsheet, caller), _mask(params, _DEFAULT_FILE_FIELDS)
+        file_resource(spreadsheet, caller), mask(params, _DEFAULT_FILE_FIELDS)
     )
 
 
@@ -123,7 +122,7 @@ def update(
         spreadsheet.properties["title"] = str(body["name"])
         spreadsheet.modified = now()
     return fields.select_object(
-        file_resource(spreadsheet, caller), _mask(params, _DEFAULT_FILE_FIELDS)
+        file_resource(spreadsheet, caller), mask(params, _DEFAULT_FILE_FIELDS)
     )
 
 
@@ -146,10 +145,11 @@ def copy_file(
     duplicate.properties["title"] = title
     duplicate.sheets = [sheet.clone() for sheet in source.sheets]
     duplicate.named_ranges = copy.deepcopy(source.named_ranges)
+    duplicate.developer_metadata = copy.deepcopy(source.developer_metadata)
     duplicate.created = now()
     state.put(duplicate)
     return fields.select_object(
-        file_resource(duplicate, caller), _mask(params, _DEFAULT_FILE_FIELDS)
+        file_resource(duplicate, caller), mask(params, _DEFAULT_FILE_FIELDS)
     )
 
 
@@ -238,119 +238,4 @@ def list_files(
     if start + size < len(found):
         out["nextPageToken"] = str(start + size)
     out["files"] = [file_resource(s, caller) for s in page]
-    return fields.select_object(out, _mask(params, _DEFAULT_LIST_FIELDS))
-
-
-# --- permissions ----------------------------------------------------------------------------
-
-
-def create_permission(
-    state: EmulatorState,
-    caller: str,
-    file_id: str,
-    body: Mapping[str, Any],
-    params: Mapping[str, str | None],
-) -> dict[str, Any]:
-    spreadsheet = visible(state, file_id, caller, need="writer")
-    kind, role = body.get("type"), body.get("role")
-    if kind not in ("user", "group", "domain", "anyone"):
-        raise InvalidArgument(
-            "The permission type field is required.",
-            reason="required",
-            location="permission.type",
-            location_type="other",
-        )
-    if role not in ROLES:
-        raise InvalidArgument(
-            "The provided value for the role field is not valid.",
-            reason="invalid",
-            location="permission.role",
-            location_type="other",
-        )
-    if role == "owner" and str(params.get("transferOwnership")).lower() != "true":
-        raise PermissionDenied(
-            "The transferOwnership parameter must be enabled when the permission role is 'owner'.",
-            reason="forbidden",
-        )
-    if role == "owner" and spreadsheet.owner.lower() != caller.lower():
-        raise PermissionDenied(_INSUFFICIENT)
-    target = body.get("emailAddress") if kind in ("user", "group") else body.get("domain")
-    if kind != "anyone" and (not isinstance(target, str) or not target):
-        field = "emailAddress" if kind in ("user", "group") else "domain"
-        raise InvalidArgument(
-            f"The permission {field} field is required.",
-            reason="required",
-            location=f"permission.{field}",
-            location_type="other",
-        )
-    with state.lock:
-        if role == "owner":
-            for perm in spreadsheet.permissions:
-                if perm.role == "owner":
-                    perm.role = "writer"
-        perm = state.share(file_id, str(target or ""), str(role), type=str(kind))
-        spreadsheet.modified = now()
-    resource = perm.resource()
-    if kind in ("anyone", "domain"):
-        resource["allowFileDiscovery"] = not body.get("withLink", False)
-    return fields.select_object(resource, _mask(params, _DEFAULT_PERMISSION_FIELDS))
-
-
-def list_permissions(
-    state: EmulatorState, caller: str, file_id: str, params: Mapping[str, str | None]
-) -> dict[str, Any]:
-    spreadsheet = visible(state, file_id, caller, need="writer")
-    out = {
-        "kind": "drive#permissionList",
-        "permissions": [p.resource() for p in spreadsheet.permissions],
-    }
-    return fields.select_object(out, _mask(params, "kind,permissions(kind,id,type,role)"))
-
-
-def _permission(spreadsheet: Spreadsheet, permission: str) -> Permission:
-    for perm in spreadsheet.permissions:
-        if perm.id == permission:
-            return perm
-    raise NotFound(f"Permission not found: {permission}.", location="permissionId")
-
-
-def get_permission(
-    state: EmulatorState,
-    caller: str,
-    file_id: str,
-    permission: str,
-    params: Mapping[str, str | None],
-) -> dict[str, Any]:
-    spreadsheet = visible(state, file_id, caller)
-    resource = _permission(spreadsheet, permission).resource()
-    return fields.select_object(resource, _mask(params, _DEFAULT_PERMISSION_FIELDS))
-
-
-def update_permission(
-    state: EmulatorState,
-    caller: str,
-    file_id: str,
-    permission: str,
-    body: Mapping[str, Any],
-    params: Mapping[str, str | None],
-) -> dict[str, Any]:
-    spreadsheet = visible(state, file_id, caller, need="writer")
-    with state.lock:
-        perm = _permission(spreadsheet, permission)
-        role = body.get("role")
-        if role is not None:
-            if role not in ROLES or role == "owner" or perm.role == "owner":
-                raise PermissionDenied(_INSUFFICIENT)
-            perm.role = str(role)
-    return fields.select_object(perm.resource(), _mask(params, _DEFAULT_PERMISSION_FIELDS))
-
-
-def delete_permission(state: EmulatorState, caller: str, file_id: str, permission: str) -> None:
-    spreadsheet = visible(state, file_id, caller, need="writer")
-    with state.lock:
-        perm = _permission(spreadsheet, permission)
-        if perm.role == "owner":
-            raise PermissionDenied(
-                "The owner of a file cannot be removed.", reason="cannotRemoveOwner"
-            )
-        spreadsheet.permissions = [p for p in spreadsheet.permissions if p is not perm]
+    return fields.select_object(out, mask(params, _DEFAULT_LIST_FIELDS))

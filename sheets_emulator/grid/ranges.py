@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sheets_emulator import a1
 from sheets_emulator.errors import InvalidArgument
-from sheets_emulator.model import Sheet, Spreadsheet
+from sheets_emulator.grid import a1
+from sheets_emulator.grid.model import Sheet, Spreadsheet
 
 
 @dataclass(frozen=True)

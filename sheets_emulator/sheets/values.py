@@ -12,12 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheets_emulator import a1
-from sheets_emulator.cells import CellValue, NumberFormat, raw_value, user_entered_value
 from sheets_emulator.errors import InvalidArgument, bad_request_field
-from sheets_emulator.model import CELL_LIMIT, Sheet, Spreadsheet
-from sheets_emulator.ranges import Window, exceeds, read_window, resolve
-from sheets_emulator.render import DATE_RENDER, VALUE_RENDER, Renderer, check_option, transpose
+from sheets_emulator.grid import a1
+from sheets_emulator.grid.cells import CellValue, NumberFormat, raw_value, user_entered_value
+from sheets_emulator.grid.model import CELL_LIMIT, Sheet, Spreadsheet
+from sheets_emulator.grid.ranges import Window, exceeds, read_window, resolve
+from sheets_emulator.grid.render import DATE_RENDER, VALUE_RENDER, Renderer, check_option, transpose
 
 DIMENSIONS = ("ROWS", "COLUMNS")
 INPUT_OPTIONS = ("RAW", "USER_ENTERED")

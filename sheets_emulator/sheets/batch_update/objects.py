@@ -8,10 +8,16 @@ import copy
 import re
 from typing import Any
 
-from sheets_emulator import defaults, fields
-from sheets_emulator.model import Sheet
-from sheets_emulator.ranges import grid_range_json
-from sheets_emulator.transaction import Handler, RequestFailed, Transaction, field_paths
+from sheets_emulator import fields
+from sheets_emulator.grid import defaults
+from sheets_emulator.grid.model import Sheet
+from sheets_emulator.grid.ranges import grid_range_json
+from sheets_emulator.sheets.batch_update.transaction import (
+    Handler,
+    RequestFailed,
+    Transaction,
+    field_paths,
+)
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 _CELLISH = re.compile(r"^(?:[A-Za-z]{1,3}[0-9]+|[Rr][0-9]+[Cc][0-9]+|true|false)$", re.IGNORECASE)

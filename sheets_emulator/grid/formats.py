@@ -14,7 +14,7 @@ import calendar
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sheets_emulator.cells import from_serial
+from sheets_emulator.grid.cells import from_serial
 
 DATE_TYPES = ("DATE", "TIME", "DATE_TIME")
 

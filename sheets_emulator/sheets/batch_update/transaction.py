@@ -12,8 +12,8 @@ from typing import Any
 
 from sheets_emulator import fields
 from sheets_emulator.errors import MaskError, RequestFailed
-from sheets_emulator.model import CELL_LIMIT, Sheet, Spreadsheet
-from sheets_emulator.ranges import Window, grid_window
+from sheets_emulator.grid.model import CELL_LIMIT, Sheet, Spreadsheet
+from sheets_emulator.grid.ranges import Window, grid_window
 from sheets_emulator.state import EmulatorState
 
 __all__ = ["Handler", "RequestFailed", "Transaction", "check_cell_limit", "field_paths"]

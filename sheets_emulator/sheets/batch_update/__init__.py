@@ -5,7 +5,7 @@ The real API applies all subrequests or none. Each request here works on a
 first change); only when every request has succeeded does the caller store the copy. A failing
 request raises and the original is untouched.
 
-Request kinds are dispatched through :data:`HANDLERS` (from the ``requests_*`` modules). A
+Request kinds are dispatched through :data:`HANDLERS` (from the modules of this package). A
 name that is not a ``Request`` field of the real API gets the API's JSON payload error; a real
 kind the emulator does not implement gets a 400 saying so.
 """
@@ -16,16 +16,16 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from sheets_emulator import requests_cells, requests_objects, requests_sheets
 from sheets_emulator.errors import (
     InvalidArgument,
     RequestFailed,
     bad_request_field,
     invalid_request,
 )
-from sheets_emulator.model import Spreadsheet
+from sheets_emulator.grid.model import Spreadsheet
+from sheets_emulator.sheets.batch_update import cells, metadata, objects, sheets
+from sheets_emulator.sheets.batch_update.transaction import Handler, Transaction
 from sheets_emulator.state import EmulatorState
-from sheets_emulator.transaction import Handler, Transaction
 
 REAL_KINDS = frozenset(
     """
@@ -47,7 +47,7 @@ REAL_KINDS = frozenset(
 )
 
 HANDLERS: Mapping[str, Handler] = MappingProxyType(
-    {**requests_sheets.HANDLERS, **requests_cells.HANDLERS, **requests_objects.HANDLERS}
+    {**sheets.HANDLERS, **cells.HANDLERS, **objects.HANDLERS, **metadata.HANDLERS}
 )
 
 _TOP_LEVEL = {

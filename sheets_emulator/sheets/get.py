@@ -1,4 +1,5 @@
-"""``spreadsheets.get``: the Spreadsheet resource, its sheets and (on request) their grid data.
+"""``spreadsheets.get``: the Spreadsheet resource, its sheets (with their developer metadata)
+and, on request, their grid data; filtered by the ``fields`` mask.
 
 Grid data is built when ``includeGridData=true`` or when the ``fields`` mask asks for
 ``sheets.data``; with ``ranges`` only the sheets those ranges touch are listed, each with one
@@ -13,13 +14,13 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-from sheets_emulator.cells import CellError, CellValue, Formula, json_number
-from sheets_emulator.defaults import DEFAULT_FORMAT
 from sheets_emulator.fields import Tree, mentions, select, sub_tree
-from sheets_emulator.formulas import Context
-from sheets_emulator.model import Sheet, Spreadsheet
-from sheets_emulator.ranges import Window, read_window
-from sheets_emulator.render import Renderer
+from sheets_emulator.grid.cells import CellError, CellValue, Formula, json_number
+from sheets_emulator.grid.defaults import DEFAULT_FORMAT
+from sheets_emulator.grid.formulas import Context
+from sheets_emulator.grid.model import Sheet, Spreadsheet
+from sheets_emulator.grid.ranges import Window, read_window
+from sheets_emulator.grid.render import Renderer
 
 _FALSY_GRID = ("frozenRowCount", "frozenColumnCount", "hideGridlines")
 _ERROR_TYPES = {
@@ -66,6 +67,8 @@ def _sheet_resource(sheet: Sheet) -> dict[str, Any]:
         out["basicFilter"] = copy.deepcopy(sheet.basic_filter)
     if sheet.charts:
         out["charts"] = copy.deepcopy(sheet.charts)
+    if sheet.developer_metadata:
+        out["developerMetadata"] = copy.deepcopy(sheet.developer_metadata)
     if sheet.row_groups:
         out["rowGroups"] = copy.deepcopy(sheet.row_groups)
     if sheet.column_groups:
@@ -212,4 +215,6 @@ def spreadsheet_resource(
     if spreadsheet.named_ranges:
         out["namedRanges"] = copy.deepcopy(spreadsheet.named_ranges)
     out["spreadsheetUrl"] = spreadsheet_url(spreadsheet.spreadsheet_id)
+    if spreadsheet.developer_metadata:
+        out["developerMetadata"] = copy.deepcopy(spreadsheet.developer_metadata)
     return select(out, mask) if mask is not None else out

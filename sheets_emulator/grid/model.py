@@ -2,8 +2,9 @@
 
 Values live in ``Sheet.rows``, a list of ragged row lists (a million-row tab costs a million
 small lists, not millions of dict entries). Everything else a cell can carry (format, note,
-data validation) lives in the sparse ``Sheet.cell_data`` keyed by ``(row, col)``. Properties
-are kept as the API's JSON objects, so field masks apply to them directly.
+data validation) lives in the sparse ``Sheet.cell_data`` keyed by ``(row, col)``. Properties,
+developer metadata and the other objects are kept as the API's JSON objects, so field masks
+apply to them directly.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sheets_emulator.cells import CellValue
-from sheets_emulator.formulas import Context
+from sheets_emulator.grid.cells import CellValue
+from sheets_emulator.grid.formulas import Context
 
 ROLES = ("reader", "commenter", "writer", "owner")
+PERMISSION_TYPES = ("user", "group", "domain", "anyone")
 ROLE_RANK = {role: rank for rank, role in enumerate(ROLES)}
 CELL_LIMIT = 10_000_000
 
@@ -42,6 +44,7 @@ class Sheet:
     col_meta: dict[int, dict[str, Any]] = field(default_factory=dict)
     row_groups: list[dict[str, Any]] = field(default_factory=list)
     column_groups: list[dict[str, Any]] = field(default_factory=list)
+    developer_metadata: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def sheet_id(self) -> int:
@@ -80,6 +83,7 @@ class Sheet:
             col_meta=copy.deepcopy(self.col_meta),
             row_groups=copy.deepcopy(self.row_groups),
             column_groups=copy.deepcopy(self.column_groups),
+            developer_metadata=copy.deepcopy(self.developer_metadata),
         )
 
     def get(self, row: int, col: int) -> CellValue:
@@ -223,6 +227,7 @@ class Permission:
     role: str  # reader | commenter | writer | owner
     email: str | None = None
     domain: str | None = None
+    discoverable: bool | None = None  # allowFileDiscovery, for domain and anyone
 
     def resource(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": "drive#permission", "id": self.id, "type": self.type}
@@ -233,9 +238,27 @@ class Permission:
             out["domain"] = self.domain
             out["displayName"] = self.domain
         out["role"] = self.role
+        if self.discoverable is not None and self.type in ("domain", "anyone"):
+            out["allowFileDiscovery"] = self.discoverable
         out["deleted"] = False
         out["pendingOwner"] = False
         return out
+
+    def covers(self, email: str | None) -> bool:
+        """Whether this permission gives ``email`` access: its own address, its group's (a
+        group is matched by its address), its domain (``ana@example.com`` for a share with
+        ``example.com``) or anyone."""
+        if self.type == "anyone":
+            return True
+        if email is None:
+            return False
+        address = email.strip().lower()
+        if self.type in ("user", "group"):
+            return (self.email or "").strip().lower() == address
+        if self.type == "domain":
+            domain = (self.domain or "").strip().lower()
+            return bool(domain) and address.rpartition("@")[2] == domain
+        return False
 
 
 @dataclass
@@ -247,6 +270,7 @@ class Spreadsheet:
     sheets: list[Sheet]
     permissions: list[Permission]
     named_ranges: list[dict[str, Any]] = field(default_factory=list)
+    developer_metadata: list[dict[str, Any]] = field(default_factory=list)  # spreadsheet-level
     created: datetime = field(default_factory=now)
     modified: datetime = field(default_factory=now)
 
@@ -266,6 +290,7 @@ class Spreadsheet:
             sheets=list(self.sheets),
             permissions=list(self.permissions),
             named_ranges=copy.deepcopy(self.named_ranges),
+            developer_metadata=copy.deepcopy(self.developer_metadata),
         )
 
     def sheet_by_id(self, sheet_id: int) -> Sheet | None:
@@ -290,14 +315,7 @@ class Spreadsheet:
         """The caller's strongest role, or ``None`` without access."""
         best: str | None = None
         for perm in self.permissions:
-            match = perm.type == "anyone" or (
-                email is not None
-                and (
-                    (perm.type in ("user", "group") and (perm.email or "").lower() == email.lower())
-                    or (perm.type == "domain" and email.lower().endswith("@" + (perm.domain or "")))
-                )
-            )
-            if match and (best is None or ROLE_RANK[perm.role] > ROLE_RANK[best]):
+            if perm.covers(email) and (best is None or ROLE_RANK[perm.role] > ROLE_RANK[best]):
                 best = perm.role
         return best
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sheets_emulator.cells import CellValue, Formula, json_number
 from sheets_emulator.errors import InvalidArgument
-from sheets_emulator.formats import format_number, is_date_format
-from sheets_emulator.formulas import Context
-from sheets_emulator.model import Sheet
+from sheets_emulator.grid.cells import CellValue, Formula, json_number
+from sheets_emulator.grid.formats import format_number, is_date_format
+from sheets_emulator.grid.formulas import Context
+from sheets_emulator.grid.model import Sheet
 
 VALUE_RENDER = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
 DATE_RENDER = ("SERIAL_NUMBER", "FORMATTED_STRING")

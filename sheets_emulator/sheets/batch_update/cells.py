@@ -6,10 +6,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sheets_emulator import a1, defaults, fields
-from sheets_emulator.cells import CellError, CellValue, Formula
-from sheets_emulator.model import Sheet
-from sheets_emulator.transaction import (
+from sheets_emulator import fields
+from sheets_emulator.grid import a1, defaults
+from sheets_emulator.grid.cells import CellError, CellValue, Formula
+from sheets_emulator.grid.model import Sheet
+from sheets_emulator.sheets.batch_update.transaction import (
     Handler,
     RequestFailed,
     Transaction,

@@ -3,11 +3,13 @@
 Only Sheets and Drive calls (``/v4/``, ``/drive/``, ``/upload/``) are faulted or delayed; the
 OAuth endpoints are logged but never faulted; controls and ``/healthz`` are neither. Faults
 answer before the request reaches the API, so a faulted write changes nothing. The log never
-holds tokens: the ``Authorization`` header and request bodies are not recorded.
+holds tokens: the ``Authorization`` header and request bodies are not recorded, and token
+values in the query (``access_token=``, ``id_token=``) are replaced by ``REDACTED``.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -16,11 +18,13 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sheets_emulator.errors import ApiError, Internal, ResourceExhausted, Unavailable
-from sheets_emulator.http_common import flavour, json_response
+from sheets_emulator.http.common import json_response
+from sheets_emulator.http.errors import flavour
 from sheets_emulator.state import EmulatorState
 
 _API_PREFIXES = ("/v4/", "/drive/", "/upload/")
-_OAUTH_PATHS = ("/token", "/oauth2/")
+_OAUTH_PATHS = ("/token", "/tokeninfo", "/oauth2/")
+_SECRET_PARAM = re.compile(r"(?:(?<=^)|(?<=&))(access_token|id_token|key)=[^&]*", re.IGNORECASE)
 
 
 def _api(path: str) -> str | None:
@@ -29,6 +33,13 @@ def _api(path: str) -> str | None:
     if path.startswith(_OAUTH_PATHS):
         return "oauth"
     return None
+
+
+def _scrubbed(query: str) -> str:
+    """The query string as logged: token values (``access_token=``, ``id_token=``) hidden."""
+    if not _SECRET_PARAM.search(query):
+        return query
+    return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}=REDACTED", query)
 
 
 def fault(status: int, method: str, path: str) -> ApiError:
@@ -84,7 +95,7 @@ class ApiMiddleware:
                 {
                     "method": scope["method"],
                     "path": path,
-                    "query": scope.get("query_string", b"").decode("latin-1"),
+                    "query": _scrubbed(scope.get("query_string", b"").decode("latin-1")),
                     "status": seen["status"],
                     "api": api,
                     "caller": scope.get("state", {}).get("caller"),

@@ -1,0 +1,1 @@
+"""The test controls under ``/_emulator/`` (:mod:`.endpoints`)."""
