@@ -15,11 +15,12 @@ Grouped by the API it serves, as Google's storage-testbench and LocalStack are::
                developerMetadata
     drive/     Drive v3: files, permissions
     auth/      bearer tokens, the OAuth token endpoint, ID tokens, userinfo/tokeninfo
-    controls/  the /_emulator test controls
+    controls/  the /_emulator test controls and the guard that keeps browsers out of them
     grid/      the in-memory model: cells, A1 notation, ranges, formats, formulas, rendering
     state.py   everything it remembers, behind one lock; errors.py; fields.py (field masks)
 
-The test controls under ``/_emulator/`` need no token: bind to loopback and never expose it.
+The test controls under ``/_emulator/`` need no token: they answer only on loopback ``Host``
+names and take only JSON; bind to loopback and never expose the emulator.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from sheets_emulator.controls.guard import host_name, is_loopback
 from sheets_emulator.http.app import create_app
 from sheets_emulator.state import EmulatorState
 
@@ -55,12 +57,13 @@ def serve(
     import uvicorn
 
     keys = [json.loads(Path(path).read_text()) for path in service_account_files]
-    exposed = host not in ("127.0.0.1", "localhost", "::1")
+    exposed = not is_loopback(host_name(host))
     app = create_app(
         tokens=tokens,
         fault_rate=fault_rate,
         latency_ms=latency_ms,
         service_accounts=keys,
+        control_hosts=[host] if exposed else [],
     )
     if exposed:
         log.warning(

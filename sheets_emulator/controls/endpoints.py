@@ -2,7 +2,8 @@
 
 The controls need no token and are never faulted: anyone who reaches them can read every
 spreadsheet, mint tokens and ID tokens. Bind the emulator to loopback (the default) and never
-expose it.
+expose it; :mod:`sheets_emulator.controls.guard` keeps browsers out (loopback ``Host`` and
+JSON bodies only).
 
 ============================================  ==============================================
 ``GET /healthz``                              200 when ready

@@ -8,10 +8,10 @@ One origin serves what Google serves from several hosts (the route table is
 * ``/token``, ``/tokeninfo``   — ``https://oauth2.googleapis.com/...``
 * ``/oauth2/...``              — ``https://www.googleapis.com/oauth2/...`` (certs, userinfo,
   tokeninfo)
-* ``/_emulator/...``, ``/healthz`` — test controls (no auth; bind to loopback only!)
+* ``/_emulator/...``, ``/healthz`` — test controls (no auth; loopback only, JSON only)
 
-Middleware, outermost first: the API middleware (fault injection, latency, request log),
-then Starlette's error handling.
+Middleware, outermost first: the controls' guard (Host and Content-Type), then the API
+middleware (fault injection, latency, request log), then Starlette's error handling.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from sheets_emulator.auth.id_tokens import service_account_key
+from sheets_emulator.controls.guard import ControlGuard
 from sheets_emulator.errors import EmulatorError
 from sheets_emulator.http.errors import not_found, on_error
 from sheets_emulator.http.middleware import ApiMiddleware
@@ -42,6 +43,7 @@ def create_app(
     fault_rate: float = 0.0,
     latency_ms: int = 0,
     service_accounts: Iterable[ServiceAccountInfo] = (),
+    control_hosts: Iterable[str] = (),
 ) -> Starlette:
     """The emulator app around ``state`` (a new empty one by default).
 
@@ -50,6 +52,8 @@ def create_app(
     objects or :class:`~sheets_emulator.state.ServiceAccountKey` whose JWTs ``POST /token``
     accepts; ``fault_rate`` (0..1) of API answers are 429/500/503 and every API answer waits
     ``latency_ms`` more. All of it stays in place across ``POST /_emulator/reset``.
+    ``control_hosts`` are ``Host`` names besides loopback ones on which the test controls
+    answer (``serve`` passes its non-loopback ``--host``).
     """
     if not 0.0 <= fault_rate <= 1.0:
         raise ValueError(f"fault_rate {fault_rate}: expected a share between 0 and 1")
@@ -64,6 +68,7 @@ def create_app(
     app = Starlette(
         routes=[TableRoute(TABLE)],
         middleware=[
+            Middleware(ControlGuard, hosts=tuple(control_hosts)),
             Middleware(ApiMiddleware, state=state),
         ],
         exception_handlers={
