@@ -274,6 +274,7 @@ class EmulatorState:
         *,
         locale: str | None = None,
         time_zone: str | None = None,
+        consume: bool = False,
     ) -> str:
         """Seed a spreadsheet owned by ``owner_email``: one sheet per tab, values stored as
         given (numbers stay numbers, text stays text — even ``=...``; ``date``/``datetime``
@@ -281,12 +282,14 @@ class EmulatorState:
         gets at least 1000 × 26 cells; a tab longer than 1000 rows gets exactly its own
         width, as the 10-million-cell limit requires of real million-row tabs. ``locale`` and
         ``time_zone`` set ``properties.locale`` / ``properties.timeZone`` (default ``en_US``,
-        ``Etc/GMT``, what the real API gives a new spreadsheet). Returns the spreadsheet id."""
+        ``Etc/GMT``, what the real API gives a new spreadsheet). With ``consume`` the row
+        lists of ``tabs`` (which the caller gives up) are emptied as they are stored.
+        Returns the spreadsheet id."""
         tabs = dict(tabs or {})
         specs: list[dict[str, Any]] = []
         cells = 0
         for name, rows in tabs.items():
-            width = max((len(r) for r in rows), default=0)
+            width = max(map(len, rows), default=0)
             height = max(defaults.DEFAULT_ROWS, len(rows))
             cols = (
                 max(defaults.DEFAULT_COLUMNS, width)
@@ -308,7 +311,7 @@ class EmulatorState:
         if time_zone:
             spreadsheet.properties["timeZone"] = time_zone
         for sheet, rows in zip(spreadsheet.sheets, tabs.values(), strict=False):
-            sheet.rows, sheet.cell_data = seed_rows(rows)
+            sheet.rows, sheet.cell_data = seed_rows(rows, consume=consume)
         self.put(spreadsheet)
         return spreadsheet.spreadsheet_id
 

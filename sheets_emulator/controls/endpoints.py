@@ -181,6 +181,7 @@ async def seed(request: Request) -> Response:
                 tabs,
                 locale=locale,
                 time_zone=time_zone,
+                consume=True,
             )
         except (TypeError, ValueError) as err:
             raise InvalidArgument(str(err)) from None

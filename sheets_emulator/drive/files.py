@@ -169,7 +169,7 @@ def export(state: EmulatorState, caller: str, file_id: str, mime: str | None) ->
     out = io.StringIO()
     writer = csv.writer(out, delimiter="," if mime == "text/csv" else "\t", lineterminator="\r\n")
     for row in rows:
-        writer.writerow(row + [""] * (width - len(row)))
+        writer.writerow([*row, *[""] * (width - len(row))])
     return out.getvalue().removesuffix("\r\n"), mime
 
 

@@ -1,8 +1,10 @@
 """What a cell holds, and how typed input becomes a cell value.
 
 A cell value is one of ``None`` (empty), ``str``, ``float``, ``bool``, :class:`Formula` or
-:class:`CellError`. Rows store these directly (lists, not a cell dict) so that a million-row
-tab stays cheap. Formats and notes live apart, in the sheet's sparse ``cell_data``.
+:class:`CellError` — or ``int`` for a whole number stored by seeding (exact below 2**53, read
+back exactly as the same ``float`` would be; see :mod:`sheets_emulator.grid.seed`). Rows
+store these directly (lists or tuples, not a cell dict) so that a million-row tab stays
+cheap. Formats and notes live apart, in the sheet's sparse ``cell_data``.
 
 ``valueInputOption=RAW`` stores strings as they are. ``USER_ENTERED`` parses them as the
 Sheets UI does for the en_US locale (see :func:`parse_user_entered`).
@@ -34,7 +36,8 @@ class CellError:
     code: str
 
 
-CellValue = str | float | bool | Formula | CellError | None
+CellValue = str | float | int | bool | Formula | CellError | None
+Row = list[CellValue] | tuple[CellValue, ...]
 
 
 def json_number(value: float) -> int | float:

@@ -1,10 +1,11 @@
 """The in-memory spreadsheet: sheets of rows, their properties and the Drive file around them.
 
-Values live in ``Sheet.rows``, a list of ragged row lists (a million-row tab costs a million
-small lists, not millions of dict entries). Everything else a cell can carry (format, note,
-data validation) lives in the sparse ``Sheet.cell_data`` keyed by ``(row, col)``. Properties,
-developer metadata and the other objects are kept as the API's JSON objects, so field masks
-apply to them directly.
+Values live in ``Sheet.rows``, a list of ragged rows (a million-row tab costs a million
+small rows, not millions of dict entries). A seeded row is a tuple, shared by copies of the
+sheet and turned into a list the first time it changes. Everything else a cell can carry
+(format, note, data validation) lives in the sparse ``Sheet.cell_data`` keyed by
+``(row, col)``. Properties, developer metadata and the other objects are kept as the API's
+JSON objects, so field masks apply to them directly.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sheets_emulator.grid.cells import CellValue
+from sheets_emulator.grid.cells import CellValue, Row
 from sheets_emulator.grid.formulas import Context
 
 ROLES = ("reader", "commenter", "writer", "owner")
@@ -33,7 +34,7 @@ class Sheet:
     """One tab: properties (``sheetId``, ``title``, ``index``, ``gridProperties`` ...) and data."""
 
     properties: dict[str, Any]
-    rows: list[list[CellValue]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     cell_data: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     merges: list[dict[str, int]] = field(default_factory=list)
     conditional_formats: list[dict[str, Any]] = field(default_factory=list)
@@ -68,11 +69,12 @@ class Sheet:
         return int(self.grid.get("columnCount", 0))
 
     def clone(self) -> Sheet:
-        """A copy safe to mutate (rows are copied row by row)."""
+        """A copy safe to mutate (list rows are copied; tuple rows, never changed in place, are
+        shared)."""
         return replace(
             self,
             properties=copy.deepcopy(self.properties),
-            rows=[list(row) for row in self.rows],
+            rows=[row if type(row) is tuple else list(row) for row in self.rows],
             cell_data={key: copy.deepcopy(value) for key, value in self.cell_data.items()},
             merges=copy.deepcopy(self.merges),
             conditional_formats=copy.deepcopy(self.conditional_formats),
@@ -93,14 +95,21 @@ class Sheet:
                 return cells[col]
         return None
 
+    def _mutable(self, row: int) -> list[CellValue]:
+        """Row ``row`` as a list this sheet may change (a tuple row is replaced by a list)."""
+        cells = self.rows[row]
+        if type(cells) is not list:
+            cells = self.rows[row] = list(cells)
+        return cells
+
     def set(self, row: int, col: int, value: CellValue) -> None:
         if value is None:
             if row < len(self.rows) and col < len(self.rows[row]):
-                self.rows[row][col] = None
+                self._mutable(row)[col] = None
             return
         if row >= len(self.rows):
             self.rows.extend([] for _ in range(row + 1 - len(self.rows)))
-        cells = self.rows[row]
+        cells = self._mutable(row)
         if col >= len(cells):
             cells.extend([None] * (col + 1 - len(cells)))
         cells[col] = value
@@ -114,7 +123,9 @@ class Sheet:
 
     def clear_values(self, r0: int, r1: int, c0: int, c1: int) -> None:
         for r in range(r0, min(r1, len(self.rows))):
-            cells = self.rows[r]
+            if c0 >= len(self.rows[r]):
+                continue
+            cells = self._mutable(r)
             for c in range(c0, min(c1, len(cells))):
                 cells[c] = None
 
@@ -153,17 +164,18 @@ class Sheet:
         self.grid["rowCount"] = self.row_count - count
 
     def insert_cols(self, at: int, count: int) -> None:
-        for cells in self.rows:
+        for r, cells in enumerate(self.rows):
             if at < len(cells):
-                cells[at:at] = [None] * count
+                self._mutable(r)[at:at] = [None] * count
         self.cell_data = _shift(self.cell_data, 1, at, count)
         self.col_meta = {(k + count if k >= at else k): v for k, v in self.col_meta.items()}
         self._shift_ranges("Column", at, count)
         self.grid["columnCount"] = self.col_count + count
 
     def delete_cols(self, start: int, end: int) -> None:
-        for cells in self.rows:
-            del cells[start:end]
+        for r, cells in enumerate(self.rows):
+            if start < len(cells):
+                del self._mutable(r)[start:end]
         count = end - start
         self.cell_data = _drop(self.cell_data, 1, start, end)
         self.col_meta = {
@@ -330,6 +342,7 @@ class Spreadsheet:
 
         def fetch(title: str | None, row: int, col: int) -> CellValue:
             sheet = self.sheets[0] if title is None else self.sheet_by_title(title)
-            return None if sheet is None else sheet.get(row, col)
+            value = None if sheet is None else sheet.get(row, col)
+            return float(value) if type(value) is int else value  # formulas see floats
 
         return Context(fetch=fetch, extent=extent)

@@ -10,6 +10,9 @@ rows are trimmed, as the API trims them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import compress, repeat
+from operator import contains, getitem
 from typing import Any
 
 from sheets_emulator.errors import InvalidArgument
@@ -67,46 +70,81 @@ class Renderer:
             if self.formatted:
                 return "TRUE" if value else "FALSE"
             return value
-        if isinstance(value, float):
+        if isinstance(value, float | int):
             if self.formatted:
-                return format_number(value, self.sheet.format_of(row, col))
+                return format_number(float(value), self.sheet.format_of(row, col))
             if self.dates_as_text:
                 fmt = self.sheet.format_of(row, col)
                 if is_date_format(fmt):
-                    return format_number(value, fmt)
-            return json_number(value)
+                    return format_number(float(value), fmt)
+            return value if type(value) is int else json_number(value)
         return value.code
 
-    def rows(self, r0: int, r1: int, c0: int, c1: int) -> list[list[Any]]:
+    def rows(self, r0: int, r1: int, c0: int, c1: int) -> list[Sequence[Any]]:
         """Rendered values of ``[r0, r1) × [c0, c1)``, trailing empties trimmed."""
-        stored = self.sheet.rows
-        out: list[list[Any]] = []
-        last_nonempty = 0
-        formatted_plain = self.formatted and not self.sheet.cell_data
-        for r in range(r0, min(r1, len(stored))):
-            cells = stored[r]
-            rendered: list[Any] = []
-            end = min(c1, len(cells))
-            for c in range(c0, end):
-                value = cells[c]
-                if value is None:
-                    rendered.append("")
-                elif type(value) is str:
-                    rendered.append(value)
-                elif formatted_plain and type(value) is float:
-                    rendered.append(format_number(value, None))
-                else:
-                    rendered.append(self.cell(r, c, value))
-            while rendered and rendered[-1] == "":
-                rendered.pop()
-            out.append(rendered)
-            if rendered:
-                last_nonempty = len(out)
-        del out[last_nonempty:]
+        block = self.sheet.rows[r0:r1]
+        out: list[Sequence[Any]]
+        if self._reads_as_stored() and block and _TUPLE.issuperset(map(type, block)):
+            out = _stored_block(block, c0, c1)
+        else:
+            out = [self._row(r, cells, c0, c1) for r, cells in enumerate(block, r0)]
+        end = len(out)
+        while end and not out[end - 1]:
+            end -= 1
+        del out[end:]
         return out
 
+    def _reads_as_stored(self) -> bool:
+        """Whether seeded (tuple) rows read as they are stored: unformatted values, and no
+        dates to print as text."""
+        return not self.formatted and not (self.dates_as_text and self.sheet.cell_data)
 
-def transpose(rows: list[list[Any]], width: int) -> list[list[Any]]:
+    def _row(self, r: int, cells: Sequence[CellValue], c0: int, c1: int) -> list[Any]:
+        formatted_plain = self.formatted and not self.sheet.cell_data
+        rendered: list[Any] = []
+        for c in range(c0, min(c1, len(cells))):
+            value = cells[c]
+            if value is None:
+                rendered.append("")
+            elif type(value) is str:
+                rendered.append(value)
+            elif formatted_plain and type(value) is float:
+                rendered.append(format_number(value, None))
+            else:
+                rendered.append(self.cell(r, c, value))
+        while rendered and rendered[-1] == "":
+            rendered.pop()
+        return rendered
+
+
+_TUPLE = frozenset({tuple})
+_EMPTY: dict[Any, Any] = {None: ""}
+
+
+def _stored_block(block: Sequence[Sequence[Any]], c0: int, c1: int) -> list[Sequence[Any]]:
+    """Seeded rows as an unformatted read answers them, with no per-cell Python work.
+
+    A seeded row is a tuple of text, ints, non-integral floats, booleans and ``None``
+    (:mod:`sheets_emulator.grid.seed`), so it reads as it is, but for its empties: ``None``
+    reads as ``""`` and trailing ones are left out."""
+    width = max(map(len, block))
+    rows: list[Sequence[Any]] = (
+        list(map(getitem, block, repeat(slice(c0, c1), len(block))))
+        if c0 > 0 or c1 < width
+        else list(block)
+    )
+    holes = list(map(contains, rows, repeat(None, len(rows))))
+    if any(holes):
+        for i in compress(range(len(rows)), holes):
+            part = rows[i]
+            end = len(part)
+            while end and part[end - 1] is None:
+                end -= 1
+            rows[i] = list(map(_EMPTY.get, part[:end], part[:end]))
+    return rows
+
+
+def transpose(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
     """Row-major values as columns (``majorDimension=COLUMNS``), trimmed like rows."""
     columns = [[row[c] if c < len(row) else "" for row in rows] for c in range(width)]
     out: list[list[Any]] = []

@@ -43,7 +43,7 @@ def _read(
     window = read_window(spreadsheet, text)
     context = context_cache.setdefault("ctx", spreadsheet.formula_context())
     renderer = Renderer(window.sheet, context, value_option, date_option)
-    rows = renderer.rows(window.r0, window.r1, window.c0, window.c1)
+    rows: Sequence[Sequence[Any]] = renderer.rows(window.r0, window.r1, window.c0, window.c1)
     if major == "COLUMNS":
         rows = transpose(rows, window.c1 - window.c0)
     out: dict[str, Any] = {"range": window.a1, "majorDimension": major}

@@ -244,7 +244,7 @@ def unmerge_cells(txn: Transaction, body: dict[str, Any]) -> None:
 def _sort_key(value: CellValue) -> tuple[int, Any]:
     if isinstance(value, bool):
         return (2, value)
-    if isinstance(value, float):
+    if isinstance(value, float | int):
         return (0, value)
     if isinstance(value, Formula):
         return (1, value.text.casefold())
