@@ -6,12 +6,17 @@ inside: ``'It''s'!A1``), whole columns ``A:C``, whole rows ``1:3``, open ranges 
 and a named range (``MyRange``, ``Sheet1!MyRange``). A range without a sheet name means the
 first sheet. Indexes here are zero-based and end-exclusive, like the API's ``GridRange``;
 ``None`` means unbounded.
+
+This is the emulator's one home for column letters, built on gspread's own
+``gspread.utils`` (``rowcol_to_a1``, ``column_letter_to_index``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from gspread.utils import column_letter_to_index, rowcol_to_a1
 
 from sheets_emulator.errors import A1Error
 
@@ -44,21 +49,13 @@ class A1Range:
 
 
 def column_letters(index: int) -> str:
-    """0 → ``A``, 25 → ``Z``, 26 → ``AA``."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    """0 → ``A``, 25 → ``Z``, 26 → ``AA`` (``gspread.utils.rowcol_to_a1``, row dropped)."""
+    return rowcol_to_a1(1, index + 1)[:-1]
 
 
 def column_index(letters: str) -> int:
-    """``A`` → 0, ``AA`` → 26."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
+    """``A`` → 0, ``AA`` → 26 (``gspread.utils.column_letter_to_index``, zero-based)."""
+    return column_letter_to_index(letters) - 1
 
 
 def quote_title(title: str) -> str:
@@ -69,7 +66,8 @@ def quote_title(title: str) -> str:
 
 
 def cell_name(row: int, col: int) -> str:
-    return f"{column_letters(col)}{row + 1}"
+    """(0, 0) → ``A1``."""
+    return rowcol_to_a1(row + 1, col + 1)
 
 
 def format_range(title: str, start_row: int, end_row: int, start_col: int, end_col: int) -> str:
