@@ -103,7 +103,7 @@ class EmulatorState:
         self.service_accounts: list[ServiceAccountKey] = []
         self.faults = Faults()
         self.log: deque[dict[str, Any]] = deque(maxlen=LOG_LIMIT)
-        self.signing_key: Any = None  # built on first use by sheets_emulator.auth
+        self.signing_key: Any = None  # built on first use by sheets_emulator.auth.id_tokens
         self._initial = _Initial()
 
     # --- configuration ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """``spreadsheets.batchUpdate``: validate and apply every subrequest on a copy, then commit.
 
 The real API applies all subrequests or none. Each request here works on a
-:class:`~sheets_emulator.transaction.Transaction` (a copy whose sheets are cloned before their
+:class:`~.transaction.Transaction` (a copy whose sheets are cloned before their
 first change); only when every request has succeeded does the caller store the copy. A failing
 request raises and the original is untouched.
 
