@@ -11,7 +11,8 @@ One hierarchy; every error carries what its JSON body needs as attributes::
     │   ├── ResourceExhausted        429 RESOURCE_EXHAUSTED   (fault injection)
     │   ├── Internal                 500 INTERNAL             (fault injection)
     │   └── Unavailable              503 UNAVAILABLE          (fault injection)
-    ├── OAuthError                   token endpoint error: {"error", "error_description"}
+    ├── OAuthError                   OAuth endpoints (token, userinfo, tokeninfo):
+    │                                {"error", "error_description"}
     └── InputError                   (internal) input that does not parse; the API layer turns
         │                            it into an InvalidArgument with the real API's text
         ├── A1Error                  text that is not a range in A1 notation
@@ -138,11 +139,19 @@ class Unavailable(ApiError):
 class OAuthError(EmulatorError):
     """An answer of the OAuth token endpoint: ``{"error": ..., "error_description": ...}``."""
 
-    def __init__(self, error: str, description: str, http_status: int = 400) -> None:
+    def __init__(
+        self,
+        error: str,
+        description: str,
+        http_status: int = 400,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(f"{error}: {description}")
         self.error = error
         self.description = description
         self.http_status = http_status
+        self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
         return {"error": self.error, "error_description": self.description}

@@ -19,25 +19,43 @@ import string
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
-from sheets_emulator import defaults
-from sheets_emulator.cells import CellValue, Formula, json_number, serial
-from sheets_emulator.metadata import spreadsheet_resource
-from sheets_emulator.model import ROLES, Permission, Sheet, Spreadsheet, now
+from sheets_emulator.grid import defaults
+from sheets_emulator.grid.cells import Formula, json_number
+from sheets_emulator.grid.model import (
+    CELL_LIMIT,
+    PERMISSION_TYPES,
+    ROLES,
+    Permission,
+    Sheet,
+    Spreadsheet,
+    now,
+)
+from sheets_emulator.grid.seed import seed_rows
+from sheets_emulator.sheets.get import spreadsheet_resource
 
 _ID_CHARS = string.ascii_letters + string.digits + "-_"
 LOG_LIMIT = 10_000
+
+
+#: The scopes a token registered without any carries (``userinfo``/``tokeninfo`` show them).
+DEFAULT_SCOPE = (
+    "openid https://www.googleapis.com/auth/userinfo.email "
+    "https://www.googleapis.com/auth/spreadsheets https://www.googleapis.com/auth/drive.file"
+)
+#: The OAuth client a token registered without one was issued to (``azp``/``aud``).
+DEFAULT_CLIENT_ID = "sheets-emulator.apps.googleusercontent.com"
 
 
 @dataclass
 class Token:
     email: str
     expires_at: float | None = None  # time.time(); None: never
+    scope: str = DEFAULT_SCOPE
+    client_id: str = DEFAULT_CLIENT_ID
 
 
 @dataclass
@@ -69,24 +87,9 @@ def permission_id(email: str) -> str:
     return str(int(digest, 16) % 10**20).rjust(20, "0")
 
 
-def _seed_value(item: Any) -> tuple[CellValue, dict[str, str] | None]:
-    if item is None or item == "":
-        return None, None
-    if isinstance(item, bool):
-        return item, None
-    if isinstance(item, int | float | Decimal):
-        return float(item), None
-    if isinstance(item, datetime):
-        return serial(item.replace(tzinfo=None)), {
-            "type": "DATE_TIME",
-            "pattern": "yyyy-mm-dd H:mm:ss",
-        }
-    if isinstance(item, date):
-        return serial(datetime(item.year, item.month, item.day)), {
-            "type": "DATE",
-            "pattern": "yyyy-mm-dd",
-        }
-    return str(item), None
+def subject_id(email: str) -> str:
+    """A stable numeric account id (``sub``) per e-mail, as Google gives accounts."""
+    return str(int(hashlib.sha256(email.lower().encode()).hexdigest(), 16) % 10**21)
 
 
 class EmulatorState:
@@ -100,7 +103,7 @@ class EmulatorState:
         self.service_accounts: list[ServiceAccountKey] = []
         self.faults = Faults()
         self.log: deque[dict[str, Any]] = deque(maxlen=LOG_LIMIT)
-        self.signing_key: Any = None  # built on first use by sheets_emulator.auth
+        self.signing_key: Any = None  # built on first use by sheets_emulator.auth.id_tokens
         self._initial = _Initial()
 
     # --- configuration ------------------------------------------------------------------
@@ -137,10 +140,22 @@ class EmulatorState:
             )
             self.log.clear()
 
-    def add_token(self, token: str, email: str, expires_in: float | None = None) -> None:
+    def add_token(
+        self,
+        token: str,
+        email: str,
+        expires_in: float | None = None,
+        *,
+        scope: str | None = None,
+        client_id: str | None = None,
+    ) -> None:
+        """Accept ``token`` for ``email`` (for ``expires_in`` seconds, or for ever), with its
+        space-separated ``scope`` (default: :data:`DEFAULT_SCOPE`)."""
         with self.lock:
             expires = None if expires_in is None else time.time() + expires_in
-            self.tokens[token] = Token(email, expires)
+            self.tokens[token] = Token(
+                email, expires, scope or DEFAULT_SCOPE, client_id or DEFAULT_CLIENT_ID
+            )
 
     def remove_token(self, token: str) -> None:
         with self.lock:
@@ -148,13 +163,18 @@ class EmulatorState:
 
     def token_email(self, token: str) -> str | None:
         """The account of a valid token, ``None`` for an unknown or expired one."""
+        found = self.token_info(token)
+        return None if found is None else found.email
+
+    def token_info(self, token: str) -> Token | None:
+        """A valid token's record, ``None`` for an unknown or expired one."""
         with self.lock:
             found = self.tokens.get(token)
             if found is None:
                 return None
             if found.expires_at is not None and found.expires_at < time.time():
                 return None
-            return found.email
+            return found
 
     def add_service_account(self, key: ServiceAccountKey) -> None:
         with self.lock:
@@ -247,17 +267,29 @@ class EmulatorState:
             self.spreadsheets[spreadsheet.spreadsheet_id] = spreadsheet
 
     def create_spreadsheet(
-        self, owner_email: str, title: str, tabs: Mapping[str, list[list[Any]]] | None = None
+        self,
+        owner_email: str,
+        title: str,
+        tabs: Mapping[str, Sequence[Sequence[Any]]] | None = None,
+        *,
+        locale: str | None = None,
+        time_zone: str | None = None,
+        consume: bool = False,
     ) -> str:
         """Seed a spreadsheet owned by ``owner_email``: one sheet per tab, values stored as
         given (numbers stay numbers, text stays text — even ``=...``; ``date``/``datetime``
-        become date serials with a date format). A tab gets at least 1000 × 26 cells; a tab
-        longer than 1000 rows gets exactly its own width, as the 10-million-cell limit
-        requires of real million-row tabs. Returns the spreadsheet id."""
+        become date serials with a date format; see :mod:`sheets_emulator.grid.seed`). A tab
+        gets at least 1000 × 26 cells; a tab longer than 1000 rows gets exactly its own
+        width, as the 10-million-cell limit requires of real million-row tabs. ``locale`` and
+        ``time_zone`` set ``properties.locale`` / ``properties.timeZone`` (default ``en_US``,
+        ``Etc/GMT``, what the real API gives a new spreadsheet). With ``consume`` the row
+        lists of ``tabs`` (which the caller gives up) are emptied as they are stored.
+        Returns the spreadsheet id."""
         tabs = dict(tabs or {})
-        specs = []
+        specs: list[dict[str, Any]] = []
+        cells = 0
         for name, rows in tabs.items():
-            width = max((len(r) for r in rows), default=0)
+            width = max(map(len, rows), default=0)
             height = max(defaults.DEFAULT_ROWS, len(rows))
             cols = (
                 max(defaults.DEFAULT_COLUMNS, width)
@@ -267,45 +299,58 @@ class EmulatorState:
             specs.append(
                 {"title": name, "gridProperties": {"rowCount": height, "columnCount": cols}}
             )
-        with self.lock:
-            spreadsheet = self.new_spreadsheet(owner_email, title, specs or None)
-            for sheet, rows in zip(spreadsheet.sheets, tabs.values(), strict=False):
-                sheet.rows = [self._seed_row(sheet, r, row) for r, row in enumerate(rows)]
-            self.put(spreadsheet)
-            return spreadsheet.spreadsheet_id
-
-    @staticmethod
-    def _seed_row(sheet: Sheet, r: int, row: list[Any]) -> list[CellValue]:
-        out: list[CellValue] = []
-        for c, item in enumerate(row):
-            kind = type(item)
-            if kind is str:
-                out.append(item or None)
-            elif kind is float or kind is int:
-                out.append(float(item))
-            else:
-                value, fmt = _seed_value(item)
-                out.append(value)
-                if fmt is not None:
-                    sheet.cell_data[(r, c)] = {"userEnteredFormat": {"numberFormat": fmt}}
-        return out
+            cells += height * cols
+        if cells > CELL_LIMIT:
+            raise ValueError(
+                f"{cells} cells: a spreadsheet holds at most {CELL_LIMIT} (rows × columns of "
+                "every tab)"
+            )
+        spreadsheet = self.new_spreadsheet(owner_email, title, specs or None)
+        if locale:
+            spreadsheet.properties["locale"] = locale
+        if time_zone:
+            spreadsheet.properties["timeZone"] = time_zone
+        for sheet, rows in zip(spreadsheet.sheets, tabs.values(), strict=False):
+            sheet.rows, sheet.cell_data = seed_rows(rows, consume=consume)
+        self.put(spreadsheet)
+        return spreadsheet.spreadsheet_id
 
     def share(
-        self, spreadsheet_id: str, email: str, role: str, *, type: str = "user"
+        self,
+        spreadsheet_id: str,
+        email: str | None,
+        role: str,
+        *,
+        type: str = "user",
+        discoverable: bool | None = None,
     ) -> Permission:
-        """Give ``email`` (a user, a group, or for ``type="domain"`` a domain) a role."""
+        """Give a role to ``email`` (a user's or a group's address), to a domain
+        (``type="domain"``, ``email`` is the domain: ``example.com``) or to anyone with the
+        link (``type="anyone"``, ``email`` unused). A new role replaces the old one."""
         if role not in ROLES:
             raise ValueError(f"role {role!r}: expected one of {', '.join(ROLES)}")
+        if type not in PERMISSION_TYPES:
+            raise ValueError(f"type {type!r}: expected one of {', '.join(PERMISSION_TYPES)}")
+        who = (email or "").strip()
+        if type in ("user", "group") and "@" not in who:
+            raise ValueError(f"a {type} share needs an e-mail address")
+        if type == "domain" and (not who or "@" in who):
+            raise ValueError("a domain share needs a domain name, e.g. example.com")
         with self.lock:
             spreadsheet = self.spreadsheets[spreadsheet_id]
-            pid = permission_id(email) if type != "anyone" else "anyoneWithLink"
-            spreadsheet.permissions = [p for p in spreadsheet.permissions if p.id != pid]
+            if type == "anyone":
+                pid = "anyone" if discoverable else "anyoneWithLink"
+                spreadsheet.permissions = [p for p in spreadsheet.permissions if p.type != "anyone"]
+            else:
+                pid = permission_id(who)
+                spreadsheet.permissions = [p for p in spreadsheet.permissions if p.id != pid]
             perm = Permission(
                 pid,
                 type,
                 role,
-                email=email if type in ("user", "group") else None,
-                domain=email if type == "domain" else None,
+                email=who if type in ("user", "group") else None,
+                domain=who.lower() if type == "domain" else None,
+                discoverable=discoverable if type in ("domain", "anyone") else None,
             )
             spreadsheet.permissions.append(perm)
             return perm

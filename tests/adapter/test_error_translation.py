@@ -1,6 +1,6 @@
 """Google's answers become the adapter's exceptions once, with actionable messages.
 
-The answers here are the real API's bodies (from ``../shared/sheets-api-recordings``);
+The answers here are the real API's bodies (from ``tests/emulator/recordings/``);
 the same mapping runs over HTTP against the emulator in ``test_adapter_emulator``.
 """
 

@@ -26,7 +26,7 @@ import httpx
 
 from tests.support.emulator import EmulatorHandle
 
-RECORDINGS = Path(__file__).parents[2] / ".." / "shared" / "sheets-api-recordings"
+RECORDINGS = Path(__file__).parent / "recordings"
 CALLER = "telegram-budgeter@telegram-budgeter.iam.gserviceaccount.com"
 STRANGER = "someone-else@example.com"
 TOKEN = "replay-token"

@@ -323,7 +323,7 @@ def test_insert_and_delete_dimensions_move_values(api: Api) -> None:
 
 
 def test_an_emulator_bug_answers_googles_500(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sheets_emulator import values_api
+    from sheets_emulator.sheets import values as values_api
 
     def broken(*args: Any) -> Any:
         raise RuntimeError("boom")

@@ -1,6 +1,6 @@
 """Conformance: every recording of the real Sheets/Drive API, replayed against the emulator.
 
-Each recording in ``../shared/sheets-api-recordings/`` (gspread's own test suite talking to
+Each recording in ``tests/emulator/recordings/`` (gspread's own test suite talking to
 Google) is replayed request by request; status codes and JSON answers must equal Google's
 (ids mapped, Drive timestamps ignored; see ``replay.py``). The recordings listed in
 :data:`OUT_OF_SCOPE` are replayed too, as strict xfails: they must *not* match, so none of

@@ -8,6 +8,7 @@ import gspread
 import httpx
 import pytest
 
+from sheets_emulator.controls.guard import host_name, is_loopback
 from tests.emulator.conftest import ANA, ANA_TOKEN
 from tests.support.emulator import EmulatorHandle, running_emulator
 
@@ -101,7 +102,7 @@ def test_request_log_counts_api_calls(emulator: EmulatorHandle) -> None:
 def test_reset_forgets_spreadsheets_but_keeps_startup_tokens(emulator: EmulatorHandle) -> None:
     sid = emulator.gspread_client(ANA_TOKEN).create("Gone soon").id
     emulator.add_token("runtime", ANA)
-    assert httpx.post(f"{emulator.url}/_emulator/reset").status_code == 204
+    assert httpx.post(f"{emulator.url}/_emulator/reset", json={}).status_code == 204
     assert emulator.state.get(sid) is None
     assert emulator.state.token_email("runtime") is None
     assert emulator.state.token_email(ANA_TOKEN) == ANA
@@ -134,3 +135,101 @@ def test_startup_configuration(emulator: EmulatorHandle) -> None:
         assert answer.status_code in (429, 500, 503)
         other.reset()
         assert other.state.faults.rate == 1.0
+
+
+# --- the controls refuse what a browser could send them ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/plain", b'{"x": 1}'),  # a cross-site fetch(..., {mode: "no-cors"})
+        ("application/x-www-form-urlencoded", b"a=b"),  # a cross-site form
+        ("multipart/form-data; boundary=x", b"--x--"),
+        (None, b""),  # a bodiless no-cors POST
+    ],
+)
+def test_controls_take_json_only(
+    emulator: EmulatorHandle, content_type: str | None, body: bytes
+) -> None:
+    sid = emulator.state.create_spreadsheet(ANA, "Survives", {})
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = httpx.post(f"{emulator.url}/_emulator/reset", content=body, headers=headers)
+    assert answer.status_code == 403
+    error = answer.json()["error"]
+    assert (error["code"], error["status"]) == (403, "PERMISSION_DENIED")
+    assert "application/json" in error["message"]
+    assert emulator.state.get(sid) is not None
+    minted = httpx.post(
+        f"{emulator.url}/_emulator/tokens",
+        content=b'{"token": "t", "email": "eve@evil.example"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert minted.status_code == 403
+    assert emulator.state.token_email("t") is None
+
+
+def test_json_with_a_charset_and_bodiless_deletes_pass(emulator: EmulatorHandle) -> None:
+    answer = httpx.post(
+        f"{emulator.url}/_emulator/faults",
+        content=b'{"rate": 0.0}',
+        headers={"Content-Type": "Application/JSON; charset=utf-8"},
+    )
+    assert answer.status_code == 200
+    assert httpx.delete(f"{emulator.url}/_emulator/requests").status_code == 204
+    with_body = httpx.request(
+        "DELETE",
+        f"{emulator.url}/_emulator/tokens",
+        content=b'{"token": "ana-token"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert with_body.status_code == 403
+    assert emulator.state.token_email(ANA_TOKEN) == ANA
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8765", "10.0.0.5", "[::2]"])
+def test_controls_refuse_other_hosts(emulator: EmulatorHandle, host: str) -> None:
+    # DNS rebinding: the browser sends the attacker's name in Host
+    answer = httpx.get(f"{emulator.url}/_emulator/requests", headers={"Host": host})
+    assert answer.status_code == 403
+    assert "loopback" in answer.json()["error"]["message"]
+    dump = httpx.get(f"{emulator.url}/_emulator/spreadsheets/x", headers={"Host": host})
+    assert dump.status_code == 403
+    # the API itself is not a control: its tokens protect it
+    api = httpx.get(f"{emulator.url}/healthz", headers={"Host": host})
+    assert api.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost", "LOCALHOST:1234", "127.0.0.1", "127.0.0.2:9", "[::1]:8765"]
+)
+def test_controls_answer_on_loopback_names(emulator: EmulatorHandle, host: str) -> None:
+    answer = httpx.get(f"{emulator.url}/_emulator/requests", headers={"Host": host})
+    assert answer.status_code == 200
+
+
+def test_controls_on_an_explicit_host() -> None:
+    with running_emulator(control_hosts=["emulator.internal"]) as other:
+        ok = httpx.get(
+            f"{other.url}/_emulator/requests", headers={"Host": "emulator.internal:8765"}
+        )
+        assert ok.status_code == 200
+        assert httpx.get(f"{other.url}/_emulator/requests").status_code == 200
+        refused = httpx.get(f"{other.url}/_emulator/requests", headers={"Host": "elsewhere"})
+        assert refused.status_code == 403
+
+
+def test_host_names() -> None:
+    assert [host_name(h) for h in ("LocalHost.:80", "[::1]:8765", "127.0.0.1", "a.b:1")] == [
+        "localhost",
+        "::1",
+        "127.0.0.1",
+        "a.b",
+    ]
+    assert [is_loopback(n) for n in ("localhost", "::1", "127.9.9.9", "0.0.0.0", "evil")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]

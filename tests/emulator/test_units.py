@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from sheets_emulator import a1, fields
-from sheets_emulator.cells import CellError, Formula, parse_user_entered
-from sheets_emulator.formats import format_number, general
+from sheets_emulator import fields
+from sheets_emulator.grid import a1
+from sheets_emulator.grid.cells import CellError, Formula, parse_user_entered
+from sheets_emulator.grid.formats import format_number, general
 from sheets_emulator.state import EmulatorState
 
 
@@ -182,3 +183,18 @@ def test_tokens_expire() -> None:
     state.add_token("long", "a@example.com", expires_in=60)
     assert state.token_email("short") is None
     assert state.token_email("long") == "a@example.com"
+
+
+def test_column_letters_round_trip_over_every_column() -> None:
+    assert [a1.column_letters(i) for i in (0, 25, 26, 51, 701, 702, 18277)] == [
+        "A",
+        "Z",
+        "AA",
+        "AZ",
+        "ZZ",
+        "AAA",
+        "ZZZ",
+    ]
+    assert all(a1.column_index(a1.column_letters(i)) == i for i in range(a1.MAX_COLUMNS))
+    assert a1.column_index("ab") == 27
+    assert a1.cell_name(9, 27) == "AB10"

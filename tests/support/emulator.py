@@ -33,8 +33,7 @@ from google.auth.credentials import Credentials
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.credentials import Credentials as TokenCredentials
 
-from sheets_emulator.app import create_app
-from sheets_emulator.state import EmulatorState
+from sheets_emulator import EmulatorState, create_app
 
 GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 
