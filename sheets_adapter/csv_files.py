@@ -28,13 +28,20 @@ class CsvFileError(SheetsError):
 
 
 def read_csv(path: Path) -> list[list[Any]]:
-    """Rows of text cells, as a spreadsheet would show them (BOM and blank tail removed)."""
+    """Rows of text cells, as a spreadsheet would show them (BOM and blank tail removed).
+
+    UTF-8 first (Sheets' and Excel's "CSV UTF-8"); a file that is not UTF-8 is read as
+    Windows-1252, what Excel on Windows writes for plain "CSV" (``€``, ``£``, ``é``)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise CsvFileError(f"File {str(path)!r} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise CsvFileError(f"File {str(path)!r} cannot be read as UTF-8 CSV: {err}.") from None
+    except OSError as err:
+        raise CsvFileError(f"File {str(path)!r} cannot be read: {err}.") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")

@@ -38,6 +38,8 @@ class Findings:
     groups: set[str] = field(default_factory=set)  # groups whose name matches nothing
     units_in_doubt: bool = False
     incomplete: set[int] = field(default_factory=set)
+    # quarters flagged for one group (its key; None: the whole tab) and the total
+    quarters_by_group: dict[tuple[str, ...] | None, set[int]] = field(default_factory=dict)
 
 
 def units(total: Series, plan_tab: str, bookings_tab: str, currency: str | None) -> Findings:
@@ -173,37 +175,40 @@ def incomplete(facts: Facts, calendar: Calendar, known: range, as_of: date) -> F
 
 
 def missing_months(facts: Facts, calendar: Calendar, layout: Layout) -> Findings:
-    """A monthly plan (or bookings) table with a quarter short of a month."""
+    """A monthly table with a quarter short of a month: in the Plan, per group (a group
+    without its March plan has its quarter understated); in Bookings, for the tab (a
+    group without a month's row may simply have booked nothing)."""
     out = Findings()
     if layout.grain is not Grain.MONTH:
         return out
-    if layout.period_columns:
-        present = {m for _, m in layout.period_columns}
-    else:
-        present = {code for (status, _, _, code) in facts.cells if status == Status.WON}
-    by_quarter: dict[int, set[int]] = {}
-    for month in present:
-        by_quarter.setdefault(calendar.quarter(month, Grain.MONTH), set()).add(month)
-    names = dates.MONTH_ABBREVIATIONS
-    quarters = sorted(by_quarter)
-    for q in quarters:
-        have = by_quarter[q]
-        if len(have) >= 3:
+    by_group: dict[tuple[str, ...] | None, dict[int, set[int]]] = {}
+    for status, _, group, month in facts.cells:
+        if status != Status.WON:
             continue
-        if facts.layout.role.value != "Plan" and q == quarters[-1]:
-            continue  # the latest bookings quarter may simply be in progress
-        first = calendar.first_day(q)
-        wanted = [first.year * 12 + first.month - 1 + i for i in range(3)]
-        missing = [names[m % 12] for m in wanted if m not in have]
-        out.all_quarters.add(q)
-        out.issues.append(
-            issues.note(
-                facts.tab,
-                f"{facts.tab}: {Quarter.from_index(q).label} has figures for "
-                f"{', '.join(names[m % 12] for m in sorted(have))} only "
-                f"({', '.join(missing)} missing): its quarter total may be short.",
+        who = group if layout.role.value == "Plan" else None
+        quarter = calendar.quarter(month, Grain.MONTH)
+        by_group.setdefault(who, {}).setdefault(quarter, set()).add(month)
+    names = dates.MONTH_ABBREVIATIONS
+    for who, quarters in sorted(by_group.items(), key=lambda kv: str(kv[0])):
+        ordered = sorted(quarters)
+        for q in ordered:
+            have = quarters[q]
+            if len(have) >= 3 or (who is None and q == ordered[-1]):
+                continue  # the latest bookings quarter may simply be in progress
+            first = calendar.first_day(q)
+            wanted = [first.year * 12 + first.month - 1 + i for i in range(3)]
+            missing = [names[m % 12] for m in wanted if m not in have]
+            spelled = facts.spelling.get(who, " / ".join(who)) if who else None
+            whose = f" for {spelled}" if spelled else ""
+            out.quarters_by_group.setdefault(who, set()).add(q)
+            out.issues.append(
+                issues.note(
+                    facts.tab,
+                    f"{facts.tab}: {Quarter.from_index(q).label}{whose} has figures for "
+                    f"{', '.join(names[m % 12] for m in sorted(have))} only "
+                    f"({', '.join(missing)} missing): its quarter total may be short.",
+                )
             )
-        )
     return out
 
 

@@ -26,10 +26,10 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from server.classification import checks, dates, inputs
+from server.classification import checks, inputs, quarters
 from server.classification.actions import Context, recommend
 from server.classification.aggregate import Series, Sums, build_series, known_quarters, sums
-from server.classification.currency import Rates, read_rates
+from server.classification.currency import Rates, locale_currency, read_rates
 from server.classification.drivers import drivers
 from server.classification.errors import (
     ClassificationError,
@@ -210,7 +210,8 @@ def classify(
     plan = read_tab(plan_rows, plan_layout, [g.plan for g in groups], ctx)
     ctx = replace(ctx, reporting=plan.reporting)
     bookings = read_tab(bookings_rows, bookings_layout, [g.bookings for g in groups], ctx)
-    reporting = bookings.reporting
+    # Nothing names a currency: the sheet's locale formats money in its own.
+    reporting = bookings.reporting or locale_currency(locale)
     leads, leads_total_only, leads_issues, leads_reading = _read_leads(
         leads_values, opts, groups, ctx, calendar
     )
@@ -244,7 +245,7 @@ def classify(
     )
     classified = sorted({v.quarter for v in result_verdicts})
     ended = [q for q in classified if calendar.last_day(parse_quarter(q).index) < as_of]
-    current = calendar.quarter(dates.date_to_serial(as_of), Grain.DAY)
+    current = quarters.date_index(as_of, calendar.start)
     lag = 4 if opts.comparison is Comparison.SAME_QUARTER_LAST_YEAR else 1
     paces = pace(
         series,
@@ -264,12 +265,13 @@ def classify(
         *findings.issues,
     ]
     readings = [
-        inputs.reading(plan_layout, plan, currency=reporting),
+        inputs.reading(plan_layout, plan, currency=reporting, groups=[g.plan for g in groups]),
         inputs.reading(
             bookings_layout,
             bookings,
             currency=reporting,
             notes=_currency_notes(bookings.census, reporting, rates),
+            groups=[g.bookings for g in groups],
         ),
     ]
     if leads_reading is not None:
@@ -359,6 +361,8 @@ def _checks(
         out.groups |= part.groups
         out.units_in_doubt |= part.units_in_doubt
         out.incomplete |= part.incomplete
+        for who, flagged in part.quarters_by_group.items():
+            out.quarters_by_group.setdefault(who, set()).update(flagged)
     if fiscal is not None and fiscal.issues:
         out.incomplete |= {-1}  # marker: the fiscal calendar is in doubt
     return out
@@ -380,8 +384,11 @@ def _verdicts(
     lag = 4 if opts.comparison is Comparison.SAME_QUARTER_LAST_YEAR else 1
     fiscal_doubt = -1 in findings.incomplete
     out: list[QuarterVerdict] = []
+    by_group = findings.quarters_by_group
+    every_group = set().union(*by_group.values()) if by_group else set()
     for s in series:
-        s.touched |= findings.all_quarters
+        s.touched |= findings.all_quarters | by_group.get(None, set())
+        s.touched |= every_group if s.name is None else by_group.get(s.key, set())
         if s.name in findings.groups:
             s.touched |= set(s.bookings)
         for a in assess(s, comparison=opts.comparison, hard_miss_window=opts.hard_miss_window):

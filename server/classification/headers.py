@@ -176,12 +176,16 @@ _YEAR = {"year", "fy", "fiscalyear", "yr"}
 
 
 def is_period(h: Header) -> bool:
-    """``Quarter``, ``Period``, ``Qtr``, ``Fiscal Quarter``, ``Fiscal Period``."""
-    return h.compact in _PERIOD or (h.has("quarter", "qtr", "period") and len(h.words) <= 3)
+    """``Quarter``, ``Period``, ``Qtr``, ``Fiscal Quarter``, ``Fiscal Period``, and
+    ``Quarter of Close Date`` (Tableau's name for a date rounded to its quarter)."""
+    return h.compact in _PERIOD or (
+        h.has("quarter", "qtr", "period") and (len(h.words) <= 3 or h.words[0] in _PERIOD)
+    )
 
 
 def is_month(h: Header) -> bool:
-    return h.compact in _MONTH or (h.has("month") and len(h.words) <= 3)
+    """``Month``, ``Fiscal Month``, ``Month of Close Date``."""
+    return h.compact in _MONTH or (h.has("month") and (len(h.words) <= 3 or h.words[0] == "month"))
 
 
 def is_year(h: Header) -> bool:
@@ -395,10 +399,11 @@ _PRODUCT = {"product", "productname", "productcode", "sku", "lineitem", "opportu
 
 
 def is_product(h: Header) -> bool:
-    """A column of a line-item report (Product Name, Quantity, Sales Price, Total Price)."""
+    """A column of a line-item report (Product Name, Product Code, Quantity, Sales Price,
+    Total Price); not ``Product Line`` or ``Product Family``, which group deals."""
     return (
         h.compact in _PRODUCT
-        or h.has("product", "sku")
+        or h.compact in ("productid", "productsku", "itemname", "item")
         or h.name in ("quantity", "qty", "sales price", "list price", "unit price")
         or line_total(h)
     )
@@ -417,7 +422,7 @@ _IGNORED |= {"link", "url", "total", "totals", "subtotal", "ytd", "variance", "a
 _IDENTIFIER = {"id", "deal", "deals", "opportunity", "opp", "invoice", "order", "contract"}
 _IDENTIFIER |= {"account", "customer", "client", "email", "number", "no", "ref", "reference"}
 _IDENTIFIER |= {"name", "description", "link", "url", "title", "contact", "phone", "company"}
-_IDENTIFIER |= {"organization", "person", "product", "sku", "record", "document", "transaction"}
+_IDENTIFIER |= {"organization", "person", "sku", "record", "document", "transaction"}
 
 
 def is_ignored(h: Header) -> bool:
@@ -426,7 +431,10 @@ def is_ignored(h: Header) -> bool:
 
 
 def is_identifier(h: Header) -> bool:
-    """A column of per-row identifiers (Deal, Deal ID, Account Name…), never a group."""
+    """A column of per-row identifiers (Deal, Deal ID, Account Name…), never a group;
+    an owner (``Opportunity Owner``, ``Deal owner``) groups deals."""
+    if group_key(h) == "owner":
+        return False
     return bool(set(h.words) & _IDENTIFIER)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from server.classification.dates import DAY_FIRST
-from server.classification.layout import Kind, Layout
+from server.classification.layout import Column, Kind, Layout
 from server.classification.model import ColumnUse, LeftOut, TabReading, round_cents
 from server.classification.reading import Facts
 from server.classification.statuses import Status
@@ -22,11 +22,14 @@ def reading(
     *,
     currency: str | None,
     notes: Sequence[str] = (),
+    groups: Sequence[Column] = (),
 ) -> TabReading:
     """The :class:`TabReading` of one tab."""
+    uses = [(u.column, u.role, u.note) for u in layout.uses]
+    uses += [(c, "group", "the groups judged") for c in groups]
     columns = tuple(
-        ColumnUse(use.column.letter, use.column.header, use.role, use.note)
-        for use in sorted(layout.uses, key=lambda u: u.column.index)
+        ColumnUse(column.letter, column.header, role, note)
+        for column, role, note in sorted(uses, key=lambda u: u[0].index)
     )
     left_out = [LeftOut(reason, rows) for reason, rows in facts.left_out.items() if rows]
     for (status, text), rows in sorted(facts.status_rows.items()):

@@ -93,20 +93,6 @@ def _rows_text(rows: list[int], most: int = 8) -> str:
     return shown + (f" and {len(rows) - most} more" if len(rows) > most else "")
 
 
-def repeated(tab: str, rows: list[int], id_header: str) -> DataIssue:
-    """INFO: rows that repeat a deal already listed (overlapping pasted exports)."""
-    return DataIssue(
-        tab=tab,
-        row=rows[0],
-        column=id_header,
-        value=None,
-        message=f"{tab}: {len(rows)} row{'s' if len(rows) != 1 else ''} repeat a deal already "
-        f"listed with the same {id_header}, date and amount (rows {_rows_text(rows)}), "
-        "counted once (overlapping exports?)",
-        severity=Severity.INFO,
-    )
-
-
 def product_lines(tab: str, rows: list[int], id_header: str) -> DataIssue:
     """INFO: further product lines of an opportunity in a line-item report."""
     return DataIssue(
@@ -127,6 +113,6 @@ def note(
     """A finding about a whole tab (units in doubt, a quarter incomplete, names that
     match nothing): WARNING when the figures may be wrong, INFO when only said. The
     message starts with the tab's name."""
-    if not message.startswith(f"{tab}:"):
+    if not message.startswith((f"{tab}:", f"{tab}!", f"'{tab}")):
         message = f"{tab}: {message}"
     return DataIssue(tab=tab, row=row, column=None, value=None, message=message, severity=severity)

@@ -23,6 +23,7 @@ from typing import Any
 from server.classification import dates, headers, quarters
 from server.classification.errors import ColumnNotFound, HeaderNotFound
 from server.classification.headers import Header
+from server.classification.statuses import Status, StatusReader
 from server.classification.values import fold, is_blank, is_total_marker
 
 HEADER_SEARCH_ROWS = 10
@@ -229,6 +230,11 @@ def _pick_status(row: _Row) -> tuple[Column | None, Column | None]:
             stages.append(column)
     won_flags = [c for c in flags if "won" in _info(c).compact]
     closed = next((c for c in flags if _info(c).compact in ("closed", "isclosed")), None)
+    if len(stages) > 1:
+        # Pipedrive has both: "Deal - Status" (won/lost/open) and "Deal - Stage" (the
+        # pipeline step): the column whose values say won or lost is the deal's status.
+        reader = StatusReader()
+        stages.sort(key=lambda c: -sum(1 for v in row.values(c) if reader(v) is not Status.OPEN))
     if stages:
         row.use(stages[0], "status", "only won rows are bookings")
         for column in flags:
@@ -261,6 +267,13 @@ def _pick_date(row: _Row) -> tuple[Column | None, tuple[Column, ...]]:
         values = row.values(column)
         if values and _share(values, _is_flag_value) >= 0.8:
             continue  # a TRUE/FALSE "Closed" column is no date
+        info = _info(column)
+        if (
+            (headers.is_period(info) or headers.is_month(info))
+            and values
+            and (_share(values, _quarter_value) >= 0.8 or _share(values, _month_text) >= 0.8)
+        ):
+            continue  # "Quarter of Close Date": a period column, read as one
         if row.role is TabRole.LEADS:
             rank = 0 if kind == "bad:created" else 1 if kind == "generic" else None
         else:
@@ -282,10 +295,18 @@ def _pick_date(row: _Row) -> tuple[Column | None, tuple[Column, ...]]:
         row.use(chosen, "date", note + (f" (over {others})" if others else ""))
     else:
         return None, ()
-    fallbacks = tuple(c for _, c in dated if c is not chosen) + tuple(spare)
-    for column in fallbacks:
-        row.use(column, "date", f"for rows with no {chosen.header} (open or lost deals)")
-    return chosen, fallbacks
+    for _, column in dated:
+        if column is not chosen:
+            row.ignore(column, f"{chosen.header} is the close date")
+    for column in spare:
+        kind = headers.date_kind(_info(column))
+        row.use(
+            column,
+            "expected_close" if kind == "expected" else "lost_date",
+            f"dates the {'open' if kind == 'expected' else 'lost'} deals, which have no "
+            f"{chosen.header}; never bookings",
+        )
+    return chosen, tuple(spare)
 
 
 def _pick_period(row: _Row) -> tuple[Column | None, Column | None, Grain]:
@@ -337,6 +358,10 @@ def _month_value(value: Any) -> bool:
             dates.parse_date_text(value) is not None and not _quarter_value(value)
         )
     return _is_number(value) and dates.serial_to_date(value) is not None
+
+
+def _month_text(value: Any) -> bool:
+    return isinstance(value, str) and dates.parse_month_text(value) is not None
 
 
 def _month_name(value: Any) -> int | None:
@@ -395,15 +420,13 @@ def _pick_bookings(row: _Row, line_items: bool) -> Column | None:
             continue
         if headers.is_product(info) and not headers.line_total(info):
             continue
-        values = row.values(column)
-        if values and _share(values, lambda v: _is_number(v) or isinstance(v, str)) < 0.8:
-            continue
         candidates.append(column)
     if not candidates:
         return None
     candidates.sort(key=lambda c: _rank_bookings(c, row.picks.basis, line_items))
     chosen = candidates[0]
-    row.use(chosen, "amount", _why_bookings(chosen, row.picks.basis, line_items))
+    role = "line_total" if line_items and headers.line_total(_info(chosen)) else "amount"
+    row.use(chosen, role, _why_bookings(chosen, row.picks.basis, line_items))
     for other in candidates[1:]:
         row.ignore(other, f"{chosen.header} is used instead")
     return chosen
@@ -545,7 +568,9 @@ def _wide_columns(row: _Row) -> tuple[Kind, tuple[tuple[Column, int], ...]] | No
             number = quarters.bare_quarter(cell) if cell.strip()[:1].upper() == "Q" else None
             if number is not None:
                 bare.append((column, number))
-        elif _is_number(cell) and (day := dates.serial_to_date(cell)) is not None:
+        elif _is_number(cell) and (day := dates.serial_to_date(cell)) is not None and day.day == 1:
+            # A month typed as a date (shown "Jan-25") is its first day; other numbers in
+            # a header row are data, not months.
             label = f"{dates.MONTH_ABBREVIATIONS[day.month - 1]}-{day.year % 100:02d}"
             by_month.append((Column(i, label), quarters.month_index(day.year, day.month)))
     if by_quarter:
@@ -562,19 +587,24 @@ def _wide_columns(row: _Row) -> tuple[Kind, tuple[tuple[Column, int], ...]] | No
     return None
 
 
+def _year_over(cell: Any) -> int | None:
+    """A year written over a block of quarter columns: ``2025``, ``FY2025``, ``FY25 Plan``."""
+    year = quarters.year_label(cell)
+    if year is None and isinstance(cell, str) and len(cell.split()) <= 3:
+        found = quarters.years_in(cell)
+        year = found[0] if len(found) == 1 else None
+    return year
+
+
 def _years_for(row: _Row, bare: list[tuple[Column, int]]) -> list[int] | None:
     """The year of each bare ``Q1…Q4`` column: from a row above (a merged ``FY2025``
     over its quarters), else from the title (one year, or one per block of Q1…Q4)."""
+    first = min(column.index for column, _ in bare)
     for above in reversed(row.above):
         marks = [
             (i, year)
             for i, cell in enumerate(above)
-            if (year := quarters.year_label(cell)) is not None
-            or (
-                isinstance(cell, str)
-                and len(ys := quarters.years_in(cell)) == 1
-                and (year := ys[0])
-            )
+            if i >= first and (year := _year_over(cell)) is not None
         ]
         if marks:
             out = []

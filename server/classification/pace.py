@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from server.classification import dates
+from server.classification import quarters
 from server.classification.aggregate import Series
 from server.classification.layout import Grain
 from server.classification.model import Pace, to_cents
@@ -83,21 +83,21 @@ def pace(
     """Pace of every series for the quarter holding ``as_of`` (total first)."""
     if facts.grain not in (Grain.DAY, Grain.MONTH):
         return []
-    quarter = calendar.quarter(dates.date_to_serial(as_of), Grain.DAY)
+    quarter = quarters.date_index(as_of, calendar.start)
     elapsed = (as_of - calendar.first_day(quarter)).days + 1
     elapsed_share = elapsed / calendar.days(quarter)
     month_share = (calendar.month_of_quarter(as_of.year * 12 + as_of.month - 1) + 1) / 3
     by_group = splits(facts, calendar, as_of)
     out = []
     for s in series:
-        quarters = by_group.get(None if s.name is None else s.key, {})
-        now = quarters.get(quarter, _Split())
+        history = by_group.get(None if s.name is None else s.key, {})
+        now = history.get(quarter, _Split())
         plan_cents = s.plan.get(quarter)
         if s.name is not None and plan_cents is None and not (now.total or now.open_after):
             continue
         booked = math.fsum(now.by_now)
         fallback = elapsed_share if facts.grain is Grain.DAY else month_share
-        share, method = _share(quarters, quarter, fallback, facts.grain, elapsed)
+        share, method = _share(history, quarter, fallback, facts.grain, elapsed)
         projected = booked / share if share > 0 else booked
         pipeline = math.fsum(now.open_after) if has_open else None
         plan = plan_cents / 100 if plan_cents is not None else None
@@ -131,13 +131,13 @@ def _label(quarter: int) -> str:
 
 
 def _share(
-    quarters: dict[int, _Split], quarter: int, fallback: float, grain: Grain, day: int
+    history: dict[int, _Split], quarter: int, fallback: float, grain: Grain, day: int
 ) -> tuple[float, str]:
     """The share of a quarter's bookings closed by now: the median of the group's last
     4 complete quarters with bookings, else the share of the quarter elapsed."""
     shares = []
     for earlier in range(quarter - 1, quarter - 13, -1):
-        split = quarters.get(earlier)
+        split = history.get(earlier)
         whole = math.fsum(split.total) if split else 0.0
         if split is None or whole <= 0:
             continue

@@ -169,17 +169,24 @@ def year_label(value: object) -> int | None:
     return year if MIN_YEAR <= year <= MAX_YEAR else None
 
 
-_YEARS_IN_TEXT = re.compile(r"\bFY\s*[-'’]?\s*(\d{4}|\d{2})\b|\b((?:19|20)\d{2})\b", re.IGNORECASE)
+_FY_IN_TEXT = re.compile(r"\bFY\s*[-'’]?\s*(\d{4}|\d{2})\b", re.IGNORECASE)
+# a bare year, but not one inside a date (2024-12-12, 12/12/2024)
+_YEAR_IN_TEXT = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/.-])")
 
 
 def years_in(text: str) -> list[int]:
-    """Every year a title names: ``FY2025 Plan`` -> [2025], ``FY25-FY26`` -> [2025, 2026]."""
+    """The years a title names: ``FY2025 Plan`` -> [2025], ``FY25-FY26`` -> [2025, 2026],
+    ``2025 Budget`` -> [2025]. Fiscal years (``FY…``) win over bare ones, and a year inside
+    a date (``approved 2024-12-12``) is no year of the plan."""
     out = []
-    for found in _YEARS_IN_TEXT.finditer(text):
-        digits = found[1] or found[2]
-        year = int(digits) + (2000 if len(digits) == 2 else 0)
-        if MIN_YEAR <= year <= MAX_YEAR:
-            out.append(year)
+    for pattern in (_FY_IN_TEXT, _YEAR_IN_TEXT):
+        for found in pattern.finditer(text):
+            digits = found[1]
+            year = int(digits) + (2000 if len(digits) == 2 else 0)
+            if MIN_YEAR <= year <= MAX_YEAR:
+                out.append(year)
+        if out:
+            return out
     return out
 
 

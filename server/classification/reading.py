@@ -357,6 +357,13 @@ class RowReader:
             self.facts.left_out["rejected rows"] += 1
             if isinstance(code, int):
                 self.facts.touched.add((key, self.quarter(code)))
+            elif code is periods.AMBIGUOUS:
+                for order in (dates.DAY_FIRST, dates.MONTH_FIRST):  # either quarter it may be
+                    found = periods.code(when, self.layout.grain, self.ctx.start, order)
+                    if isinstance(found, int):
+                        if self.layout.grain is Grain.DAY:
+                            found = self.ctx.calendar.day_code(found)
+                        self.facts.touched.add((key, self.quarter(found)))
             return
         assert key is not None
         assert isinstance(status, int)
@@ -439,34 +446,61 @@ class RowReader:
         for (st, _, _, _), (_, rows) in out.items():
             if st != Status.WON:
                 facts.left_out[f"{Status(st).name.lower()} deals"] += rows
+        if facts.filled_down:
+            facts.issues.append(
+                issues.note(
+                    self.layout.tab,
+                    f"{facts.filled_down} blank cells under a group label were read as "
+                    "that label (a pivot table that writes each label once)",
+                    row=self.first_row,
+                    severity=Severity.INFO,
+                )
+            )
         facts.issues.sort(key=lambda i: (i.row, len(i.cell or ""), i.cell or ""))
         return facts
 
     def _resolve_duplicates(self) -> None:
-        repeated: list[int] = []
         lines: list[int] = []
         for dedupe, seen in self.pending.items():
             first = seen[0]
-            if self.layout.line_items:
-                same = all(s[1] == first[1] and s[2] == first[2] for s in seen)
-                if same:
-                    self.extra[first[1]].append(first[2])
-                    lines.extend(s[0] for s in seen[1:])
-                    continue
-            elif all(s[1] == first[1] and s[2] == first[2] for s in seen):
+            same = all(s[1] == first[1] and s[2] == first[2] for s in seen)
+            if same:
                 self.extra[first[1]].append(first[2])
-                repeated.extend(s[0] for s in seen[1:])
+                if self.layout.line_items:
+                    lines.extend(s[0] for s in seen[1:])
+                else:
+                    self._repeated(dedupe, seen)
                 continue
             last = seen[-1]
             self.extra[last[1]].append(last[2])
             self._conflict(dedupe, seen)
-        tab = self.layout.tab
-        if repeated:
-            self.facts.left_out["repeated rows (same id, date and amount)"] += len(repeated)
-            self.facts.issues.append(issues.repeated(tab, sorted(repeated), self._id_header()))
         if lines:
             self.facts.left_out["further product lines of an opportunity"] += len(lines)
-            self.facts.issues.append(issues.product_lines(tab, sorted(lines), self._id_header()))
+            self.facts.issues.append(
+                issues.product_lines(self.layout.tab, sorted(lines), self._id_header())
+            )
+
+    def _repeated(self, dedupe: Any, seen: list[tuple[int, FactKey, float, int]]) -> None:
+        """INFO per repeated row: the deal is already listed (overlapping exports)."""
+        column = self.layout.record_id
+        assert column is not None
+        first = seen[0][0]
+        for sheet_row, _, _, _ in seen[1:]:
+            ref = issues.a1(self.layout.tab, sheet_row, column.index)
+            self.facts.issues.append(
+                DataIssue(
+                    tab=self.layout.tab,
+                    row=sheet_row,
+                    column=column.header,
+                    value=values.cell_text(dedupe),
+                    message=f"{ref}: {column.header} {values.cell_text(dedupe)!r} repeats "
+                    f"row {first} with the same date and amount (overlapping exports?): "
+                    "counted once",
+                    severity=Severity.INFO,
+                    cell=ref.rpartition("!")[2],
+                )
+            )
+        self.facts.left_out["repeated rows (same id, date and amount)"] += len(seen) - 1
 
     def _id_header(self) -> str:
         layout = self.layout
@@ -522,16 +556,17 @@ def _identifier(column: Column) -> bool:
 def _pivot_labels(cells: list[Any]) -> bool:
     """A pivot's row labels: written once each, blanks below them. At least two labels,
     all different, the first row labelled, and every label but the last followed by a
-    blank; a deal export whose labels repeat (AMER, AMER, …) never qualifies, so its
-    blank cells stay errors."""
-    labelled = [i for i, c in enumerate(cells) if not values.is_blank(c)]
-    if len(labelled) < 2 or not cells or labelled[0] != 0:
+    blank (total rows such as ``Total AMER`` between blocks aside); a deal export whose
+    labels repeat (AMER, AMER, …) never qualifies, so its blank cells stay errors."""
+    if not cells or values.is_blank(cells[0]):
         return False
+    labelled = [
+        i for i, c in enumerate(cells) if not values.is_blank(c) and not values.is_total_marker(c)
+    ]
     labels = [_hashable(cells[i]) for i in labelled]
-    if len(set(labels)) != len(labels):
+    if len(labels) < 2 or len(set(labels)) != len(labels):
         return False
-    followed = all(i + 1 < len(cells) and values.is_blank(cells[i + 1]) for i in labelled[:-1])
-    return followed and len(labelled) < len(cells)
+    return all(i + 1 < len(cells) and values.is_blank(cells[i + 1]) for i in labelled[:-1])
 
 
 def _hashable(value: Any) -> Any:
@@ -785,8 +820,10 @@ def _read_body(
     census: Counter[str] | None = None
     if layout.currency is not None or not fast:
         census = _census(body, layout, ctx.locale)
-        if ctx.reporting is None and census:
-            ctx = replace(ctx, reporting=census.most_common(1)[0][0])
+    elif layout.currency_hint is not None:
+        census = Counter({layout.currency_hint: len(body)})
+    if ctx.reporting is None and census:
+        ctx = replace(ctx, reporting=census.most_common(1)[0][0])
 
     def reader(context: ReadContext) -> RowReader:
         made = RowReader(layout, groups, context, body=body, first_row=first_row)
@@ -810,14 +847,44 @@ def _read_body(
         for i, row in enumerate(body):
             careful.read_row(as_row(row), first_row + i, i)
     facts = careful.finish(sums)
-    if careful._order is not None:
+    if careful._order is not None and careful._order[2] is not None:
         facts.date_order = careful._order[2]
-    if census is None:
-        census = Counter()
-        if layout.currency_hint is not None:
-            census[layout.currency_hint] = len(body)
-    facts.census, facts.reporting = census, careful.ctx.reporting
+        if facts.date_order[1] != "proved":  # an assumption, or a column that mixes both
+            facts.issues.append(_order_issue(layout, ctx, facts.date_order))
+    facts.census, facts.reporting = census or Counter(), careful.ctx.reporting
     return facts
+
+
+def _order_issue(layout: Layout, ctx: ReadContext, decided: tuple[str, str]) -> DataIssue:
+    """How the column's text dates were read, when nothing in the column proved it."""
+    assert layout.period is not None
+    order, how = decided
+    ref = f"{layout.tab}!{layout.period.letter}"
+    if how == "mixed":
+        return issues.note(
+            layout.tab,
+            f"{ref}: the {layout.period.header} column holds both day-first dates (31/03/2025) "
+            "and month-first ones (03/31/2025); dates that could be either (04/03/2025) "
+            "are refused: write them as 2025-03-04",
+            row=layout.header_row + 1,
+        )
+    first = (
+        "day first (04/03/2025 is 4 March)"
+        if order == dates.DAY_FIRST
+        else ("month first (04/03/2025 is April 3)")
+    )
+    why = {
+        "proved": "a date in the column that can only be read one way proves it",
+        "option": "as the dateOrder option says",
+        "locale": f"as the spreadsheet's locale ({ctx.locale or 'en_US'}) writes dates; "
+        "nothing in the column proves the order (the dateOrder option sets it)",
+    }[how]
+    return issues.note(
+        layout.tab,
+        f"{ref}: the {layout.period.header} column's text dates are read {first}, {why}",
+        row=layout.header_row + 1,
+        severity=Severity.INFO,
+    )
 
 
 class _TextAmounts(Exception):

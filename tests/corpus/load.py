@@ -52,6 +52,8 @@ ROLES: frozenset[str] = frozenset(
         "month",
         "year",
         "line_total",
+        "expected_close",
+        "lost_date",
         "ignored",
     }
 )
