@@ -82,8 +82,8 @@ def test_units_in_doubt_say_so_instead_of_a_verdict_sentence() -> None:
 
 
 def test_amounts_in_the_reporting_currency() -> None:
-    plan = [["Quarter", "Plan (EUR)"], ["Q1 2025", 100_000], ["Q2 2025", 100_000]]
-    bookings = [["Quarter", "Bookings"], ["Q1 2025", 100_000], ["Q2 2025", 90_000]]
+    plan: list[list[Any]] = [["Quarter", "Plan (EUR)"], ["Q1 2025", 100_000], ["Q2 2025", 100_000]]
+    bookings: list[list[Any]] = [["Quarter", "Bookings"], ["Q1 2025", 100_000], ["Q2 2025", 90_000]]
     result = classify(plan, bookings, {"asOf": "2025-12-01"})
     assert result.currency == "EUR"
     q2 = next(v for v in result.verdicts if v.quarter == "2025-Q2")

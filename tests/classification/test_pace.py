@@ -45,8 +45,8 @@ CURRENT = [
 
 
 def pace_of(rows: list[list[Any]], plan: float = 120_000) -> dict[str | None, Pace]:
-    plan_tab = [["Region", "Quarter", "Plan"], ["West", "Q2 2025", plan]]
-    bookings = [["Region", "Close Date", "Amount", "Stage"], *rows]
+    plan_tab: list[list[Any]] = [["Region", "Quarter", "Plan"], ["West", "Q2 2025", plan]]
+    bookings: list[list[Any]] = [["Region", "Close Date", "Amount", "Stage"], *rows]
     result = classify(plan_tab, bookings, {"asOf": AS_OF})
     assert result.in_progress == "2025-Q2"
     return {p.group: p for p in result.pace}
@@ -89,8 +89,8 @@ def test_outlook_soft_miss_when_the_projection_grows_but_misses() -> None:
 
 
 def test_without_a_status_column_there_is_no_pipeline() -> None:
-    plan_tab = [["Quarter", "Plan"], ["Q2 2025", 100_000]]
-    bookings = [["Close Date", "Amount"], [serial(date(2025, 4, 20)), 25_000]]
+    plan_tab: list[list[Any]] = [["Quarter", "Plan"], ["Q2 2025", 100_000]]
+    bookings: list[list[Any]] = [["Close Date", "Amount"], [serial(date(2025, 4, 20)), 25_000]]
     (total,) = classify(plan_tab, bookings, {"asOf": AS_OF}).pace
     assert total.pipeline is None
     assert total.coverage == pytest.approx(0.25)  # 25,000 won of 100,000, nothing open
@@ -106,7 +106,7 @@ def test_monthly_bookings_give_pace_at_month_grain() -> None:
         for offset, amount in enumerate((10_000, 10_000, 80_000)):
             rows.append([f"{year}-{first + offset:02d}", amount])
     rows += [["2025-04", 5_000], ["2025-05", 5_000]]
-    plan_tab = [["Quarter", "Plan"], ["Q2 2025", 60_000]]
+    plan_tab: list[list[Any]] = [["Quarter", "Plan"], ["Q2 2025", 60_000]]
     (total,) = classify(plan_tab, rows, {"asOf": AS_OF}).pace
     assert total.booked == 10_000
     assert total.projected == pytest.approx(50_000)
@@ -115,17 +115,16 @@ def test_monthly_bookings_give_pace_at_month_grain() -> None:
 
 
 def test_quarterly_totals_give_no_pace() -> None:
-    plan_tab = [["Quarter", "Plan"], ["Q2 2025", 100]]
-    bookings = [["Quarter", "Bookings"], ["Q1 2025", 100], ["Q2 2025", 10]]
+    plan_tab: list[list[Any]] = [["Quarter", "Plan"], ["Q2 2025", 100]]
+    bookings: list[list[Any]] = [["Quarter", "Bookings"], ["Q1 2025", 100], ["Q2 2025", 10]]
     assert classify(plan_tab, bookings, {"asOf": AS_OF}).pace == ()
 
 
 def test_the_quarter_in_progress_is_not_the_default_quarter() -> None:
-    got = classify(
-        [["Quarter", "Plan"], ["Q1 2025", 10], ["Q2 2025", 10]],
-        [["Close Date", "Amount"], [serial(date(2025, 2, 1)), 10], [serial(date(2025, 4, 2)), 5]],
-        {"asOf": AS_OF},
-    )
+    plan_tab: list[list[Any]] = [["Quarter", "Plan"], ["Q1 2025", 10], ["Q2 2025", 10]]
+    bookings: list[list[Any]] = [["Close Date", "Amount"]]
+    bookings += [[serial(date(2025, 2, 1)), 10], [serial(date(2025, 4, 2)), 5]]
+    got = classify(plan_tab, bookings, {"asOf": AS_OF})
     assert got.quarter == "2025-Q1"  # ended; 2025-Q2 is in progress
     q2 = next(v for v in got.verdicts if v.quarter == "2025-Q2")
     assert q2.in_progress
