@@ -169,12 +169,14 @@ def classify(
     leads_values: Sequence[Sequence[Any]] | None = None,
     rates_values: Sequence[Sequence[Any]] | None = None,
     locale: str | None = None,
+    explain: bool = True,
 ) -> ClassificationResult:
     """Classify every group's quarters, and the company total's, from the tabs.
 
     ``leads_values`` and ``rates_values`` are the optional Leads and Rates tabs;
     ``locale`` is the spreadsheet's ``properties.locale`` (``en_GB``…), which decides
-    ``04/03/2025`` when nothing in a column does.
+    ``04/03/2025`` when nothing in a column does. ``explain=False`` leaves out the
+    drivers and the pace (the benchmark measures what they cost).
 
     Raises only :class:`~server.classification.errors.ClassificationError` subclasses:
     ``InvalidOptions``, ``HeaderNotFound`` (a tab with no recognisable header),
@@ -239,7 +241,7 @@ def classify(
         style=style,
         as_of=as_of,
         calendar=calendar,
-        deals=bookings_layout.kind is Kind.DEALS,
+        deals=explain and bookings_layout.kind is Kind.DEALS,
         bookings_sums=bookings_sums,
         has_leads=leads is not None,
     )
@@ -247,14 +249,18 @@ def classify(
     ended = [q for q in classified if calendar.last_day(parse_quarter(q).index) < as_of]
     current = quarters.date_index(as_of, calendar.start)
     lag = 4 if opts.comparison is Comparison.SAME_QUARTER_LAST_YEAR else 1
-    paces = pace(
-        series,
-        bookings,
-        calendar,
-        as_of,
-        lag=lag,
-        label=style.format(current) if style else "",
-        has_open=bookings_layout.status is not None,
+    paces = (
+        pace(
+            series,
+            bookings,
+            calendar,
+            as_of,
+            lag=lag,
+            label=style.format(current) if style else "",
+            has_open=bookings_layout.status is not None,
+        )
+        if explain
+        else []
     )
     issues_out: list[DataIssue] = [
         *found,

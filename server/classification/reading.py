@@ -918,8 +918,7 @@ def _read_fast(
             return None
         return day_code(found) if grain is Grain.DAY else found
 
-    codes = _Codes(period_of, missing=None)
-    shape, buckets = _fill(_Shape.of(reader), body, codes, reader)
+    shape, buckets = _fill(_Shape.of(reader), body, period_of, reader)
     classes = _Classes(reader)
     types = _Codes(deal_type)
     rates = _Rates(reader)
@@ -931,7 +930,7 @@ def _read_fast(
     again: set[tuple[Any, ...]] = set()
     for key, amounts in buckets.items():
         code = key[-1]
-        which = classes[key[shape.class_slice]] if shape.class_slice else classes[()]
+        which = classes[key[shape.group_slice] + key[shape.status_slice]]
         rate = rates[key[shape.currency]] if shape.currency is not None else base_rate
         if code is None or which < 0 or rate is None or any(key[shape.marks]):
             again.add(key)
@@ -957,7 +956,8 @@ def _read_fast(
     if ctx.reporting is None and any(code for _, code in texts.values()):
         raise _TextAmounts  # currencies written in the amounts: count them, then read
     if again:
-        keys = shape.keyer()(body, codes, _TOTAL_SPELLINGS, reader.duplicated)
+        known = _Periods(period_of)
+        keys = shape.keyer()(body, known.codes, known.miss, _TOTAL_SPELLINGS, reader.duplicated)
         for i in compress(count(), map(again.__contains__, keys)):
             reader.read_row(body[i], first_row + i, i)
     return {fact: (math.fsum(parts), counts[fact]) for fact, parts in sums.items()}
@@ -999,57 +999,133 @@ def _text_amount(reader: RowReader, raw: str) -> tuple[float | Problem, str | No
 
 
 def _fill(
-    shape: _Shape, body: Sequence[Any], codes: _Codes, reader: RowReader
-) -> tuple[_Shape, _Buckets]:
-    """Every row's amount into its bucket. First on the assumption that amounts are
-    numbers (the key then leaves out the amount's type, the common case's cheapest
-    loop); text or blank amounts stop that loop, and checkboxes (which ``array`` would
-    take as 1.0 and 0.0) are looked for whenever a bucket holds a 0 or a 1: then the key
-    keeps the amount's type, and those amounts are read apart."""
+    shape: _Shape, body: Sequence[Any], period_of: Any, reader: RowReader
+) -> tuple[_Shape, dict[tuple[Any, ...], Any]]:
+    """Every row's amount into its bucket, by key ``(*levels, period code)``. First on the
+    assumption that amounts are numbers (the key then leaves out the amount's type, the
+    common case's cheapest loop); text or blank amounts stop that loop, and checkboxes
+    (which ``array`` would take as 1.0 and 0.0) are looked for whenever a bucket holds a 0
+    or a 1: then the key keeps the amount's type, and those amounts are read apart."""
+    extra = (_TOTAL_SPELLINGS, reader.duplicated)
     untyped = replace(shape, typed=False)
-    buckets = _Buckets(typed=False)
+    bins = _Bins(period_of)
     try:
-        untyped.bucketer()(body, codes, _TOTAL_SPELLINGS, reader.duplicated, buckets)
+        untyped.bucketer()(body, bins.dates, bins.miss, *extra, _numbers)
     except TypeError:
         pass  # an amount that is text or blank (or a cell that cannot be a key)
     else:
-        if not any(0.0 in b or 1.0 in b for b in buckets.values()) or not any(
+        buckets = bins.walk(untyped)
+        if not any(map(_holds_zero_or_one, buckets.values())) or not any(
             map(bool.__instancecheck__, map(itemgetter(shape.amount), body))
         ):
             return untyped, buckets
-    buckets = _Buckets(typed=True)
-    shape.bucketer()(body, codes, _TOTAL_SPELLINGS, reader.duplicated, buckets)
-    return shape, buckets
+    bins = _Bins(period_of)
+    shape.bucketer()(body, bins.dates, bins.miss, *extra, _typed)
+    return shape, bins.walk(shape)
 
 
-class _Buckets(dict[tuple[Any, ...], Any]):
-    """Amounts by key: numbers go to ``array('d')`` (their values are copied as the rows
-    are read in order, so each bucket's sum reads memory in sequence: lists of float
-    objects scattered over a million rows sum ten times slower), other amounts (text,
-    checkboxes, blanks) to lists."""
+class _Bins:
+    """The nested buckets of :meth:`_Shape.bucketer`: a period cell leads to its bin (one
+    per period code), a bin to nested dicts of the key's parts, the last level to a
+    bucket of amounts."""
 
-    def __init__(self, *, typed: bool) -> None:
-        super().__init__()
-        self.typed = typed
+    def __init__(self, period_of: Any) -> None:
+        self.period_of = period_of
+        self.dates: dict[Any, dict[Any, Any]] = {}
+        self.bins: dict[Any, dict[Any, Any]] = {}
 
-    def __missing__(self, key: tuple[Any, ...]) -> Any:
-        kind = key[-2] if self.typed else float
-        bucket: Any = array("d") if kind is float or kind is int else []
-        self[key] = bucket
-        return bucket
+    def miss(self, cell: Any) -> dict[Any, Any]:
+        code = self.period_of(cell)
+        found = self.dates[cell] = self.bins.setdefault(code, {})
+        return found
+
+    def walk(self, shape: _Shape) -> dict[tuple[Any, ...], Any]:
+        """Every bucket by its flat key ``(*levels, period code)``."""
+        depth = len(shape._levels())
+        out: dict[tuple[Any, ...], Any] = {}
+        for code, levels in self.bins.items():
+            for path, bucket in _leaves(levels, max(depth, 1)):
+                out[(*path[:depth], code)] = bucket
+        return out
+
+
+def _leaves(tree: dict[Any, Any], depth: int) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    if depth == 1:
+        for part, leaf in tree.items():
+            yield (part,), leaf
+        return
+    for part, sub in tree.items():
+        for path, leaf in _leaves(sub, depth - 1):
+            yield (part, *path), leaf
+
+
+def _new_levels(bins: dict[Any, Any], path: tuple[Any, ...], bucket: Any) -> None:
+    """Make the missing levels of ``path`` below ``bins`` and end it with ``bucket``."""
+    node = bins
+    for part in path[:-1]:
+        node = node.setdefault(part, {})
+    node[path[-1]] = bucket
+
+
+_ZERO, _ONE = array("d", (0.0,)).tobytes(), array("d", (1.0,)).tobytes()
+
+
+def _holds_zero_or_one(bucket: array[float]) -> bool:
+    """Whether a bucket holds an amount of exactly 0.0 or 1.0 (a checkbox would): a search
+    of its bytes, which reads 8 MB in a few milliseconds where ``0.0 in bucket`` makes a
+    float object per amount."""
+    raw = bucket.tobytes()
+    for pattern in (_ZERO, _ONE):
+        at = raw.find(pattern)
+        while at >= 0:
+            if at % 8 == 0:
+                return True
+            at = raw.find(pattern, at + 1)
+    return False
+
+
+def _numbers(bins: dict[Any, Any], path: tuple[Any, ...], amount: Any) -> None:
+    bucket = array("d")
+    bucket.append(amount)  # a text or blank amount raises TypeError here: read typed
+    _new_levels(bins, path, bucket)
+
+
+def _typed(bins: dict[Any, Any], path: tuple[Any, ...], amount: Any) -> None:
+    """Numbers go to ``array('d')``: their values are copied as the rows are read in order,
+    so each bucket's sum reads memory in sequence (lists of float objects scattered over a
+    million rows sum ten times slower); other amounts (text, checkboxes, blanks) to lists."""
+    kind = path[-1]
+    bucket: Any = array("d") if kind is float or kind is int else []
+    bucket.append(amount)
+    _new_levels(bins, path, bucket)
+
+
+class _Periods:
+    """Period cell -> period code (None: unreadable) in a plain dict (the generated loop's
+    lookups are then the specialised fast ones), filled by ``miss`` on a cell's first
+    sight."""
+
+    def __init__(self, read: Any) -> None:
+        self.codes: dict[Any, Any] = {}
+        self.read = read
+
+    def miss(self, cell: Any) -> Any:
+        code = self.codes[cell] = self.read(cell)
+        return code
 
 
 @dataclass(frozen=True)
 class _Shape:
     """Which columns a bucket key holds, and where each part sits in the key."""
 
-    raw: tuple[int, ...]  # group cells, status (and Closed), deal type, currency
+    raw: tuple[int, ...]  # status (and Closed), group cells, deal type, currency
     totals: tuple[int, ...]  # ungrouped dimensions checked for a Total spelling
     record_id: int | None  # checked against the repeated ids
     period: int
     year: int | None
     amount: int
-    class_slice: slice | None
+    status_slice: slice
+    group_slice: slice
     deal_type: int | None
     currency: int | None
     marks: slice
@@ -1060,12 +1136,14 @@ class _Shape:
         layout = reader.layout
         assert layout.period is not None
         assert layout.amount is not None
-        raw = [c.index for c in reader.groups]
+        raw = []
         if layout.status is not None:
             raw.append(layout.status.index)
             if layout.closed is not None:
                 raw.append(layout.closed.index)
-        class_slice = slice(0, len(raw)) if raw else None
+        status_slice = slice(0, len(raw))
+        raw += [c.index for c in reader.groups]
+        group_slice = slice(status_slice.stop, len(raw))
         deal_type = currency_at = None
         if layout.deal_type is not None:
             deal_type = len(raw)
@@ -1083,40 +1161,67 @@ class _Shape:
             period=layout.period.index,
             year=layout.year.index if layout.year is not None else None,
             amount=layout.amount.index,
-            class_slice=class_slice,
+            status_slice=status_slice,
+            group_slice=group_slice,
             deal_type=deal_type,
             currency=currency_at,
             marks=marks,
         )
 
-    def _key(self) -> str:
+    def _levels(self) -> list[str]:
+        """The key's parts before the period, as expressions over ``row``."""
         parts = [f"row[{i}]" for i in self.raw]
         parts += [f"row[{i}] in totals" for i in self.totals]
         if self.record_id is not None:
             parts.append(f"row[{self.record_id}] in repeated")
         if self.typed:
             parts.append(f"kind(row[{self.amount}])")
+        return parts
+
+    def _cell(self) -> str:
         if self.year is None:
-            parts.append(f"periods[row[{self.period}]]")
-        else:
-            parts.append(f"periods[(row[{self.year}], row[{self.period}])]")
-        return "(" + ", ".join(parts) + ",)"
+            return f"row[{self.period}]"
+        return f"(row[{self.year}], row[{self.period}])"
 
     def bucketer(self) -> Any:
-        """``bucket(body, periods, totals, repeated, buckets)``: every row's amount into
-        its bucket."""
+        """``bucket(body, dates, miss, totals, repeated, new)``: every row's amount into its
+        bucket. Buckets are nested plain dicts, the period's bin first (``dates`` maps a
+        period cell to its bin, ``miss`` adds a cell not seen yet), then one level per key
+        part (``new`` makes the missing levels). Nested dicts keyed by single cells make
+        no tuple per row, and plain dicts (not subclasses) keep CPython's specialised
+        lookups; ``try`` costs nothing until it raises."""
+        levels = self._levels() or ["0"]
+        path = "".join(f"[{part}]" for part in levels)
         return _compiled(
-            "def bucket(body, periods, totals, repeated, buckets, kind=type):\n"
+            "def bucket(body, dates, miss, totals, repeated, new, kind=type):\n"
             "    for row in body:\n"
-            f"        buckets[{self._key()}].append(row[{self.amount}])\n",
+            f"        cell = {self._cell()}\n"
+            "        try:\n"
+            "            bins = dates[cell]\n"
+            "        except KeyError:\n"
+            "            bins = miss(cell)\n"
+            "        try:\n"
+            f"            bins{path}.append(row[{self.amount}])\n"
+            "        except KeyError:\n"
+            f"            new(bins, ({', '.join(levels)},), row[{self.amount}])\n",
             "bucket",
         )
 
     def keyer(self) -> Any:
-        """``keys(body, periods, totals, repeated)``: every row's key, in order."""
+        """``keys(body, periods, miss, totals, repeated)``: every row's key (the levels and
+        the period code, as :func:`_walk` spells them), in order."""
+        parts = [*self._levels(), "code"]
         return _compiled(
-            "def keys(body, periods, totals, repeated, kind=type):\n"
-            f"    return [{self._key()} for row in body]\n",
+            "def keys(body, periods, miss, totals, repeated, kind=type):\n"
+            "    out = []\n"
+            "    for row in body:\n"
+            f"        cell = {self._cell()}\n"
+            "        try:\n"
+            "            code = periods[cell]\n"
+            "        except KeyError:\n"
+            "            code = miss(cell)\n"
+            f"        out.append(({', '.join(parts)},))\n"
+            "    return out\n",
             "keys",
         )
 
