@@ -34,7 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 schema: $(STAMP)
-	$(BIN)/strawberry export-schema server.schema:schema --output schema.graphql
+	$(BIN)/strawberry export-schema server.api.schema:schema --output schema.graphql
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -23,7 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import demo_stack, graphql
-from server import documents
+from server.api import documents
 
 TARGET = 3
 

@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import demo_stack, graphql, load
-from server import documents
+from server.api import documents
 
 TRIVIAL = {"query": "{ __typename }"}
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import demo_stack, graphql
 from bench.naive_gspread import naive_classification
-from server import documents
+from server.api import documents
 from tests.support.backend import OWNER, demo_tabs, gspread_client, seed
 
 TARGET_COLD, TARGET_WARM = 3, 2

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from server.summary import build_summary
+from server.service.summary import build_summary
 from sheets_adapter.config import SheetsSettings
 from sheets_adapter.gspread_adapter import GspreadSheets, GspreadSnapshot
 from sheets_adapter.port import SheetsAuth, SummarySheet, UserToken

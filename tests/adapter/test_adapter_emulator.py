@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from gspread.utils import ValueRenderOption
 
-from server.summary import HEADER, KEPT_TITLE
+from server.service.summary import HEADER, KEPT_TITLE
 from sheets_adapter.errors import TabNotFound
 from sheets_adapter.gspread_adapter import GspreadSheets
 from tests.adapter.conftest import (
@@ -267,7 +267,7 @@ def test_a_summary_recreated_by_hand_is_found_after_one_failed_write(
     book = emu.gspread_client(ANA_TOKEN).open_by_key(sheet)
     book.del_worksheet(book.worksheet("Summary"))
     book.add_worksheet("Summary", 10, 5)  # same title, another sheetId, no chart
-    from server.summary import build_summary
+    from server.service.summary import build_summary
     from tests.adapter.conftest import RUN_AT
 
     summary = build_summary(
@@ -282,7 +282,7 @@ def test_a_summary_recreated_by_hand_is_found_after_one_failed_write(
 def test_a_summary_made_by_hand_after_the_read_is_not_overwritten(
     adapter: GspreadSheets, sheet: str, emu: EmulatorHandle
 ) -> None:
-    from server.summary import build_summary
+    from server.service.summary import build_summary
     from sheets_adapter.gspread_adapter import SummaryChanged
     from tests.adapter.conftest import RUN_AT
 

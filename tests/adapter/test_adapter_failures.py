@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from server.summary import HEADER, build_summary
+from server.service.summary import HEADER, build_summary
 from sheets_adapter.errors import (
     PermissionDenied,
     RateLimited,

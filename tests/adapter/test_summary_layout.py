@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from server.classification.model import Flag, Verdict
-from server.summary import HEADER, KEPT_TITLE, build_summary, read_notes, sheets_serial
+from server.service.summary import HEADER, KEPT_TITLE, build_summary, read_notes, sheets_serial
 from sheets_adapter.port import CellKind, SummarySheet, TabGrid
 from tests.adapter.factories import REF_ISSUE, result, verdict
 

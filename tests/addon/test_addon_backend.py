@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from server import demo_data
+from server.cli import demo_data
 from tests.support.backend import (
     OTHER,
     OWNER,

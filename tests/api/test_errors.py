@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from server import documents
-from server.auth import UserTokenAuthenticator
-from server.context import Context
-from server.schema import build_schema
+from server.api import documents
+from server.api.auth import UserTokenAuthenticator
+from server.api.context import Context
+from server.api.schema import build_schema
 from server.service import ClassificationService
 from server.store.memory import MemoryRunStore
 from server.store.port import RunRecord

@@ -14,7 +14,7 @@ from graphql import (
     build_schema,
 )
 
-from server.schema import schema
+from server.api.schema import schema
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT.parent / "shared" / "SPEC.md"

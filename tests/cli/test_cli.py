@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from server.demo_data import EXPECTED
-from server.threads import free_port
+from server.cli.demo_data import EXPECTED
+from server.cli.threads import free_port
 from tests.support.backend import OWNER, backend, demo_tabs, seed
 from tests.support.processes import SALES_VERDICTS
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from gspread.utils import ValueRenderOption
 
-from server import documents
-from server.demo_data import EXPECTED
+from server.api import documents
+from server.cli.demo_data import EXPECTED
 from tests.support.backend import (
     OTHER,
     OWNER,

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from server import documents
+from server.api import documents
 from tests.support.backend import OWNER, backend, demo_tabs, gspread_client, seed
 from tests.support.processes import sales_verdicts
 

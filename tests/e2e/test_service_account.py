@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from server import documents
+from server.api import documents
 from tests.support.backend import (
     AUDIENCE,
     OWNER,

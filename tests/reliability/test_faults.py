@@ -23,8 +23,8 @@ import httpx
 import pytest
 from gspread.utils import ValueInputOption
 
-from server import documents
-from server.demo_data import demo_tabs
+from server.api import documents
+from server.cli.demo_data import demo_tabs
 from tests.reliability.conftest import Tally, trials
 from tests.support.backend import (
     OWNER,

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from schemathesis import Case
 from schemathesis.schemas import BaseSchema
 
-from server.demo_data import demo_tabs
+from server.cli.demo_data import demo_tabs
 from tests.reliability.conftest import PROFILE, Tally, trials
 from tests.support.backend import OWNER, Stack, seed
 

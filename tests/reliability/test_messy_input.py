@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from server import documents
+from server.api import documents
 from tests.reliability.conftest import PROFILE, Tally, trials
 from tests.support.backend import Stack, seed
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from gspread.utils import ValueRenderOption
 
-from server import documents
+from server.api import documents
 from tests.reliability.conftest import Tally
 from tests.support.backend import (
     OTHER,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from server.classification import ClassifyOptions, NoQuarters, UnknownQuarter
-from server.demo_data import EXPECTED, demo_tabs
+from server.cli.demo_data import EXPECTED, demo_tabs
 from server.service import AccessDenied, Caller, ClassificationService, ClassifyRequest
 from server.store.memory import MemoryRunStore
 from server.store.port import RunRecord

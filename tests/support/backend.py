@@ -16,7 +16,7 @@ import gspread
 import httpx
 from google.oauth2.credentials import Credentials
 
-from server import demo_data
+from server.cli import demo_data
 
 if TYPE_CHECKING:
     from tests.support.processes import Process
@@ -212,7 +212,7 @@ def service_account_backend(tmp: Path) -> Iterator[Stack]:
     """The backend in service-account mode: it reads and writes as its service account
     (a key the emulator accepts) and checks callers' Google ID tokens (minted by the
     emulator) against AUDIENCE and ALLOWED_DOMAIN."""
-    from server.threads import free_port
+    from server.cli.threads import free_port
 
     port = free_port()
     key = service_account_key(tmp / "service-account.json", f"http://127.0.0.1:{port}/token")

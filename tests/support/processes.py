@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from server.threads import free_port
+from server.cli.threads import free_port
 
 BIN = Path(sys.executable).parent
 SALES_VERDICTS = str(BIN / "sales-verdicts")

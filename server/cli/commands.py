@@ -12,18 +12,18 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from server import documents
-from server.auth import Authenticator
+from server.api import documents
+from server.api.auth import Authenticator
+from server.api.context import Context
+from server.api.errors import ApiError
+from server.api.schema import build_schema
 from server.classification import ClassifyOptions, InvalidOptions
+from server.cli.terminal import print_run
 from server.config import Settings, SettingsError
-from server.context import Context
-from server.errors import ApiError
-from server.schema import build_schema
 from server.service import Caller, ClassificationService
 from server.store import open_store
 from server.store.memory import MemoryRunStore
 from server.store.port import RunStore
-from server.terminal import print_run
 from sheets_adapter.port import ServiceAccountAuth, SheetsPort, UserToken
 
 cli = typer.Typer(
@@ -111,7 +111,7 @@ def serve(
         raise _fail(str(err), 2) from None
     _configure_logging(settings.log_level)
     uvicorn.run(
-        "server.app:create_app",
+        "server.api.app:create_app",
         factory=True,
         host=host,
         port=port,
@@ -235,7 +235,7 @@ def classify(
     else:
         if spreadsheet_id is None:
             raise _fail("give a SPREADSHEET_ID, or --plan FILE --bookings FILE", 2)
-        from server.app import build_sheets
+        from server.api.app import build_sheets
 
         sheets = build_sheets(settings)
         store = open_store(settings.database_url)
@@ -285,7 +285,7 @@ def demo(
     ] = True,
 ) -> None:
     """The embedded demo: emulator with a demo spreadsheet, the server, one classification."""
-    from server.demo import run_demo
+    from server.cli.demo import run_demo
 
     _configure_logging("WARNING")
     code = run_demo(console, port=port, emulator_port=emulator_port, keep_serving=keep_serving)

@@ -1,7 +1,7 @@
 """The service layer: one classification is read → classify → write → record.
 
 Functional core, imperative shell: :func:`server.classification.classify` and
-:func:`server.summary.build_summary` decide; this module only gathers the inputs
+:func:`server.service.summary.build_summary` decide; this module only gathers the inputs
 through the :class:`~sheets_adapter.port.SheetsPort`, applies the outputs and
 records the run in the :class:`~server.store.port.RunStore`.
 
@@ -34,8 +34,8 @@ from server.classification import (
     classify,
     parse_quarter,
 )
+from server.service.summary import build_summary
 from server.store.port import RunRecord, RunStore
-from server.summary import build_summary
 from sheets_adapter.port import ServiceAccountAuth, SheetsAuth, SheetsPort, UserToken
 
 log = logging.getLogger(__name__)

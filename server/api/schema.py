@@ -3,7 +3,7 @@ from it (``make schema``) and a test fails when the two drift.
 
 Resolvers are ``async``; blocking work (the Sheets API, the run store) goes to worker
 threads. Expected failures become GraphQL errors with ``extensions.code``
-(see :mod:`server.errors`).
+(see :mod:`server.api.errors`).
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.types import ExecutionContext, Info
 
 from server import classification as domain
-from server.context import Context
-from server.errors import LoggedMaskErrors, api_errors, log_errors
+from server.api.context import Context
+from server.api.errors import LoggedMaskErrors, api_errors, log_errors
 from server.service import ClassifyRequest
 from server.store.port import RunRecord
 
@@ -283,7 +283,7 @@ def build_schema(
     return Schema(query=Query, mutation=Mutation, extensions=extensions)
 
 
-#: The schema with default limits: what ``strawberry export-schema server.schema:schema`` prints.
+#: The schema with default limits, as `make schema` exports it into ``schema.graphql``.
 schema = build_schema()
 
 __all__ = ["ClassificationRun", "Mutation", "Query", "build_schema", "schema"]

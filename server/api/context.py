@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from server.auth import Authenticator
+from server.api.auth import Authenticator
 from server.service import Caller, ClassificationService
 
 

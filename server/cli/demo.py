@@ -14,12 +14,12 @@ import httpx
 from rich.console import Console
 from rich.panel import Panel
 
-from server import documents
-from server.app import create_app
+from server.api import documents
+from server.api.app import create_app
+from server.cli.demo_data import demo_tabs
+from server.cli.terminal import print_run
+from server.cli.threads import PortInUse, ServerThread
 from server.config import Settings
-from server.demo_data import demo_tabs
-from server.terminal import print_run
-from server.threads import PortInUse, ServerThread
 
 DEMO_TOKEN = "demo-token"  # noqa: S105 - the emulator's demo token, not a secret
 DEMO_EMAIL = "analyst@example.com"

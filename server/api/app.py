@@ -25,16 +25,16 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from server.auth import (
+from server.api.auth import (
     Authenticator,
     CertificateCache,
     IdTokenAuthenticator,
     UserTokenAuthenticator,
 )
+from server.api.context import Context
+from server.api.errors import with_codes
+from server.api.schema import build_schema
 from server.config import Settings
-from server.context import Context
-from server.errors import with_codes
-from server.schema import build_schema
 from server.service import ClassificationService
 from server.store import open_store
 from server.store.port import RunStore

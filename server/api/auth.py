@@ -23,7 +23,7 @@ import requests
 from google.auth import exceptions as google_exceptions
 from google.auth import jwt
 
-from server.errors import FORBIDDEN, UNAUTHENTICATED, ApiError
+from server.api.errors import FORBIDDEN, UNAUTHENTICATED, ApiError
 from server.service import Caller
 from sheets_adapter.port import ServiceAccountAuth, UserToken
 
