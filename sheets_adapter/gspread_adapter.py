@@ -33,7 +33,7 @@ from typing import Any
 
 from gspread.http_client import HTTPClient, ParamsType
 
-from sheets_adapter.cache import TtlCache
+from server.cache import TtlCache
 from sheets_adapter.calls import ApiCaller, RangeNotFound
 from sheets_adapter.config import AppSettings, SheetsSettings, from_env
 from sheets_adapter.errors import (
@@ -111,10 +111,10 @@ class GspreadSheets(SheetsPort):
         self._rng_lock = threading.Lock()
         retrier = Retrier(self.settings.retry, clock=clock, sleep=sleep, rng=self._rng)
         self._api = ApiCaller(self.settings, retrier)
-        self._meta: TtlCache[SpreadsheetMeta] = TtlCache(
+        self._meta: TtlCache[tuple[str, str], SpreadsheetMeta] = TtlCache(
             self.settings.metadata_ttl, self.settings.cache_size, clock
         )
-        self._access: TtlCache[bool] = TtlCache(
+        self._access: TtlCache[tuple[str, str], bool] = TtlCache(
             self.settings.access_ttl, self.settings.cache_size, clock
         )
 

@@ -16,7 +16,7 @@ import base64
 import json
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import anyio.to_thread
 import requests
@@ -24,6 +24,7 @@ from google.auth import exceptions as google_exceptions
 from google.auth import jwt
 
 from server.api.errors import FORBIDDEN, UNAUTHENTICATED, ApiError
+from server.cache import TtlCache
 from server.service import Caller
 from sheets_adapter.port import ServiceAccountAuth, UserToken
 
@@ -61,30 +62,39 @@ class UserTokenAuthenticator(Authenticator):
 
 
 class CertificateCache:
-    """Google's ID-token signing certificates ``{kid: x509 PEM}``, fetched at most once a
-    minute and kept for an hour (Google rotates keys over days)."""
+    """Google's ID-token signing certificates ``{kid: x509 PEM}``, kept for an hour (Google
+    rotates keys over days), fetched again sooner, at most once a minute, for a key id
+    they do not hold."""
 
-    def __init__(self, url: str, session: requests.Session, ttl: float = 3600.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        session: requests.Session,
+        ttl: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._url = url
         self._session = session
-        self._ttl = ttl
-        self._certs: Mapping[str, str] = {}
-        self._fetched_at = float("-inf")
-        self._lock = threading.Lock()
+        self._clock = clock
+        # one entry: (fetched at, certificates)
+        self._cache: TtlCache[str, tuple[float, Mapping[str, str]]] = TtlCache(ttl, 1, clock)
+        self._fetching = threading.Lock()  # one fetch at a time; the others wait for it
 
     def get(self, kid: str | None) -> Mapping[str, str]:
-        with self._lock:
-            age = time.monotonic() - self._fetched_at
-            stale = age > self._ttl or (kid is not None and kid not in self._certs and age > 60)
-            if stale:
-                response = self._session.get(self._url, timeout=(3, 10))
-                response.raise_for_status()
-                certs = response.json()
-                if not isinstance(certs, dict):
-                    raise ValueError("certificate document is not an object")
-                self._certs = {str(k): str(v) for k, v in certs.items()}
-                self._fetched_at = time.monotonic()
-            return self._certs
+        with self._fetching:
+            entry = self._cache.get(self._url)
+            if entry is not None:
+                fetched_at, certs = entry
+                if kid is None or kid in certs or self._clock() - fetched_at <= 60:
+                    return certs
+            response = self._session.get(self._url, timeout=(3, 10))
+            response.raise_for_status()
+            document = response.json()
+            if not isinstance(document, dict):
+                raise ValueError("certificate document is not an object")
+            certs = {str(k): str(v) for k, v in document.items()}
+            self._cache.put(self._url, (self._clock(), certs))
+            return certs
 
 
 def _kid(token: str) -> str | None:

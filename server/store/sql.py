@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import builtins
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -33,6 +31,7 @@ from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
+from server.cache import TtlCache
 from server.classification.model import DataIssue, QuarterVerdict, Severity, Verdict
 from server.store import DEFAULT_SQLITE_FILE
 from server.store.codec import (
@@ -92,31 +91,6 @@ _ISSUES_OF = (
 _LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired
 
 
-class _RunCache:
-    """A thread-safe LRU of immutable runs by id."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._runs: OrderedDict[str, RunRecord] = OrderedDict()
-        self._guard = threading.Lock()
-
-    def get(self, run_id: str) -> RunRecord | None:
-        with self._guard:
-            run = self._runs.get(run_id)
-            if run is not None:
-                self._runs.move_to_end(run_id)
-            return run
-
-    def put(self, run: RunRecord) -> None:
-        if self._size <= 0:
-            return
-        with self._guard:
-            self._runs[run.id] = run
-            self._runs.move_to_end(run.id)
-            while len(self._runs) > self._size:
-                self._runs.popitem(last=False)
-
-
 class SqlRunStore(RunStore):
     """Runs in SQLite or PostgreSQL; the schema is migrated when the store opens."""
 
@@ -135,7 +109,7 @@ class SqlRunStore(RunStore):
         if self.database.kind == "memory":
             raise ValueError("memory:// is served by MemoryRunStore, not SqlRunStore")
         self._lock_timeout = lock_timeout
-        self._cache = _RunCache(cache_size)
+        self._cache: TtlCache[str, RunRecord] = TtlCache(size=cache_size)  # runs never change
         self._local_locks = KeyedLocks()
         self._locks_dir = lock_dir(self.database)
         self.engine = make_engine(self.database, busy_timeout=busy_timeout, pool_size=pool_size)
@@ -258,7 +232,7 @@ class SqlRunStore(RunStore):
                     issues=tuple(issues[row.id]),
                     caller=row.caller,
                 )
-                self._cache.put(run)
+                self._cache.put(run.id, run)
                 found[row.id] = run
         return [found[row.id] for row in rows]
 

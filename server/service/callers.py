@@ -1,0 +1,38 @@
+"""Who asks, and what: the service's inputs."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from server.classification import ClassifyOptions
+from sheets_adapter.port import SheetsAuth, UserToken
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, and with which credentials the Sheets API will be called."""
+
+    auth: SheetsAuth
+    email: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """A stable, non-secret key for the caller (a token is hashed, never kept)."""
+        if isinstance(self.auth, UserToken):
+            digest = hashlib.sha256(self.auth.access_token.encode()).hexdigest()[:24]
+            return f"token:{digest}"
+        return f"sa:{self.email or ''}"
+
+
+@dataclass(frozen=True)
+class ClassifyRequest:
+    spreadsheet_id: str
+    quarter: str | None
+    options: ClassifyOptions
+    caller: Caller
+
+    @property
+    def flight_key(self) -> tuple[object, ...]:
+        """Requests with the same key are the same request (see :mod:`server.service.flights`)."""
+        return (self.spreadsheet_id, self.quarter, self.options, self.caller.identity)
