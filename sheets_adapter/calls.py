@@ -35,7 +35,6 @@ from sheets_adapter.transport import (
     SessionPool,
     load_service_account,
     user_credentials,
-    user_identity,
 )
 
 T = TypeVar("T")
@@ -81,7 +80,7 @@ class ApiCaller:
         if isinstance(auth, UserToken):
             if not auth.access_token:
                 raise Unauthenticated(None, "No Google access token was sent. Sign in and retry.")
-            return user_identity(auth.access_token)
+            return auth.identity
         if self._sa is None:
             raise SheetsConfigError(
                 "Service-account mode is not configured: set GOOGLE_APPLICATION_CREDENTIALS "

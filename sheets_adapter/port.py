@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import enum
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,12 @@ class UserToken:
 
     def __str__(self) -> str:
         return "UserToken(***)"
+
+    @property
+    def identity(self) -> str:
+        """A stable, non-secret key for the token (a hash: the token itself is never kept
+        as a key). Caches, flights and recent runs are per identity."""
+        return "user:" + hashlib.sha256(self.access_token.encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -144,11 +143,6 @@ def load_service_account(path: Path) -> service_account.Credentials:
             f"key file ({type(err).__name__}). Download a JSON key for the service account."
         ) from None
     return credentials
-
-
-def user_identity(access_token: str) -> str:
-    """A stable, non-secret key for a user token (a hash; the token itself is never kept)."""
-    return "user:" + hashlib.sha256(access_token.encode()).hexdigest()[:32]
 
 
 def user_credentials(access_token: str) -> Credentials:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from server.classification import ClassifyOptions
@@ -20,8 +19,7 @@ class Caller:
     def identity(self) -> str:
         """A stable, non-secret key for the caller (a token is hashed, never kept)."""
         if isinstance(self.auth, UserToken):
-            digest = hashlib.sha256(self.auth.access_token.encode()).hexdigest()[:24]
-            return f"token:{digest}"
+            return self.auth.identity
         return f"sa:{self.email or ''}"
 
 
