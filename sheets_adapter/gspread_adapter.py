@@ -24,7 +24,6 @@ adapter is thread-safe: sessions are lent to one thread at a time, caches are lo
 from __future__ import annotations
 
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -43,6 +42,7 @@ from sheets_adapter.errors import (
     TabNotFound,
     UpstreamUnavailable,
 )
+from sheets_adapter.ids import is_spreadsheet_id
 from sheets_adapter.metadata import (
     METADATA_FIELDS,
     RangeChunk,
@@ -69,13 +69,11 @@ READ_PARAMS = {
     "majorDimension": "ROWS",
 }
 MAX_SHEET_ID = 2**31 - 1
-SPREADSHEET_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
 def check_id(spreadsheet_id: str) -> None:
-    """Spreadsheet ids are URL-safe; anything else never reaches Google (it would be
-    pasted into the request path)."""
-    if not isinstance(spreadsheet_id, str) or not SPREADSHEET_ID.fullmatch(spreadsheet_id):
+    """Only a spreadsheet id (:mod:`sheets_adapter.ids`) reaches Google."""
+    if not is_spreadsheet_id(spreadsheet_id):
         raise SpreadsheetNotFound(
             str(spreadsheet_id)[:80],
             f"{str(spreadsheet_id)[:80]!r} is not a spreadsheet id. Use the part of the "

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from gspread.utils import rowcol_to_a1
+
 METADATA_FIELDS = (
     "spreadsheetId,properties.title,"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
@@ -89,17 +91,6 @@ def quote_sheet(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def column_letter(number: int) -> str:
-    """1 -> A, 26 -> Z, 27 -> AA."""
-    if number < 1:
-        raise ValueError("columns are numbered from 1")
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
 @dataclass(frozen=True)
 class RangeChunk:
     """One range of a ``values.batchGet``: a whole tab, or a block of its rows."""
@@ -118,7 +109,6 @@ def plan_chunks(sheet: SheetInfo, chunk_cells: int) -> list[RangeChunk]:
     if sheet.cells <= chunk_cells:
         return [RangeChunk(sheet.title, name, sheet.cells)]
     width = max(1, sheet.column_count)
-    last_col = column_letter(width)
     per_chunk = max(1, chunk_cells // width)
     chunks = []
     for first in range(1, sheet.row_count + 1, per_chunk):
@@ -126,7 +116,7 @@ def plan_chunks(sheet: SheetInfo, chunk_cells: int) -> list[RangeChunk]:
         chunks.append(
             RangeChunk(
                 sheet.title,
-                f"{name}!A{first}:{last_col}{last}",
+                f"{name}!A{first}:{rowcol_to_a1(last, width)}",
                 (last - first + 1) * width,
                 first_row=first,
                 rows=last - first + 1,

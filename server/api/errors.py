@@ -32,6 +32,7 @@ from server.service import AccessDenied
 from server.store.errors import LockTimeout, StoreUnavailable
 from sheets_adapter import errors as sheets
 from sheets_adapter.csv_files import CsvFileError
+from sheets_adapter.ids import InvalidSpreadsheetId
 
 log = logging.getLogger("server.api")
 
@@ -71,7 +72,7 @@ def translate(err: Exception) -> ApiError | None:
             return ApiError(RATE_LIMITED, str(err))
         case sheets.UpstreamUnavailable():
             return ApiError(UPSTREAM_UNAVAILABLE, str(err))
-        case sheets.BadRequest() | CsvFileError():
+        case sheets.BadRequest() | CsvFileError() | InvalidSpreadsheetId():
             return ApiError(BAD_INPUT, str(err))
         case StoreUnavailable():
             return ApiError(
@@ -89,7 +90,7 @@ def translate(err: Exception) -> ApiError | None:
 
 
 @contextmanager
-def api_errors(**_context: str) -> Iterator[None]:
+def api_errors() -> Iterator[None]:
     """Translate expected exceptions raised inside the block into :class:`ApiError`."""
     try:
         yield

@@ -8,6 +8,7 @@ threads. Expected failures become GraphQL errors with ``extensions.code``
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -30,8 +31,10 @@ from strawberry.types import ExecutionContext, Info
 from server import classification as domain
 from server.api.context import Context
 from server.api.errors import LoggedMaskErrors, api_errors, log_errors
+from server.classification.values import fold
 from server.service import ClassifyRequest
 from server.store.port import RunRecord
+from sheets_adapter.ids import parse_spreadsheet_id
 
 Verdict = strawberry.enum(domain.Verdict, name="Verdict")
 Flag = strawberry.enum(domain.Flag, name="Flag")
@@ -43,28 +46,25 @@ Severity = strawberry.enum(
 )
 
 
+#: The defaults live on the domain's options; the GraphQL input shows the same ones.
+_DEFAULTS = domain.ClassifyOptions()
+
+
 @strawberry.input(description="Where the tabs are and how to read them; every field is optional.")
 class ClassifyOptions:
-    plan_tab: str = "Plan"
-    bookings_tab: str = "Bookings"
-    summary_tab: str = "Summary"
-    fiscal_year_start_month: int = 1
-    comparison: domain.Comparison = domain.Comparison.PRIOR_QUARTER
-    hard_miss_window: int = 8
+    plan_tab: str = _DEFAULTS.plan_tab
+    bookings_tab: str = _DEFAULTS.bookings_tab
+    summary_tab: str = _DEFAULTS.summary_tab
+    fiscal_year_start_month: int = _DEFAULTS.fiscal_year_start_month
+    comparison: domain.Comparison = _DEFAULTS.comparison
+    hard_miss_window: int = _DEFAULTS.hard_miss_window
     group_by: list[str] | None = strawberry.UNSET
 
     def to_domain(self) -> domain.ClassifyOptions:
-        group_by = None if self.group_by is strawberry.UNSET else self.group_by
+        """The domain's options; a field left out (UNSET) takes the domain's default."""
+        given = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         return domain.ClassifyOptions.from_mapping(
-            {
-                "plan_tab": self.plan_tab,
-                "bookings_tab": self.bookings_tab,
-                "summary_tab": self.summary_tab,
-                "fiscal_year_start_month": self.fiscal_year_start_month,
-                "comparison": self.comparison,
-                "hard_miss_window": self.hard_miss_window,
-                "group_by": group_by,
-            }
+            {name: None if value is strawberry.UNSET else value for name, value in given.items()}
         )
 
 
@@ -120,10 +120,6 @@ class DataIssue:
         )
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 @strawberry.type(description="One classification of a spreadsheet.")
 class ClassificationRun:
     id: strawberry.ID
@@ -153,11 +149,11 @@ class ClassificationRun:
             v for v in self.record.verdicts if v.quarter <= up_to
         ]
         if group:
-            key = _norm(group)
+            key = fold(group)
             if key == "total":
                 chosen = [v for v in chosen if v.group is None]
             else:
-                chosen = [v for v in chosen if v.group is not None and _norm(v.group) == key]
+                chosen = [v for v in chosen if v.group is not None and fold(v.group) == key]
         return [QuarterVerdict.of(v) for v in chosen]
 
     @strawberry.field(description="Every rejected or skipped input cell.")
@@ -189,8 +185,9 @@ class Query:
     ) -> ClassificationRun | None:
         ctx = info.context
         caller = await ctx.caller()
-        with api_errors(spreadsheet_id=str(spreadsheet_id)):
-            run = await ctx.service.latest_run_async(str(spreadsheet_id), caller)
+        with api_errors():
+            sheet = parse_spreadsheet_id(spreadsheet_id)
+            run = await ctx.service.latest_run_async(sheet, caller)
         return ClassificationRun.of(run) if run is not None else None
 
     @strawberry.field(description="The newest runs of a spreadsheet, newest first.")
@@ -202,9 +199,10 @@ class Query:
             with api_errors():
                 raise domain.InvalidOptions("limit", limit, "must be between 1 and 100")
         caller = await ctx.caller()
-        with api_errors(spreadsheet_id=str(spreadsheet_id)):
+        with api_errors():
+            sheet = parse_spreadsheet_id(spreadsheet_id)
             runs: Sequence[RunRecord] = await run_sync(
-                lambda: ctx.service.runs(str(spreadsheet_id), limit, caller)
+                lambda: ctx.service.runs(sheet, limit, caller)
             )
         return [ClassificationRun.of(r) for r in runs]
 
@@ -224,26 +222,15 @@ class Mutation:
     ) -> ClassificationRun:
         ctx = info.context
         caller = await ctx.caller()
-        with api_errors(spreadsheet_id=str(spreadsheet_id)):
+        with api_errors():
             request = ClassifyRequest(
-                spreadsheet_id=_spreadsheet_id(str(spreadsheet_id)),
+                spreadsheet_id=parse_spreadsheet_id(spreadsheet_id),
                 quarter=quarter or None,
                 options=(options or ClassifyOptions()).to_domain(),
                 caller=caller,
             )
             run = await ctx.service.classify_quarter_async(request)
         return ClassificationRun.of(run)
-
-
-def _spreadsheet_id(raw: str) -> str:
-    """Accept a bare id or a pasted spreadsheet URL."""
-    text = raw.strip()
-    marker = "/spreadsheets/d/"
-    if marker in text:
-        text = text.split(marker, 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-    if not text or len(text) > 200 or not all(c.isalnum() or c in "-_" for c in text):
-        raise domain.InvalidOptions("spreadsheetId", raw, "is not a spreadsheet id")
-    return text
 
 
 class Schema(strawberry.Schema):

@@ -37,6 +37,7 @@ from server.classification.model import (
     QuarterVerdict,
     Verdict,
 )
+from server.classification.values import fold
 from sheets_adapter.port import CellKind, SummaryCell, SummarySheet, TabGrid
 
 HEADER = (
@@ -81,7 +82,7 @@ NoteKey = tuple[str, str]
 
 
 def _norm(text: object) -> str:
-    return " ".join(str(text).split()).casefold()
+    return fold(str(text))
 
 
 def group_key(group: str | None) -> str:

@@ -12,15 +12,15 @@ stored, whichever store holds it:
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
-from server.classification.model import ClassifyOptions, Flag, round_cents
+from server.classification.model import ClassifyOptions, Flag, round_cents, to_cents
 from server.store.port import RunRecord
 
-_CENT = Decimal("0.01")
 FLAG_SEPARATOR = ","
 
 
@@ -36,8 +36,9 @@ def cents(amount: float | None) -> float | None:
 
 
 def to_decimal(amount: float) -> Decimal:
-    """An exact decimal with two places, for a ``NUMERIC(18, 2)`` column."""
-    return Decimal(repr(float(amount))).quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    """An exact decimal with two places, for a ``NUMERIC(18, 2)`` column (rounded to
+    cents as the domain rounds them)."""
+    return Decimal(to_cents(float(amount))).scaleb(-2)
 
 
 def normalise(run: RunRecord) -> RunRecord:
@@ -70,16 +71,23 @@ def flags_from_text(text: str | None) -> tuple[Flag, ...]:
     return tuple(Flag(name) for name in text.split(FLAG_SEPARATOR))
 
 
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
 def options_to_json(options: ClassifyOptions) -> dict[str, Any]:
-    """The options with their GraphQL names, as plain JSON values."""
+    """Every option with its GraphQL (camelCase) name, as plain JSON values."""
     return {
-        "planTab": options.plan_tab,
-        "bookingsTab": options.bookings_tab,
-        "summaryTab": options.summary_tab,
-        "fiscalYearStartMonth": options.fiscal_year_start_month,
-        "comparison": options.comparison.value,
-        "hardMissWindow": options.hard_miss_window,
-        "groupBy": None if options.group_by is None else list(options.group_by),
+        _camel(f.name): _json_value(getattr(options, f.name)) for f in dataclasses.fields(options)
     }
 
 
@@ -87,6 +95,5 @@ def options_from_json(data: Mapping[str, Any] | None) -> ClassifyOptions:
     """Back to :class:`ClassifyOptions`; names a later version no longer knows are ignored."""
     if not data:
         return ClassifyOptions()
-    known = {"planTab", "bookingsTab", "summaryTab", "fiscalYearStartMonth"}
-    known |= {"comparison", "hardMissWindow", "groupBy"}
+    known = {_camel(f.name) for f in dataclasses.fields(ClassifyOptions)}
     return ClassifyOptions.from_mapping({k: v for k, v in data.items() if k in known})

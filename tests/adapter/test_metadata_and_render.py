@@ -9,7 +9,6 @@ from sheets_adapter.config import SheetsSettings, from_env
 from sheets_adapter.metadata import (
     SheetInfo,
     assemble,
-    column_letter,
     pack_batches,
     parse_metadata,
     plan_chunks,
@@ -28,8 +27,12 @@ def test_sheet_names_are_quoted_for_a1() -> None:
     assert quote_sheet("Q1 'FY25'!") == "'Q1 ''FY25''!'"
 
 
-def test_column_letters() -> None:
-    assert [column_letter(n) for n in (1, 26, 27, 52, 53, 702, 703)] == [
+def test_row_chunks_name_the_last_column_in_letters() -> None:
+    def last_column(columns: int) -> str:
+        chunk = plan_chunks(SheetInfo(5, "W", row_count=2, column_count=columns), columns)[0]
+        return chunk.a1.removeprefix("'W'!A1:").removesuffix("1")
+
+    assert [last_column(n) for n in (1, 26, 27, 52, 53, 702, 703)] == [
         "A",
         "Z",
         "AA",
