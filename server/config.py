@@ -1,133 +1,162 @@
-"""Settings, read from the environment in one place.
+"""Settings, declared once and read from the environment in one place.
 
-Every variable the backend understands is listed in :data:`VARIABLES` (the README's
-configuration table is generated from the same descriptions). Nothing else in the
-code base reads ``os.environ``.
+Each setting is one field of :class:`Settings`, declared with :func:`setting`: its
+environment variable, default, help text and bounds; its type is the field's annotation.
+That one declaration drives the parsing (:meth:`Settings.from_env`), the checks (a bad
+value stops the server with a message naming the variable) and the README's
+configuration table (:func:`readme_table`, printed by ``python -m server.config``; a test
+fails when the README and the declarations differ). Adding a setting is one line::
+
+    max_widgets: int = setting("SALES_VERDICTS_MAX_WIDGETS", 10, "Most widgets.", low=1, high=99)
+
+Types understood: ``bool``, ``int``, ``float``, ``str``, ``str | None``, ``Path | None``,
+and anything else with a ``parse`` function. Nothing else in the code base reads
+``os.environ`` for the backend's settings.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Mapping
+import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-DEFAULT_SQLITE = "sqlite:///sales-verdicts.sqlite3"
+from server.store import DEFAULT_SQLITE_FILE
+from sheets_adapter.config import normalise_emulator_host
+from sheets_adapter.errors import SheetsConfigError
+
+DEFAULT_SQLITE = f"sqlite:///{DEFAULT_SQLITE_FILE}"
 GOOGLE_ID_TOKEN_CERTS = "https://www.googleapis.com/oauth2/v1/certs"  # noqa: S105 - a URL
-
-#: name -> (default shown in docs, description)
-VARIABLES: dict[str, tuple[str, str]] = {
-    "DATABASE_URL": (
-        DEFAULT_SQLITE,
-        "Run store. `sqlite:///PATH` (default: a file in the working directory) or "
-        "`postgresql://user:pass@host:5432/db` (PostgreSQL, for several workers or instances).",
-    ),
-    "SHEETS_EMULATOR_HOST": (
-        "unset",
-        "Send every Google API call to a Sheets API emulator, e.g. `http://127.0.0.1:8765`.",
-    ),
-    "GOOGLE_APPLICATION_CREDENTIALS": (
-        "unset",
-        "Path of a service-account key (JSON). Set: service-account mode (the backend reads "
-        "and writes as the service account; callers send Google ID tokens). Unset: user mode "
-        "(callers send their own OAuth access token).",
-    ),
-    "SALES_VERDICTS_AUDIENCE": (
-        "unset",
-        "Service-account mode: the audience ID tokens must carry (the add-on's OAuth client id). "
-        "Required in that mode.",
-    ),
-    "SALES_VERDICTS_ALLOWED_DOMAINS": (
-        "unset",
-        "Service-account mode: comma-separated e-mail domains allowed to call, e.g. "
-        "`example.com,example.co.uk`. Required in that mode.",
-    ),
-    "SALES_VERDICTS_CERTS_URL": (
-        "Google's",
-        "Where ID-token signing certificates are fetched (x509 PEM by key id). Default "
-        "Google's; with the emulator, the emulator's `/oauth2/v1/certs`.",
-    ),
-    "SALES_VERDICTS_INTROSPECTION": (
-        "true",
-        "`false` switches GraphQL introspection off (recommended in production).",
-    ),
-    "SALES_VERDICTS_GRAPHIQL": ("true", "`false` stops serving GraphiQL on `GET /graphql`."),
-    "SALES_VERDICTS_MAX_DEPTH": ("10", "Largest query depth accepted."),
-    "SALES_VERDICTS_MAX_ALIASES": ("15", "Most aliases accepted in one document."),
-    "SALES_VERDICTS_MAX_TOKENS": ("2000", "Most tokens accepted in one document."),
-    "SALES_VERDICTS_SHEETS_DEADLINE": (
-        "20",
-        "Seconds a Google API call may take, retries included, before the API answers "
-        "RATE_LIMITED or UPSTREAM_UNAVAILABLE.",
-    ),
-    "SALES_VERDICTS_COALESCE_SECONDS": (
-        "1",
-        "A classification asked again (same sheet, quarter, options and caller) within this "
-        "many seconds of one that just finished gets that run instead of a new one; `0` "
-        "turns it off. Requests that overlap always share one run.",
-    ),
-    "SALES_VERDICTS_LOG_LEVEL": ("INFO", "Python log level."),
-}
 
 
 class SettingsError(ValueError):
     """A variable has a value the backend cannot use; the message names it."""
 
 
-def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(f"{name}={raw!r}: expected true or false")
+@dataclass(frozen=True)
+class Variable:
+    """How one setting is read: see :func:`setting`."""
+
+    name: str
+    help: str
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+    shown: str | None = None
+    parse: Callable[[str], Any] | None = None
 
 
-def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
+def setting(
+    name: str,
+    default: Any,
+    help: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    unit: str = "",
+    shown: str | None = None,
+    parse: Callable[[str], Any] | None = None,
+) -> Any:
+    """Declare a field of :class:`Settings` read from variable ``name``.
+
+    ``low``/``high`` bound numbers (``unit`` names them in messages); ``shown`` is the
+    default as the README shows it when the value itself would not say it (``unset``
+    is shown for None); ``parse`` reads the text when the field's type is not enough
+    (it raises ``ValueError`` with what was expected)."""
+    variable = Variable(name, help, low, high, unit, shown, parse)
+    return dataclasses.field(default=default, metadata={"variable": variable})
+
+
+def _domains(text: str) -> tuple[str, ...]:
+    return tuple(d.strip().lower().lstrip("@") for d in text.split(",") if d.strip())
+
+
+def _emulator(text: str) -> str | None:
     try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r}: expected a whole number") from None
-    if not low <= value <= high:
-        raise SettingsError(f"{name}={raw!r}: expected a number from {low} to {high}")
-    return value
-
-
-def _float(environ: Mapping[str, str], name: str, default: float, low: float = 0.001) -> float:
-    raw = environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r}: expected a number of seconds") from None
-    if not low <= value <= 600:
-        raise SettingsError(f"{name}={raw!r}: expected between {low:g} and 600 seconds")
-    return value
+        return normalise_emulator_host(text)
+    except SheetsConfigError:
+        raise ValueError("expected an address like http://127.0.0.1:8765") from None
 
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str = DEFAULT_SQLITE
-    emulator_host: str | None = None
-    service_account_file: Path | None = None
-    audience: str | None = None
-    allowed_domains: tuple[str, ...] = ()
-    certs_url: str = GOOGLE_ID_TOKEN_CERTS
-    introspection: bool = True
-    graphiql: bool = True
-    max_depth: int = 10
-    max_aliases: int = 15
-    max_tokens: int = 2000
-    sheets_deadline: float = 20.0
-    coalesce_window: float = 1.0
-    log_level: str = "INFO"
+    database_url: str = setting(
+        "DATABASE_URL",
+        DEFAULT_SQLITE,
+        "Run store: `sqlite:///PATH` (one machine) or `postgresql://user:pass@host:5432/db` "
+        "(several workers or instances; `postgres://` works too). `memory://` keeps runs in "
+        "memory only.",
+    )
+    emulator_host: str | None = setting(
+        "SHEETS_EMULATOR_HOST",
+        None,
+        "Send every Google API call (token exchanges included) to a Sheets API emulator, "
+        "e.g. `http://127.0.0.1:8765`.",
+        parse=_emulator,
+    )
+    service_account_file: Path | None = setting(
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        None,
+        "A service-account key file: service-account mode. Unset: user mode.",
+    )
+    audience: str | None = setting(
+        "SALES_VERDICTS_AUDIENCE",
+        None,
+        "Service-account mode (required): the audience of callers' ID tokens, i.e. the "
+        "add-on's OAuth client id.",
+    )
+    allowed_domains: tuple[str, ...] = setting(
+        "SALES_VERDICTS_ALLOWED_DOMAINS",
+        (),
+        "Service-account mode (required): e-mail domains allowed to call, comma-separated.",
+        parse=_domains,
+    )
+    certs_url: str = setting(
+        "SALES_VERDICTS_CERTS_URL",
+        GOOGLE_ID_TOKEN_CERTS,
+        "Where ID-token certificates are fetched; with the emulator, its `/oauth2/v1/certs` "
+        "(the default when `SHEETS_EMULATOR_HOST` is set).",
+        shown="Google's",
+    )
+    introspection: bool = setting(
+        "SALES_VERDICTS_INTROSPECTION",
+        True,
+        "`false` switches GraphQL introspection off (the Docker image does).",
+    )
+    graphiql: bool = setting("SALES_VERDICTS_GRAPHIQL", True, "`false` stops serving GraphiQL.")
+    max_depth: int = setting(
+        "SALES_VERDICTS_MAX_DEPTH", 10, "Largest query depth accepted.", low=3, high=100
+    )
+    max_aliases: int = setting(
+        "SALES_VERDICTS_MAX_ALIASES", 15, "Most aliases in one document.", low=1, high=1000
+    )
+    max_tokens: int = setting(
+        "SALES_VERDICTS_MAX_TOKENS", 2000, "Most tokens in one document.", low=100, high=100_000
+    )
+    sheets_deadline: float = setting(
+        "SALES_VERDICTS_SHEETS_DEADLINE",
+        20.0,
+        "Seconds a Google API call may take, retries included, before `RATE_LIMITED` / "
+        "`UPSTREAM_UNAVAILABLE`.",
+        low=0.001,
+        high=600,
+        unit="seconds",
+    )
+    coalesce_window: float = setting(
+        "SALES_VERDICTS_COALESCE_SECONDS",
+        1.0,
+        "An identical classification asked this soon after one finished gets that run; `0` "
+        "turns it off.",
+        low=0,
+        high=600,
+        unit="seconds",
+    )
+    log_level: str = setting(
+        "SALES_VERDICTS_LOG_LEVEL", "INFO", "Python log level.", parse=str.upper
+    )
 
     @property
     def service_account_mode(self) -> bool:
@@ -135,54 +164,109 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Every declared variable of ``environ`` (default: the process's), parsed and
+        checked; an unset or blank variable takes the declared default."""
         env = os.environ if environ is None else environ
-        emulator = (env.get("SHEETS_EMULATOR_HOST") or "").strip().rstrip("/") or None
-        if emulator is not None and "://" not in emulator:
-            emulator = f"http://{emulator}"
-        key_file = (env.get("GOOGLE_APPLICATION_CREDENTIALS") or "").strip() or None
-        domains = tuple(
-            d.strip().lower().lstrip("@")
-            for d in (env.get("SALES_VERDICTS_ALLOWED_DOMAINS") or "").split(",")
-            if d.strip()
-        )
-        audience = (env.get("SALES_VERDICTS_AUDIENCE") or "").strip() or None
-        certs_default = (
-            f"{emulator}/oauth2/v1/certs" if emulator is not None else GOOGLE_ID_TOKEN_CERTS
-        )
-        settings = cls(
-            database_url=(env.get("DATABASE_URL") or "").strip() or DEFAULT_SQLITE,
-            emulator_host=emulator,
-            service_account_file=Path(key_file) if key_file else None,
-            audience=audience,
-            allowed_domains=domains,
-            certs_url=(env.get("SALES_VERDICTS_CERTS_URL") or "").strip() or certs_default,
-            introspection=_bool(env, "SALES_VERDICTS_INTROSPECTION", True),
-            graphiql=_bool(env, "SALES_VERDICTS_GRAPHIQL", True),
-            max_depth=_int(env, "SALES_VERDICTS_MAX_DEPTH", 10, 3, 100),
-            max_aliases=_int(env, "SALES_VERDICTS_MAX_ALIASES", 15, 1, 1000),
-            max_tokens=_int(env, "SALES_VERDICTS_MAX_TOKENS", 2000, 100, 100_000),
-            sheets_deadline=_float(env, "SALES_VERDICTS_SHEETS_DEADLINE", 20.0),
-            coalesce_window=_float(env, "SALES_VERDICTS_COALESCE_SECONDS", 1.0, low=0.0),
-            log_level=(env.get("SALES_VERDICTS_LOG_LEVEL") or "INFO").strip().upper(),
-        )
+        hints = typing.get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            variable: Variable = field.metadata["variable"]
+            raw = env.get(variable.name)
+            if raw is not None and raw.strip():
+                values[field.name] = _parse(variable, hints[field.name], raw)
+        if "certs_url" not in values and values.get("emulator_host"):
+            values["certs_url"] = f"{values['emulator_host']}/oauth2/v1/certs"
+        settings = cls(**values)
         settings.validate()
         return settings
 
     def validate(self) -> None:
-        if self.service_account_mode:
-            assert self.service_account_file is not None
-            if not self.service_account_file.is_file():
-                raise SettingsError(
-                    f"GOOGLE_APPLICATION_CREDENTIALS={str(self.service_account_file)!r}: "
-                    "no such file"
-                )
-            if not self.audience:
-                raise SettingsError(
-                    "SALES_VERDICTS_AUDIENCE is required in service-account mode "
-                    "(the add-on's OAuth client id, the audience of its ID tokens)"
-                )
-            if not self.allowed_domains:
-                raise SettingsError(
-                    "SALES_VERDICTS_ALLOWED_DOMAINS is required in service-account mode "
-                    "(the e-mail domains allowed to call, e.g. example.com)"
-                )
+        """Checks across settings: service-account mode needs its key, audience and domains."""
+        if self.service_account_file is None:
+            return
+        if not self.service_account_file.is_file():
+            raise SettingsError(
+                f"GOOGLE_APPLICATION_CREDENTIALS={str(self.service_account_file)!r}: no such file"
+            )
+        if not self.audience:
+            raise SettingsError(
+                "SALES_VERDICTS_AUDIENCE is required in service-account mode "
+                "(the add-on's OAuth client id, the audience of its ID tokens)"
+            )
+        if not self.allowed_domains:
+            raise SettingsError(
+                "SALES_VERDICTS_ALLOWED_DOMAINS is required in service-account mode "
+                "(the e-mail domains allowed to call, e.g. example.com)"
+            )
+
+
+def _parse(variable: Variable, kind: Any, raw: str) -> Any:
+    """``raw`` as the field's type, or a :class:`SettingsError` naming the variable."""
+    text = raw.strip()
+    try:
+        if variable.parse is not None:
+            return variable.parse(text)
+        if kind is bool:
+            return _boolean(text)
+        if kind in (int, float):
+            return _number(variable, kind, text)
+        if kind in (str, str | None):
+            return text
+        if kind == Path | None:
+            return Path(text)
+    except ValueError as err:
+        raise SettingsError(f"{variable.name}={raw!r}: {err}") from None
+    raise TypeError(f"{variable.name}: no parser for {kind!r}; declare one with parse=")
+
+
+def _boolean(text: str) -> bool:
+    value = text.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
+def _number(variable: Variable, kind: type[float], text: str) -> float:
+    try:
+        value = kind(text)
+    except ValueError:
+        raise ValueError(
+            "expected a whole number" if kind is int else f"expected a number of {variable.unit}"
+        ) from None
+    low = variable.low if variable.low is not None else float("-inf")
+    high = variable.high if variable.high is not None else float("inf")
+    if not low <= value <= high:
+        if kind is int:
+            raise ValueError(f"expected a number from {low:g} to {high:g}")
+        raise ValueError(f"expected between {low:g} and {high:g} {variable.unit}".rstrip())
+    return value
+
+
+def readme_table() -> str:
+    """The README's configuration table, from the declarations."""
+    lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for field in dataclasses.fields(Settings):
+        variable: Variable = field.metadata["variable"]
+        meaning = variable.help
+        if variable.low is not None and variable.high is not None:
+            meaning += f" From {variable.low:g} to {variable.high:g} {variable.unit}".rstrip() + "."
+        lines.append(f"| `{variable.name}` | {_shown(variable, field.default)} | {meaning} |")
+    return "\n".join(lines)
+
+
+def _shown(variable: Variable, default: object) -> str:
+    if variable.shown is not None:
+        return variable.shown
+    if default is None or default == ():
+        return "unset"
+    if isinstance(default, bool):
+        return f"`{str(default).lower()}`"
+    if isinstance(default, float) and default.is_integer():
+        return f"`{int(default)}`"
+    return f"`{default}`"
+
+
+if __name__ == "__main__":
+    print(readme_table())

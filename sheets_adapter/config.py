@@ -1,13 +1,13 @@
-"""The adapter's settings, and the one place that reads them from an environment mapping.
+"""The adapter's settings: its own tuning (declared once, on :class:`SheetsSettings`) and
+what it takes from the app's settings.
 
-The adapter itself never reads ``os.environ``: the app's settings module calls
-:func:`from_env` (or :meth:`SheetsSettings.from_app_settings`) once and passes the
-result to :class:`~sheets_adapter.gspread_adapter.GspreadSheets`.
+The adapter never reads the environment: the app's :mod:`server.config` declares and
+reads ``SHEETS_EMULATOR_HOST``, ``GOOGLE_APPLICATION_CREDENTIALS`` and the deadline, and
+:meth:`SheetsSettings.from_app_settings` takes them from there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -90,12 +90,3 @@ class AppSettings(Protocol):
 
     @property
     def sheets_deadline(self) -> float: ...
-
-
-def from_env(environ: Mapping[str, str]) -> SheetsSettings:
-    """Read ``SHEETS_EMULATOR_HOST`` and ``GOOGLE_APPLICATION_CREDENTIALS`` once."""
-    key_file = (environ.get("GOOGLE_APPLICATION_CREDENTIALS") or "").strip()
-    return SheetsSettings(
-        emulator_host=normalise_emulator_host(environ.get("SHEETS_EMULATOR_HOST")),
-        service_account_file=Path(key_file) if key_file else None,
-    )

@@ -34,7 +34,7 @@ from gspread.http_client import HTTPClient, ParamsType
 
 from server.cache import TtlCache
 from sheets_adapter.calls import ApiCaller, RangeNotFound
-from sheets_adapter.config import AppSettings, SheetsSettings, from_env
+from sheets_adapter.config import AppSettings, SheetsSettings
 from sheets_adapter.errors import (
     BadRequest,
     PermissionDenied,
@@ -122,10 +122,6 @@ class GspreadSheets(SheetsPort):
         if not isinstance(settings, SheetsSettings):
             settings = SheetsSettings.from_app_settings(settings)
         return cls(settings)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> GspreadSheets:
-        return cls(from_env(environ))
 
     @property
     def requests(self) -> RequestCounter:

@@ -119,8 +119,8 @@ def test_sheets_emulator_host_sends_every_call_to_the_emulator(
     emu: EmulatorHandle, sheet: str, key: GeneratedKey, tmp_path: Path, outgoing: list[str]
 ) -> None:
     emu.state.share(sheet, key.email, "writer")
-    # user mode, built from an environment mapping as the app's settings module does
-    user = GspreadSheets.from_env({"SHEETS_EMULATOR_HOST": emu.url})
+    # user mode, built from an environment mapping through the app's settings
+    user = GspreadSheets.from_settings(Settings.from_env({"SHEETS_EMULATOR_HOST": emu.url}))
     classify_once(user, sheet)
     assert user.can_open(sheet, ANA_AUTH)
     # service-account mode, built from the app's settings, with Google's own token_uri

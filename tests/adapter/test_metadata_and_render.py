@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sheets_adapter.config import SheetsSettings, from_env
 from sheets_adapter.metadata import (
     SheetInfo,
     assemble,
@@ -254,13 +253,3 @@ def test_request_kinds() -> None:
     assert request_kind(base + "/values:batchGet?ranges=x") == "values.batchGet"
     assert request_kind(base + ":batchUpdate") == "batchUpdate"
     assert request_kind("http://127.0.0.1/token") == "token"
-
-
-def test_settings_from_env() -> None:
-    settings = from_env(
-        {"SHEETS_EMULATOR_HOST": "127.0.0.1:8765/", "GOOGLE_APPLICATION_CREDENTIALS": ""}
-    )
-    assert settings.emulator_host == "http://127.0.0.1:8765"
-    assert settings.service_account_file is None
-    assert from_env({}) == SheetsSettings()
-    assert SheetsSettings().with_deadline(3).retry.deadline == 3

@@ -6,15 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from server.config import DEFAULT_SQLITE, VARIABLES, Settings, SettingsError
+from server.config import DEFAULT_SQLITE, Settings, SettingsError, readme_table
+from sheets_adapter.config import SheetsSettings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def test_every_variable_is_in_the_readme_configuration_table() -> None:
-    table = README.read_text(encoding="utf-8").split("## Configuration", 1)[1]
-    for name in VARIABLES:
-        assert f"| `{name}` |" in table, f"{name} is missing from the README"
+def test_the_readme_configuration_table_is_the_declarations() -> None:
+    section = README.read_text(encoding="utf-8").split("## Configuration", 1)[1]
+    rows = [line for line in section.split("\n## ", 1)[0].splitlines() if line.startswith("|")]
+    assert "\n".join(rows) == readme_table(), "run `python -m server.config` for the table"
+    for name in ("DATABASE_URL", "SALES_VERDICTS_MAX_DEPTH", "SALES_VERDICTS_LOG_LEVEL"):
+        assert f"| `{name}` |" in readme_table()
 
 
 def test_defaults_without_any_environment() -> None:
@@ -30,6 +33,20 @@ def test_the_emulator_host_also_sets_where_id_token_certificates_come_from() -> 
     settings = Settings.from_env({"SHEETS_EMULATOR_HOST": "127.0.0.1:8765/"})
     assert settings.emulator_host == "http://127.0.0.1:8765"
     assert settings.certs_url == "http://127.0.0.1:8765/oauth2/v1/certs"
+    explicit = {"SHEETS_EMULATOR_HOST": "127.0.0.1:8765", "SALES_VERDICTS_CERTS_URL": "http://c"}
+    assert Settings.from_env(explicit).certs_url == "http://c"
+
+
+def test_the_adapter_takes_its_settings_from_the_apps() -> None:
+    settings = SheetsSettings.from_app_settings(
+        Settings.from_env(
+            {"SHEETS_EMULATOR_HOST": "127.0.0.1:8765/", "GOOGLE_APPLICATION_CREDENTIALS": ""}
+        )
+    )
+    assert settings.emulator_host == "http://127.0.0.1:8765"
+    assert settings.service_account_file is None
+    assert SheetsSettings.from_app_settings(Settings.from_env({})) == SheetsSettings()
+    assert SheetsSettings().with_deadline(3).retry.deadline == 3
 
 
 @pytest.mark.parametrize(
@@ -40,6 +57,8 @@ def test_the_emulator_host_also_sets_where_id_token_certificates_come_from() -> 
         ({"SALES_VERDICTS_INTROSPECTION": "maybe"}, "true or false"),
         ({"SALES_VERDICTS_SHEETS_DEADLINE": "0"}, "seconds"),
         ({"SALES_VERDICTS_COALESCE_SECONDS": "-1"}, "between 0 and 600"),
+        ({"SALES_VERDICTS_MAX_TOKENS": "1e9"}, "SALES_VERDICTS_MAX_TOKENS='1e9': expected a whole"),
+        ({"SHEETS_EMULATOR_HOST": "ftp://x"}, "SHEETS_EMULATOR_HOST='ftp://x': expected an addr"),
         ({"GOOGLE_APPLICATION_CREDENTIALS": "/no/such/key.json"}, "no such file"),
     ],
 )
