@@ -1,30 +1,18 @@
-"""The ``sales-verdicts`` command line (SPEC 4.1): serve, emulator, classify, demo."""
+"""The ``sales-verdicts`` command line: serve, emulator, classify, demo."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from server.api import documents
-from server.api.auth import Authenticator
-from server.api.context import Context
-from server.api.errors import ApiError
-from server.api.schema import build_schema
-from server.classification import ClassifyOptions, InvalidOptions
-from server.cli.terminal import print_run
+from server.classification import ClassifyOptions
+from server.cli.classify import ClassifyArgs, CliError
+from server.cli.classify import classify as run_classify
 from server.config import Settings, SettingsError
-from server.service import Caller, ClassificationService
-from server.store import open_store
-from server.store.memory import MemoryRunStore
-from server.store.port import RunStore
-from sheets_adapter.port import ServiceAccountAuth, SheetsPort, UserToken
 
 cli = typer.Typer(
     add_completion=False,
@@ -33,8 +21,6 @@ cli = typer.Typer(
 )
 console = Console()
 errors = Console(stderr=True)
-
-TOKEN_VARIABLES = ("SALES_VERDICTS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN")
 
 
 def _configure_logging(level: str) -> None:
@@ -48,50 +34,11 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-class _FixedCaller(Authenticator):
-    """The terminal user is who they are: no header to check."""
-
-    def __init__(self, caller: Caller) -> None:
-        self._caller = caller
-
-    async def authenticate(self, authorization: str | None) -> Caller:
-        return self._caller
-
-
-def run_in_process(
-    sheets: SheetsPort,
-    store: RunStore,
-    caller: Caller,
-    spreadsheet_id: str,
-    quarter: str | None,
-    options: dict[str, Any],
-) -> dict[str, Any]:
-    """One classification through the GraphQL schema in this process: the answer has
-    exactly the shape of the API's ``ClassificationRun``."""
-    context = Context(
-        service=ClassificationService(sheets, store),
-        authenticator=_FixedCaller(caller),
-        authorization=None,
-        request_id="cli",
-    )
-    result = asyncio.run(
-        build_schema().execute(
-            documents.CLASSIFY,
-            variable_values={
-                "spreadsheetId": spreadsheet_id,
-                "quarter": quarter,
-                "options": options,
-            },
-            context_value=context,
-        )
-    )
-    if result.errors:
-        error = result.errors[0]
-        code = (error.extensions or {}).get("code", "BAD_INPUT")
-        raise ApiError(str(code), error.message)
-    assert result.data is not None
-    run: dict[str, Any] = result.data["classifyQuarter"]
-    return run
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as err:
+        raise _fail(str(err), 2) from None
 
 
 @cli.command()
@@ -105,10 +52,7 @@ def serve(
 
     from server.logs import log_config
 
-    try:
-        settings = Settings.from_env()
-    except SettingsError as err:
-        raise _fail(str(err), 2) from None
+    settings = _settings()
     _configure_logging(settings.log_level)
     uvicorn.run(
         "server.api.app:create_app",
@@ -160,6 +104,10 @@ def emulator(
     )
 
 
+#: The domain's options are the one home of the defaults; the CLI shows the same ones.
+_DEFAULTS = ClassifyOptions()
+
+
 @cli.command()
 def classify(
     spreadsheet_id: Annotated[
@@ -185,95 +133,52 @@ def classify(
             show_default=False,
         ),
     ] = None,
-    plan_tab: Annotated[str, typer.Option(help="Name of the Plan tab.")] = "Plan",
-    bookings_tab: Annotated[str, typer.Option(help="Name of the Bookings tab.")] = "Bookings",
-    summary_tab: Annotated[str, typer.Option(help="Name of the Summary tab.")] = "Summary",
+    plan_tab: Annotated[str, typer.Option(help="Name of the Plan tab.")] = _DEFAULTS.plan_tab,
+    bookings_tab: Annotated[
+        str, typer.Option(help="Name of the Bookings tab.")
+    ] = _DEFAULTS.bookings_tab,
+    summary_tab: Annotated[
+        str, typer.Option(help="Name of the Summary tab.")
+    ] = _DEFAULTS.summary_tab,
     fiscal_year_start_month: Annotated[
         int, typer.Option(help="First month of the fiscal year (1-12).")
-    ] = 1,
+    ] = _DEFAULTS.fiscal_year_start_month,
     comparison: Annotated[
         str, typer.Option(help="PRIOR_QUARTER or SAME_QUARTER_LAST_YEAR.")
-    ] = "PRIOR_QUARTER",
+    ] = _DEFAULTS.comparison.value,
     hard_miss_window: Annotated[
         int, typer.Option(help="Quarters looked back for repeated Hard Misses.")
-    ] = 8,
+    ] = _DEFAULTS.hard_miss_window,
     group_by: Annotated[
         list[str] | None, typer.Option(help="Group column (repeatable). Default: automatic.")
     ] = None,
     verbose: Annotated[bool, typer.Option(help="Log details (and tracebacks of bugs).")] = False,
 ) -> None:
     """Classify one spreadsheet (or two CSV exports) and print the verdict table."""
-    options: dict[str, Any] = {
-        "planTab": plan_tab,
-        "bookingsTab": bookings_tab,
-        "summaryTab": summary_tab,
-        "fiscalYearStartMonth": fiscal_year_start_month,
-        "comparison": comparison.upper(),
-        "hardMissWindow": hard_miss_window,
-        "groupBy": group_by or None,
-    }
-    try:
-        ClassifyOptions.from_mapping(options)
-    except InvalidOptions as err:
-        raise _fail(str(err), 2) from None
-    local = plan is not None or bookings is not None
-    try:
-        settings = Settings.from_env()
-    except SettingsError as err:
-        raise _fail(str(err), 2) from None
+    args = ClassifyArgs(
+        spreadsheet=spreadsheet_id,
+        quarter=quarter,
+        options={
+            "plan_tab": plan_tab,
+            "bookings_tab": bookings_tab,
+            "summary_tab": summary_tab,
+            "fiscal_year_start_month": fiscal_year_start_month,
+            "comparison": comparison,
+            "hard_miss_window": hard_miss_window,
+            "group_by": group_by or None,
+        },
+        as_json=as_json,
+        plan=plan,
+        bookings=bookings,
+        summary_csv=summary_csv,
+        token=token,
+    )
+    settings = _settings()
     _configure_logging("INFO" if verbose else "CRITICAL")
-    store: RunStore
-    if local:
-        if plan is None or bookings is None or spreadsheet_id is not None:
-            raise _fail("local mode needs both --plan FILE and --bookings FILE, and no id", 2)
-        from sheets_adapter.csv_files import CsvSheets
-
-        sheets: SheetsPort = CsvSheets({plan_tab: plan, bookings_tab: bookings}, summary_csv)
-        store = MemoryRunStore()
-        caller = Caller(auth=ServiceAccountAuth("local"), email="local")
-        spreadsheet_id = plan.stem
-    else:
-        if spreadsheet_id is None:
-            raise _fail("give a SPREADSHEET_ID, or --plan FILE --bookings FILE", 2)
-        from server.api.app import build_sheets
-
-        sheets = build_sheets(settings)
-        store = open_store(settings.database_url)
-        if settings.service_account_mode:
-            caller = Caller(auth=ServiceAccountAuth("cli"), email=None)
-        else:
-            secret = token or next(
-                (os.environ[v] for v in TOKEN_VARIABLES if os.environ.get(v)), None
-            )
-            if not secret:
-                raise _fail(
-                    "user mode needs a Google OAuth access token: --token or "
-                    "$SALES_VERDICTS_TOKEN (e.g. from `gcloud auth print-access-token`), "
-                    "or set GOOGLE_APPLICATION_CREDENTIALS for service-account mode",
-                    2,
-                )
-            caller = Caller(auth=UserToken(secret))
     try:
-        run = run_in_process(sheets, store, caller, spreadsheet_id, quarter, options)
-    except ApiError as err:
-        hint = " (run again with --verbose for details)" if err.code == "INTERNAL" else ""
-        raise _fail(
-            f"{err.message} [{err.code}]{hint}", 2 if err.code == "BAD_INPUT" else 1
-        ) from None
-    finally:
-        store.close()
-    if as_json:
-        sys.stdout.write(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
-    elif local:
-        print_run(
-            console,
-            run,
-            written_to=f"Summary written to {summary_csv}"
-            if summary_csv
-            else "Local mode: no Summary written (add --summary-csv FILE to keep one)",
-        )
-    else:
-        print_run(console, run)
+        run_classify(args, settings, os.environ, console)
+    except CliError as err:
+        raise _fail(str(err), err.exit_code) from None
 
 
 @cli.command()

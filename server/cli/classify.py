@@ -1,0 +1,167 @@
+"""``sales-verdicts classify``: one run from the terminal, through the service directly.
+
+The command (:mod:`server.cli.commands`) builds a :class:`ClassifyArgs`; :func:`classify`
+picks the source (a Google spreadsheet, or two CSV exports), runs the service once and
+prints the run: as a verdict table, or with ``--json`` exactly as the GraphQL
+``ClassificationRun`` (:func:`server.api.serialize.run_answer`). Failures are translated
+once, by the API's own :func:`server.api.errors.translate`: a bad input exits 2, any
+other failure 1.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from rich.console import Console
+
+from server.api.errors import BAD_INPUT, INTERNAL, ApiError, translate
+from server.api.serialize import run_answer
+from server.classification import ClassifyOptions, InvalidOptions
+from server.cli.terminal import print_run
+from server.config import Settings
+from server.service import Caller, ClassificationService, ClassifyRequest
+from server.store import open_store
+from server.store.memory import MemoryRunStore
+from server.store.port import RunRecord, RunStore
+from sheets_adapter.ids import parse_spreadsheet_id
+from sheets_adapter.port import ServiceAccountAuth, SheetsPort, UserToken
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Where ``--token`` is looked for when it is not given.
+TOKEN_VARIABLES = ("SALES_VERDICTS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN")
+
+
+class CliError(Exception):
+    """A failure the command reports in one sentence, with its exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class ClassifyArgs:
+    """What ``sales-verdicts classify`` was asked, as Typer parsed it."""
+
+    spreadsheet: str | None
+    quarter: str | None
+    options: Mapping[str, object]  # ClassifyOptions fields, by their Python names
+    as_json: bool = False
+    plan: Path | None = None
+    bookings: Path | None = None
+    summary_csv: Path | None = None
+    token: str | None = None
+
+    @property
+    def local(self) -> bool:
+        return self.plan is not None or self.bookings is not None
+
+
+@dataclass
+class Source:
+    """Where a run reads from, writes to and is recorded, and as whom."""
+
+    sheets: SheetsPort
+    store: RunStore
+    caller: Caller
+    spreadsheet_id: str
+    written_to: str | None = None  # what the table's footer says about the Summary
+
+
+def classify(
+    args: ClassifyArgs, settings: Settings, environ: Mapping[str, str], console: Console
+) -> None:
+    """One run, printed; raises :class:`CliError` for anything the user can act on."""
+    options = _options(args)
+    source = csv_files(args, options) if args.local else google(args, settings, environ)
+    try:
+        run = _run(source, args.quarter, options)
+    finally:
+        source.store.close()
+    shaped = run_answer(run)
+    if args.as_json:
+        sys.stdout.write(json.dumps(shaped, indent=2, ensure_ascii=False) + "\n")
+    else:
+        print_run(console, shaped, written_to=source.written_to)
+
+
+def _options(args: ClassifyArgs) -> ClassifyOptions:
+    try:
+        return ClassifyOptions.from_mapping(args.options)
+    except InvalidOptions as err:
+        raise CliError(str(err), 2) from None
+
+
+def csv_files(args: ClassifyArgs, options: ClassifyOptions) -> Source:
+    """Local mode: two CSV exports, no Google at all; runs are kept in memory."""
+    if args.plan is None or args.bookings is None or args.spreadsheet is not None:
+        raise CliError("local mode needs both --plan FILE and --bookings FILE, and no id", 2)
+    from sheets_adapter.csv_files import CsvSheets
+
+    files = {options.plan_tab: args.plan, options.bookings_tab: args.bookings}
+    return Source(
+        sheets=CsvSheets(files, args.summary_csv),
+        store=MemoryRunStore(),
+        caller=Caller(auth=ServiceAccountAuth("local"), email="local"),
+        spreadsheet_id=args.plan.stem,
+        written_to=f"Summary written to {args.summary_csv}"
+        if args.summary_csv
+        else "Local mode: no Summary written (add --summary-csv FILE to keep one)",
+    )
+
+
+def google(args: ClassifyArgs, settings: Settings, environ: Mapping[str, str]) -> Source:
+    """A Google spreadsheet, as the user (a token) or as the service account."""
+    if args.spreadsheet is None:
+        raise CliError("give a SPREADSHEET_ID, or --plan FILE --bookings FILE", 2)
+    spreadsheet_id = _translated(lambda: parse_spreadsheet_id(args.spreadsheet or ""))
+    caller = _google_caller(args, settings, environ)
+    from server.api.app import build_sheets
+
+    sheets = build_sheets(settings)
+    return Source(sheets, open_store(settings.database_url), caller, spreadsheet_id)
+
+
+def _google_caller(args: ClassifyArgs, settings: Settings, environ: Mapping[str, str]) -> Caller:
+    if settings.service_account_mode:
+        return Caller(auth=ServiceAccountAuth("cli"), email=None)
+    secret = args.token or next((environ[v] for v in TOKEN_VARIABLES if environ.get(v)), None)
+    if not secret:
+        raise CliError(
+            "user mode needs a Google OAuth access token: --token or $SALES_VERDICTS_TOKEN "
+            "(e.g. from `gcloud auth print-access-token`), or set "
+            "GOOGLE_APPLICATION_CREDENTIALS for service-account mode",
+            2,
+        )
+    return Caller(auth=UserToken(secret))
+
+
+def _run(source: Source, quarter: str | None, options: ClassifyOptions) -> RunRecord:
+    service = ClassificationService(source.sheets, source.store)
+    request = ClassifyRequest(source.spreadsheet_id, quarter or None, options, source.caller)
+    return _translated(lambda: service.classify_quarter(request))
+
+
+def _translated(work: Callable[[], T]) -> T:
+    """``work()``, its failures as a :class:`CliError` coded as the API codes them."""
+    try:
+        return work()
+    except Exception as err:
+        api = translate(err)
+        if api is None:
+            log.exception("unexpected error")
+            api = ApiError(INTERNAL, f"Unexpected error ({type(err).__name__}).")
+            hint = " (run again with --verbose for details)"
+        else:
+            hint = ""
+        raise CliError(
+            f"{api.message} [{api.code}]{hint}", 2 if api.code == BAD_INPUT else 1
+        ) from None
