@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL on ``/graphql``, ``/healthz``, built in the lifespan.
+"""The ASGI application: GraphQL on ``/graphql`` (GraphiQL from the package's own assets),
+``/healthz``, built in the lifespan.
 
 Adapters (run store, Sheets adapter, certificate cache) are built when the app
 starts, never at import time, and closed when it stops.
@@ -18,13 +19,14 @@ import requests
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from server.api import graphiql
 from server.api.auth import (
     Authenticator,
     CertificateCache,
@@ -83,6 +85,11 @@ class Services:
 class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view with the per-request context, and JSON through orjson
     (about twice as fast as the standard library on verdict-sized answers)."""
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL from the package's own assets (Strawberry's page uses a CDN)."""
+        return graphiql.PAGE
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
@@ -169,12 +176,12 @@ def create_app(
         introspection=settings.introspection,
     )
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
-    app = Starlette(
-        routes=[
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-        ],
-        lifespan=lifespan,
-    )
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ]
+    if settings.graphiql:
+        routes.append(graphiql.assets())
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(RequestIdMiddleware)
     return app
