@@ -247,11 +247,6 @@ class WritePlan:
     has_chart: bool = False
 
 
-def summary_requests(summary: SummarySheet, target: Target) -> list[Json]:
-    """Every request of the one batchUpdate that replaces the Summary tab."""
-    return plan_write(summary, target).requests
-
-
 def plan_write(summary: SummarySheet, target: Target) -> WritePlan:
     rows = grid_rows(summary)
     chart = chart_request(summary, target.sheet_id)

@@ -79,7 +79,6 @@ class Services:
 
     service: ClassificationService
     authenticator: Authenticator
-    store: RunStore
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -154,7 +153,6 @@ def create_app(
                     sheets, store, coalesce_window=settings.coalesce_window
                 ),
                 authenticator=build_authenticator(settings, session),
-                store=store,
             )
             log.info(
                 "ready: mode=%s store=%s emulator=%s",

@@ -48,11 +48,6 @@ def seed(emulator: str, tabs: Mapping[str, Sequence[Sequence[Any]]], token: str 
     return str(book.id)
 
 
-def tab_titles(emulator: str, spreadsheet_id: str, token: str = OWNER) -> list[str]:
-    book = gspread_client(emulator, token).open_by_key(spreadsheet_id)
-    return [w.title for w in book.worksheets()]
-
-
 def demo_tabs(plan_tab: str = "Plan") -> dict[str, list[list[Any]]]:
     tabs = demo_data.demo_tabs()
     return {plan_tab: tabs["Plan"], "Bookings": tabs["Bookings"]}
