@@ -1,4 +1,5 @@
-"""Who may do what (SPEC 4.5): turning an ``Authorization`` header into a :class:`Caller`.
+"""Who may do what (README, "Who may do what"): an ``Authorization`` header becomes a
+:class:`Caller`.
 
 * User mode (default): the header carries the caller's Google OAuth access token; the
   Sheets API is called with it, so Google decides what the caller may open.

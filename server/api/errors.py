@@ -1,7 +1,7 @@
 """How failures reach API callers: GraphQL errors with ``extensions.code``.
 
 Expected failures are translated once, here, into :class:`ApiError` with one of the
-codes of SPEC 4.2::
+codes of ``docs/api-contract.graphql``::
 
     ApiError(code)
       UNAUTHENTICATED       no or bad credentials (token missing, expired, refused)

@@ -1,5 +1,6 @@
-"""The GraphQL schema (Strawberry), kept exactly to SPEC 4.2; ``schema.graphql`` is generated
-from it (``make schema``) and a test fails when the two drift.
+"""The GraphQL schema (Strawberry), keeping the contract of ``docs/api-contract.graphql``;
+``schema.graphql`` is generated from it (``make schema``) and a test fails when the two
+drift.
 
 Resolvers are ``async``; blocking work (the Sheets API, the run store) goes to worker
 threads. Expected failures become GraphQL errors with ``extensions.code``

@@ -1,4 +1,5 @@
-"""The Summary tab's layout (SPEC section 3): what a run writes, as a :class:`SummarySheet`.
+"""The Summary tab's layout (README, "The Summary tab"): what a run writes, as a
+:class:`SummarySheet`.
 
 Pure: no I/O, no clock (the run's time is passed in). The adapter renders the result
 into one atomic ``batchUpdate``. Layout from A1::

@@ -1,4 +1,5 @@
-"""The Summary tab's layout (SPEC 3), and how the user's Notes survive a new run."""
+"""The Summary tab's layout (README, "The Summary tab"), and how the user's Notes survive
+a new run."""
 
 from __future__ import annotations
 

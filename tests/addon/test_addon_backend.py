@@ -42,7 +42,7 @@ def quarter_label(index: int) -> str:
 
 def expected_total_verdict(index: int) -> str:
     """The company total's verdict, worked from demo_data's hand-made table with the rules
-    of SPEC 2.1 (the rejected "#REF!" and "TBD" deals are not in the table)."""
+    of docs/rules.md §1 (the rejected "#REF!" and "TBD" deals are not in the table)."""
     plan = sum(demo_data.PLAN_K[r][index] for r in demo_data.REGIONS)
     booked = sum(demo_data.BOOKED_K[r][index] for r in demo_data.REGIONS)
     baseline = sum(demo_data.BOOKED_K[r][index - 1] for r in demo_data.REGIONS)

@@ -1,4 +1,4 @@
-"""Finding the header, the layout and the column roles (SPEC 2.3, 2.4)."""
+"""Finding the header, the layout and the column roles (docs/rules.md §3, §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The fiscal calendar and quarter labels (SPEC 2.4)."""
+"""The fiscal calendar and quarter labels (docs/rules.md §4)."""
 
 from __future__ import annotations
 

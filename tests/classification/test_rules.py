@@ -1,4 +1,4 @@
-"""The verdicts and flags of SPEC 2.1 and 2.2, with the arithmetic worked by hand.
+"""The verdicts and flags of docs/rules.md §1 and §2, with the arithmetic worked by hand.
 
 Quarters run from 2023-Q1 unless said otherwise; tabs are long, without groups, so the
 company total is the only series.

@@ -1,4 +1,4 @@
-"""Reading single cells: amounts, dates and quarters, group names (SPEC 2.4, 2.5)."""
+"""Reading single cells: amounts, dates and quarters, group names (docs/rules.md §4, §5)."""
 
 from __future__ import annotations
 
