@@ -20,13 +20,13 @@ from graphql.error import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
+    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
+    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.extensions.max_aliases import create_validator as alias_rule
-from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.types import ExecutionContext, Info
 
 from server import classification as domain
@@ -250,14 +250,14 @@ def build_schema(
 ) -> strawberry.Schema:
     """The schema with its limits; extensions are passed as factories (Strawberry 0.341).
 
-    The depth and alias limits are the validation rules of Strawberry's
-    ``QueryDepthLimiter`` and ``MaxAliasesLimiter``, built once here: those extensions
-    build a new rule class per instance, and a per-request instance would then make
-    every request miss the ``ValidationCache`` (its key includes the rules).
+    The depth and alias limits are the ``validation_rules`` of one instance each of
+    Strawberry's ``QueryDepthLimiter`` and ``MaxAliasesLimiter``, taken once here: those
+    extensions build a new rule class per instance, and a per-request instance would then
+    make every request miss the ``ValidationCache`` (its key includes the rules).
     """
     limits: list[type[ASTValidationRule]] = [
-        depth_rule(max_depth, None, None),
-        alias_rule(max_aliases),
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
     ]
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
