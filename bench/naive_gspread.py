@@ -59,7 +59,7 @@ def naive_classification(client: gspread.Client, spreadsheet_id: str) -> int:
     return len(rows)
 
 
-def main(argv: list[str] | None = None) -> dict[str, float]:
+def main(_argv: list[str] | None = None) -> dict[str, float]:
     with demo_stack() as (s, _):
         client = gspread_client(s.emulator.url, OWNER)
         sheet = seed(s.emulator.url, demo_tabs())

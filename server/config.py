@@ -22,7 +22,7 @@ import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from server.store import DEFAULT_SQLITE_FILE
 from sheets_adapter.config import normalise_emulator_host
@@ -49,24 +49,24 @@ class Variable:
     parse: Callable[[str], Any] | None = None
 
 
-def setting(
-    name: str,
-    default: Any,
-    help: str,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    unit: str = "",
-    shown: str | None = None,
-    parse: Callable[[str], Any] | None = None,
-) -> Any:
+class How(TypedDict, total=False):
+    """The optional parts of a declaration (see :class:`Variable`)."""
+
+    low: float
+    high: float
+    unit: str
+    shown: str
+    parse: Callable[[str], Any]
+
+
+def setting(name: str, default: Any, help: str, **how: Unpack[How]) -> Any:
     """Declare a field of :class:`Settings` read from variable ``name``.
 
     ``low``/``high`` bound numbers (``unit`` names them in messages); ``shown`` is the
     default as the README shows it when the value itself would not say it (``unset``
     is shown for None); ``parse`` reads the text when the field's type is not enough
     (it raises ``ValueError`` with what was expected)."""
-    variable = Variable(name, help, low, high, unit, shown, parse)
+    variable = Variable(name, help, **how)
     return dataclasses.field(default=default, metadata={"variable": variable})
 
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from typing_extensions import override
+
 from sheets_adapter.port import (
     SheetsAuth,
     SheetsError,
@@ -71,6 +73,7 @@ class CsvSheets(SheetsPort):
         self._summary_out = summary_out
         self.written: SummarySheet | None = None
 
+    @override
     def read(
         self,
         spreadsheet_id: str,
@@ -92,6 +95,7 @@ class CsvSheets(SheetsPort):
             summary=None,
         )
 
+    @override
     def write_summary(
         self, snapshot: SpreadsheetSnapshot, summary: SummarySheet, auth: SheetsAuth
     ) -> None:
@@ -107,5 +111,6 @@ class CsvSheets(SheetsPort):
             for row in summary.footer:
                 writer.writerow([_safe(c.value) for c in row])
 
+    @override
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
         return True

@@ -25,6 +25,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
+from typing_extensions import override
 
 from server.api import graphiql
 from server.api.auth import (
@@ -101,6 +102,7 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> GraphQLHTTPResponse:
         return with_codes(await super().process_result(request, result))
 
+    @override
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         services: Services = request.app.state.services
         return Context(
@@ -128,7 +130,7 @@ def build_sheets(settings: Settings) -> SheetsPort:
     return GspreadSheets.from_settings(settings)
 
 
-async def healthz(request: Request) -> Response:
+async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 

@@ -109,7 +109,7 @@ _DEFAULTS = ClassifyOptions()
 
 
 @cli.command()
-def classify(
+def classify(  # noqa: PLR0913 - a Typer command's parameters are its options
     spreadsheet_id: Annotated[
         str | None, typer.Argument(help="Spreadsheet id (or URL). Omit with --plan/--bookings.")
     ] = None,

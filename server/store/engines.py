@@ -67,7 +67,7 @@ def _tune_sqlite(engine: Engine, busy_timeout: float, *, wal: bool) -> None:
         pragmas += ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"]
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         cursor = dbapi_connection.cursor()
         try:
             for pragma in pragmas:

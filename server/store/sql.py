@@ -94,7 +94,7 @@ _LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired
 class SqlRunStore(RunStore):
     """Runs in SQLite or PostgreSQL; the schema is migrated when the store opens."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only options with defaults
         self,
         url: str | None = None,
         *,

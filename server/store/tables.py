@@ -30,6 +30,7 @@ from sqlalchemy import (
     TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from typing_extensions import override
 
 from server.store.codec import cents, to_decimal
 
@@ -48,6 +49,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
+    @override
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
@@ -56,6 +58,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    @override
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
@@ -70,9 +73,11 @@ class Money(TypeDecorator[float]):
     impl = Numeric(18, 2, asdecimal=False)
     cache_ok = True
 
+    @override
     def process_bind_param(self, value: float | None, dialect: Dialect) -> Decimal | None:
         return None if value is None else to_decimal(value)
 
+    @override
     def process_result_value(self, value: Any, dialect: Dialect) -> float | None:
         return cents(value)
 

@@ -182,7 +182,8 @@ def test_no_token_at_all(adapter: GspreadSheets, sheet: str) -> None:
         adapter.read(sheet, ("Plan",), "Summary", UserToken(""))
 
 
-def test_concurrent_calls_from_threads(emu: EmulatorHandle, sheet: str) -> None:
+@pytest.mark.usefixtures("sheet")
+def test_concurrent_calls_from_threads(emu: EmulatorHandle) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     sheets = make_adapter(emu)

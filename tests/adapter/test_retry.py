@@ -56,7 +56,7 @@ def test_succeeds_after_transient_failures() -> None:
     fake = FakeTime()
     answers: list[Exception | str] = [Transient(503, "HTTP 503"), Transient(429, "HTTP 429"), "ok"]
 
-    def attempt(timeout: tuple[float, float]) -> str:
+    def attempt(_timeout: tuple[float, float]) -> str:
         answer = answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
@@ -70,7 +70,7 @@ def test_gives_up_at_the_deadline_without_sleeping_past_it() -> None:
     fake = FakeTime()
     starts: list[float] = []
 
-    def attempt(timeout: tuple[float, float]) -> str:
+    def attempt(_timeout: tuple[float, float]) -> str:
         starts.append(fake.now)
         fake.now += 0.1  # each attempt takes a little time
         raise Transient(503, "HTTP 503")
@@ -103,7 +103,7 @@ def test_retry_after_is_honoured() -> None:
     fake = FakeTime()
     answers: list[Exception | str] = [Transient(429, "HTTP 429", retry_after=3.0), "ok"]
 
-    def attempt(timeout: tuple[float, float]) -> str:
+    def attempt(_timeout: tuple[float, float]) -> str:
         answer = answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
@@ -116,7 +116,7 @@ def test_retry_after_is_honoured() -> None:
 def test_a_retry_after_beyond_the_deadline_gives_up_at_once() -> None:
     fake = FakeTime()
 
-    def attempt(timeout: tuple[float, float]) -> str:
+    def attempt(_timeout: tuple[float, float]) -> str:
         raise Transient(429, "HTTP 429", retry_after=60.0)
 
     with pytest.raises(GaveUp) as caught:
@@ -129,7 +129,7 @@ def test_other_errors_are_not_retried() -> None:
     fake = FakeTime()
     calls = 0
 
-    def attempt(timeout: tuple[float, float]) -> str:
+    def attempt(_timeout: tuple[float, float]) -> str:
         nonlocal calls
         calls += 1
         raise KeyError("bad")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from typing_extensions import override
 
 from server.api import documents
 from server.api.app import create_app
@@ -136,6 +137,7 @@ def test_expected_failures_carry_their_code(client: AsgiClient) -> None:
 
 
 class BrokenStore(MemoryRunStore):
+    @override
     def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
         raise RuntimeError("connection string postgresql://admin:hunter2@db")
 

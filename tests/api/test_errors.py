@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import pytest
+from typing_extensions import override
 
 from server.api import documents
 from server.api.auth import UserTokenAuthenticator
@@ -19,6 +20,7 @@ from tests.support.fakes import FakeSheets
 
 
 class BrokenStore(MemoryRunStore):
+    @override
     def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
         raise RuntimeError("connection string postgresql://admin:hunter2@db")
 

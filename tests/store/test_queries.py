@@ -17,7 +17,7 @@ from tests.store.runs import issue, minutes, run
 def counting(store: SqlRunStore) -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
     event.listen(store.engine, "before_cursor_execute", count)
