@@ -1,20 +1,29 @@
 # The GraphQL backend for Cloud Run (or any container platform).
 #   docker build -t sales-verdicts .
 #   docker run -p 8080:8080 -e DATABASE_URL=postgresql://... sales-verdicts
-FROM python:3.11-slim AS build
+#
+# The base image is pinned by digest (the multi-architecture index of
+# python:3.11.14-slim-bookworm); every package is installed at the version and hash of
+# requirements.lock. To move to a newer base, replace tag and digest together.
+ARG BASE=python:3.11.14-slim-bookworm@sha256:65a93d69fa75478d554f4ad27c85c1e69fa184956261b4301ebaf6dbb0a3543d
+
+FROM ${BASE} AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN python -m venv /venv
+COPY requirements.lock /src/
+RUN /venv/bin/pip install --no-cache-dir --require-hashes -r /src/requirements.lock
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY server ./server
 COPY sheets_adapter ./sheets_adapter
 COPY sheets_emulator ./sheets_emulator
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN /venv/bin/pip install --no-cache-dir --no-deps --no-build-isolation .
 
-FROM python:3.11-slim
+FROM ${BASE}
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PORT=8080 WORKERS=2 \
-    SALES_VERDICTS_INTROSPECTION=false
-COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels \
-    && useradd --create-home --uid 10001 app
+    SALES_VERDICTS_INTROSPECTION=false PATH=/venv/bin:$PATH
+COPY --from=build /venv /venv
+RUN useradd --create-home --uid 10001 app
 USER app
 WORKDIR /home/app
 EXPOSE 8080
