@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
 from anyio.to_thread import run_sync
@@ -45,6 +46,19 @@ Severity = strawberry.enum(
     name="IssueSeverity",
     description="ERROR: the row was rejected and did not count. INFO: skipped on purpose.",
 )
+
+
+T = TypeVar("T")
+
+
+def _copy(graphql_type: type[T], value: object) -> T:
+    """A GraphQL object with every field taken from the domain value of the same name
+    (tuples become lists)."""
+    fields = {}
+    for field in dataclasses.fields(graphql_type):  # type: ignore[arg-type]
+        item = getattr(value, field.name)
+        fields[field.name] = list(item) if isinstance(item, tuple) else item
+    return graphql_type(**fields)
 
 
 #: The defaults live on the domain's options; the GraphQL input shows the same ones.
@@ -83,19 +97,8 @@ class QuarterVerdict:
     action: str
 
     @classmethod
-    def of(cls, v: domain.QuarterVerdict) -> QuarterVerdict:
-        return cls(
-            group=v.group,
-            quarter=v.quarter,
-            plan=v.plan,
-            bookings=v.bookings,
-            baseline=v.baseline,
-            attainment=v.attainment,
-            growth=v.growth,
-            verdict=v.verdict,
-            flags=list(v.flags),
-            action=v.action,
-        )
+    def of(cls, verdict: domain.QuarterVerdict) -> QuarterVerdict:
+        return _copy(cls, verdict)
 
 
 @strawberry.type(description="An input cell that was rejected (or skipped on purpose).")
@@ -109,16 +112,8 @@ class DataIssue:
     cell: str | None = strawberry.field(description='A1 reference of the cell, e.g. "C14"')
 
     @classmethod
-    def of(cls, i: domain.DataIssue) -> DataIssue:
-        return cls(
-            tab=i.tab,
-            row=i.row,
-            column=i.column,
-            value=i.value,
-            message=i.message,
-            severity=i.severity,
-            cell=i.cell,
-        )
+    def of(cls, issue: domain.DataIssue) -> DataIssue:
+        return _copy(cls, issue)
 
 
 @strawberry.type(description="One classification of a spreadsheet.")

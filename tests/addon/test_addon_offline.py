@@ -278,7 +278,7 @@ class _NotTheBackend(BaseHTTPRequestHandler):
         "/gateway": (502, {"Content-Type": "text/html"}, "<html><h1>502 Bad Gateway</h1></html>"),
         "/login": (403, {"Content-Type": "text/html"}, "<html>Sign in to continue</html>"),
         "/page": (200, {"Content-Type": "text/html"}, "<html><title>Welcome</title></html>"),
-        # What the backend answers for a bug (server/errors.py, LoggedMaskErrors): a healthy
+        # What the backend answers for a bug (server/api/errors.py, LoggedMaskErrors): a healthy
         # backend cannot be made to crash on purpose, so this stand-in answers its shape.
         "/crashed": (
             200,
