@@ -32,8 +32,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Coverage of the code that runs in the test process (the end-to-end tests' server and
+# emulator processes are not measured); the floor is the level measured on 2026-12-01
+# (84.7 %), rounded down. Raise it when coverage rises.
 unit: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --cov --cov-report=term --cov-fail-under=84
 
 test: lint typecheck unit
 
