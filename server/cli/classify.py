@@ -124,9 +124,9 @@ def google(args: ClassifyArgs, settings: Settings, environ: Mapping[str, str]) -
         raise CliError("give a SPREADSHEET_ID, or --plan FILE --bookings FILE", 2)
     spreadsheet_id = _translated(lambda: parse_spreadsheet_id(args.spreadsheet or ""))
     caller = _google_caller(args, settings, environ)
-    from server.api.app import build_sheets
+    from sheets_adapter.gspread_adapter import GspreadSheets
 
-    sheets = build_sheets(settings)
+    sheets = GspreadSheets.from_settings(settings)
     return Source(sheets, open_store(settings.database_url), caller, spreadsheet_id)
 
 
