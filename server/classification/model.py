@@ -109,6 +109,7 @@ _TAB_NAMES = {
     "summary_tab": "summaryTab",
     "leads_tab": "leadsTab",
     "rates_tab": "ratesTab",
+    "history_tab": "historyTab",
 }
 MAX_GROUP_BY = 10
 MAX_NAME = 200
@@ -143,6 +144,7 @@ class ClassifyOptions:
     plan_column: str | None = None
     won_statuses: tuple[str, ...] | None = None
     date_order: DateOrder | None = None
+    history_tab: str | None = None  # a tab that keeps one row per group and run; None: off
 
     def __post_init__(self) -> None:
         if not 1 <= self.fiscal_year_start_month <= 12:
@@ -159,16 +161,23 @@ class ClassifyOptions:
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip() or len(value) > MAX_NAME:
                 raise InvalidOptions(_TAB_NAMES[name], value, "must be a tab name")
+        if self.history_tab is not None and (
+            not isinstance(self.history_tab, str)
+            or not self.history_tab.strip()
+            or len(self.history_tab) > MAX_NAME
+        ):
+            raise InvalidOptions("historyTab", self.history_tab, "must be a tab name")
         seen: dict[str, str] = {}
-        for name in _TAB_OPTIONS:
+        names = [*_TAB_OPTIONS, *(["history_tab"] if self.history_tab is not None else [])]
+        for name in names:
             key = fold_tab(getattr(self, name))
             if key in seen:
                 raise InvalidOptions(
                     _TAB_NAMES[name],
                     getattr(self, name),
                     f"names the same tab as {seen[key]} (tab names are compared ignoring "
-                    "case and spaces): the Plan, Bookings, Summary, Leads and Rates tabs "
-                    "must all be different tabs",
+                    "case and spaces): the Plan, Bookings, Summary, Leads, Rates and History "
+                    "tabs must all be different tabs",
                 )
             seen[key] = _TAB_NAMES[name]
         for name in ("amount_column", "date_column", "plan_column"):
