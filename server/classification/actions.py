@@ -1,4 +1,4 @@
-"""The one-line recommended action for a VP of Sales (SPEC 2.9).
+"""The one-line recommended action for a VP of Sales (docs/rules.md §9).
 
 One sentence: the verdict, the gap to plan in money and attainment, the flag that
 matters most, the likely cause (see :mod:`drivers`), and what to do, scaled to the

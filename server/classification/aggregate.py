@@ -102,6 +102,15 @@ def _cents(by_q: dict[int, float]) -> dict[int, int]:
     return {q: to_cents(a) for q, a in by_q.items()}
 
 
+@dataclass(frozen=True)
+class Leads:
+    """Leads per group and quarter; ``total_only`` when the Leads tab has no group column
+    the other tabs share (its leads then count for the company total only)."""
+
+    counts: dict[GroupKey, dict[int, float]]
+    total_only: bool = False
+
+
 def build_series(
     plan: Sums,
     bookings: Sums,
@@ -109,8 +118,7 @@ def build_series(
     *,
     grouped: bool,
     touched: Iterable[tuple[GroupKey | None, int]],
-    leads: dict[GroupKey, dict[int, float]] | None = None,
-    leads_total_only: bool = False,
+    leads: Leads | None = None,
 ) -> list[Series]:
     """The company total first, then (when grouped) one series per group, by name."""
     known = known_quarters(bookings)
@@ -137,8 +145,8 @@ def build_series(
             in_plan=key in plan.amounts,
             in_bookings=key in bookings.amounts,
         )
-        if leads is not None and not leads_total_only:
-            series.leads = {q: leads.get(key, {}).get(q, 0.0) for q in quarters}
+        if leads is not None and not leads.total_only:
+            series.leads = {q: leads.counts.get(key, {}).get(q, 0.0) for q in quarters}
         groups.append(series)
         for q, cents in planned.items():
             total.plan[q] = total.plan.get(q, 0) + cents
@@ -152,7 +160,9 @@ def build_series(
     for q in known:
         total.bookings.setdefault(q, 0)
     if leads is not None:
-        total.leads = {q: math.fsum(by_q.get(q, 0.0) for by_q in leads.values()) for q in known}
+        total.leads = {
+            q: math.fsum(by_q.get(q, 0.0) for by_q in leads.counts.values()) for q in known
+        }
     total.touched = {quarter for _, quarter in touched}
     if not grouped:
         return [total]

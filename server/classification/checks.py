@@ -37,9 +37,20 @@ class Findings:
     all_quarters: set[int] = field(default_factory=set)  # every group's verdicts flagged
     groups: set[str] = field(default_factory=set)  # groups whose name matches nothing
     units_in_doubt: bool = False
+    fiscal_in_doubt: bool = False
     incomplete: set[int] = field(default_factory=set)
     # quarters flagged for one group (its key; None: the whole tab) and the total
     quarters_by_group: dict[tuple[str, ...] | None, set[int]] = field(default_factory=dict)
+
+    def merge(self, other: Findings) -> None:
+        self.issues += other.issues
+        self.all_quarters |= other.all_quarters
+        self.groups |= other.groups
+        self.units_in_doubt |= other.units_in_doubt
+        self.fiscal_in_doubt |= other.fiscal_in_doubt
+        self.incomplete |= other.incomplete
+        for who, flagged in other.quarters_by_group.items():
+            self.quarters_by_group.setdefault(who, set()).update(flagged)
 
 
 def units(total: Series, plan_tab: str, bookings_tab: str, currency: str | None) -> Findings:

@@ -121,10 +121,9 @@ def read_rates(tab: str, rows: Sequence[Any] | None, locale: str | None) -> Rate
             bad_col, bad = (code_col, code_cell) if code is None else (rate_col, rate_cell)
             out.issues.append(
                 issues.rejected(
-                    tab,
-                    sheet_row,
-                    bad_col,
-                    "Currency" if code is None else rate_header,
+                    issues.Where(
+                        tab, sheet_row, bad_col, "Currency" if code is None else rate_header
+                    ),
                     bad,
                     Problem("is not a currency code" if code is None else "is not a rate"),
                     what="rate",

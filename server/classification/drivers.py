@@ -1,4 +1,4 @@
-"""Why a verdict came out as it did: the drivers behind a group's bookings (SPEC 2.7).
+"""Why a verdict came out as it did: the drivers behind a group's bookings (docs/rules.md §7).
 
 With deal rows, each group and quarter carries its won deals, average won deal, lost
 deals and win rate (when the tab holds lost rows), bookings by deal type (when a type
@@ -68,22 +68,26 @@ def _at(series: Series, quarter: int, has_lost: bool, has_leads: bool) -> _Quart
     )
 
 
+@dataclass(frozen=True)
+class Basis:
+    """What the drivers can say, given the tabs: lost rows (a win rate), a deal-type
+    column (the mix), a Leads tab; the baseline's distance; the reporting currency."""
+
+    lag: int
+    has_lost: bool
+    has_types: bool
+    has_leads: bool
+    currency: str | None
+
+
 def drivers(
-    series: Series,
-    quarter: int,
-    *,
-    lag: int,
-    verdict: Verdict,
-    flags: tuple[Flag, ...],
-    has_lost: bool,
-    has_types: bool,
-    has_leads: bool,
-    currency: str | None,
+    series: Series, quarter: int, verdict: Verdict, flags: tuple[Flag, ...], basis: Basis
 ) -> Drivers:
     """The drivers of one group and quarter (deal rows only)."""
+    has_lost, has_types, has_leads = basis.has_lost, basis.has_types, basis.has_leads
     now = _at(series, quarter, has_lost, has_leads)
     assert now is not None
-    base = _at(series, quarter - lag, has_lost, has_leads)
+    base = _at(series, quarter - basis.lag, has_lost, has_leads)
     count_effect = size_effect = None
     if base is not None and base.average is not None and now.average is not None:
         count_effect = (now.deals - base.deals) * base.average
@@ -107,7 +111,7 @@ def drivers(
         count_effect=count_effect,
         size_effect=size_effect,
         cause=cause,
-        explanation=explain(now, base, currency),
+        explanation=explain(now, base, basis.currency),
     )
 
 

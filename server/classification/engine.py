@@ -21,16 +21,23 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from itertools import islice
 from typing import Any
 
 from server.classification import checks, inputs, quarters
 from server.classification.actions import Context, recommend
-from server.classification.aggregate import Series, Sums, build_series, known_quarters, sums
+from server.classification.aggregate import (
+    Leads,
+    Series,
+    Sums,
+    build_series,
+    known_quarters,
+    sums,
+)
 from server.classification.currency import Rates, locale_currency, read_rates
-from server.classification.drivers import drivers
+from server.classification.drivers import Basis, drivers
 from server.classification.errors import (
     ClassificationError,
     HeaderNotFound,
@@ -40,6 +47,7 @@ from server.classification.errors import (
 from server.classification.issues import note
 from server.classification.layout import (
     Grain,
+    GroupColumn,
     Kind,
     Layout,
     Picks,
@@ -135,33 +143,98 @@ def _label_style(
     return None
 
 
+@dataclass(frozen=True)
+class _Leads:
+    """What the optional Leads tab gave: counts (or None), its issues and its reading."""
+
+    counts: Leads | None = None
+    issues: tuple[DataIssue, ...] = ()
+    reading: TabReading | None = None
+
+
 def _read_leads(
-    values: Any, opts: ClassifyOptions, groups: Sequence[Any], ctx: ReadContext, calendar: Calendar
-) -> tuple[dict[Any, dict[int, float]] | None, bool, list[DataIssue], TabReading | None]:
+    values: Any, opts: ClassifyOptions, groups: Sequence[GroupColumn], ctx: ReadContext
+) -> _Leads:
     rows = _rows(values)
     if not rows:
-        return None, False, [], None
+        return _Leads()
     try:
         layout = find_layout(opts.leads_tab, rows, TabRole.LEADS)
     except HeaderNotFound as err:
-        return (
-            None,
-            False,
-            [note(opts.leads_tab, f"{err} Leads are left out of the drivers.")],
-            None,
-        )
+        return _Leads(issues=(note(opts.leads_tab, f"{err} Leads are left out of the drivers."),))
     columns = leads_groups(layout, groups)
     total_only = columns is None
     facts = read_tab(rows, layout, columns or [], ctx)
-    counted = sums(facts, calendar)
     said = []
     if total_only and groups:
         said.append("no group column matches the other tabs: leads count for the total only")
-    reading = inputs.reading(layout, facts, currency=None, notes=said)
-    return counted.amounts, total_only, facts.issues, reading
+    return _Leads(
+        counts=Leads(sums(facts, ctx.calendar).amounts, total_only),
+        issues=tuple(facts.issues),
+        reading=inputs.reading(layout, facts, currency=None, notes=said),
+    )
 
 
-def classify(
+@dataclass(frozen=True)
+class _Tabs:
+    """Everything read from the tabs, before any judgement."""
+
+    plan: Facts
+    bookings: Facts
+    groups: tuple[GroupColumn, ...]
+    rates: Rates
+    leads: _Leads
+    issues: tuple[DataIssue, ...]  # about the tabs as a whole (no shared group column)
+    currency: str | None  # the reporting currency
+    style: LabelStyle | None  # how the sheet writes its quarters
+
+
+def _read(
+    plan_rows: Sequence[Any],
+    bookings_rows: Sequence[Any],
+    opts: ClassifyOptions,
+    optional: tuple[Any, Any, str | None],
+    calendar: Calendar,
+) -> _Tabs:
+    """Both tabs' layouts and facts, the Leads and Rates tabs, the reporting currency."""
+    leads_values, rates_values, locale = optional
+    plan_layout = find_layout(opts.plan_tab, plan_rows, TabRole.PLAN, Picks(plan=opts.plan_column))
+    bookings_layout = find_layout(
+        opts.bookings_tab,
+        bookings_rows,
+        TabRole.BOOKINGS,
+        Picks(date=opts.date_column, amount=opts.amount_column, basis=plan_layout.basis),
+    )
+    statuses = StatusReader(opts.won_statuses)
+    _check_won(bookings_rows, bookings_layout, statuses)
+    groups = choose_groups(plan_layout, bookings_layout, opts.group_by)
+    found: list[DataIssue] = []
+    dimensions = plan_layout.dimensions or bookings_layout.dimensions
+    if not groups and opts.group_by is None and dimensions:
+        found.append(_no_shared_groups(plan_layout, bookings_layout))
+    rates = read_rates(opts.rates_tab, rates_values, locale)
+    order = opts.date_order.value if opts.date_order is not None else None
+    ctx = ReadContext(
+        opts.fiscal_year_start_month, order, locale, statuses, None, rates, calendar.as_of
+    )
+    # The reporting currency is the plan's, else the most common in bookings.
+    plan = read_tab(plan_rows, plan_layout, [g.plan for g in groups], ctx)
+    ctx = replace(ctx, reporting=plan.reporting)
+    bookings = read_tab(bookings_rows, bookings_layout, [g.bookings for g in groups], ctx)
+    return _Tabs(
+        plan=plan,
+        bookings=bookings,
+        groups=groups,
+        rates=rates,
+        leads=_read_leads(leads_values, opts, groups, ctx),
+        issues=tuple(found),
+        # Nothing names a currency: the sheet's locale formats money in its own.
+        currency=bookings.reporting or locale_currency(locale),
+        style=_label_style(plan_rows, plan_layout, bookings_layout, bookings_rows),
+    )
+
+
+def classify(  # noqa: PLR0913 - the entry point names each tab it may be given
     plan_values: Sequence[Sequence[Any]],
     bookings_values: Sequence[Sequence[Any]],
     options: Mapping[str, Any] | ClassifyOptions | None = None,
@@ -184,119 +257,95 @@ def classify(
     status column with no won value). Bad cells are data issues, never exceptions.
     """
     opts = _options(options)
-    as_of = opts.as_of or date.today()
-    start = opts.fiscal_year_start_month
-    calendar = Calendar(start, as_of)
-    plan_rows, bookings_rows = _rows(plan_values), _rows(bookings_values)
-    plan_layout = find_layout(opts.plan_tab, plan_rows, TabRole.PLAN, Picks(plan=opts.plan_column))
-    bookings_layout = find_layout(
-        opts.bookings_tab,
-        bookings_rows,
-        TabRole.BOOKINGS,
-        Picks(date=opts.date_column, amount=opts.amount_column, basis=plan_layout.basis),
+    calendar = Calendar(opts.fiscal_year_start_month, opts.as_of or date.today())
+    tabs = _read(
+        _rows(plan_values),
+        _rows(bookings_values),
+        opts,
+        (leads_values, rates_values, locale),
+        calendar,
     )
-    statuses = StatusReader(opts.won_statuses)
-    _check_won(bookings_rows, bookings_layout, statuses)
-    groups = choose_groups(plan_layout, bookings_layout, opts.group_by)
-    found: list[DataIssue] = []
-    if (
-        not groups
-        and opts.group_by is None
-        and (plan_layout.dimensions or bookings_layout.dimensions)
-    ):
-        found.append(_no_shared_groups(plan_layout, bookings_layout))
-    rates = read_rates(opts.rates_tab, rates_values, locale)
-    order = opts.date_order.value if opts.date_order is not None else None
-    ctx = ReadContext(start, order, locale, statuses, None, rates, as_of)
-    # The reporting currency is the plan's, else the most common in bookings.
-    plan = read_tab(plan_rows, plan_layout, [g.plan for g in groups], ctx)
-    ctx = replace(ctx, reporting=plan.reporting)
-    bookings = read_tab(bookings_rows, bookings_layout, [g.bookings for g in groups], ctx)
-    # Nothing names a currency: the sheet's locale formats money in its own.
-    reporting = bookings.reporting or locale_currency(locale)
-    leads, leads_total_only, leads_issues, leads_reading = _read_leads(
-        leads_values, opts, groups, ctx, calendar
-    )
-    plan_sums, bookings_sums = sums(plan, calendar), sums(bookings, calendar)
-    spelling = {**bookings.spelling, **plan.spelling}  # the Plan's spelling wins
+    plan_sums, bookings_sums = sums(tabs.plan, calendar), sums(tabs.bookings, calendar)
     series = build_series(
         plan_sums,
         bookings_sums,
-        spelling,
-        grouped=bool(groups),
-        touched=plan.touched | bookings.touched,
-        leads=leads,
-        leads_total_only=leads_total_only,
+        {**tabs.bookings.spelling, **tabs.plan.spelling},  # the Plan's spelling wins
+        grouped=bool(tabs.groups),
+        touched=tabs.plan.touched | tabs.bookings.touched,
+        leads=tabs.leads.counts,
     )
-    known = known_quarters(bookings_sums)
-    style = _label_style(plan_rows, plan_layout, bookings_layout, bookings_rows)
-    findings = _checks(
-        series, plan, bookings, plan_sums, opts, calendar, known, as_of, reporting, style
-    )
-    result_verdicts = _verdicts(
-        series,
-        opts,
-        findings,
-        currency=reporting,
-        style=style,
-        as_of=as_of,
+    run = _Judge(
+        opts=opts,
         calendar=calendar,
-        deals=explain and bookings_layout.kind is Kind.DEALS,
-        bookings_sums=bookings_sums,
-        has_leads=leads is not None,
-    )
-    classified = sorted({v.quarter for v in result_verdicts})
-    ended = [q for q in classified if calendar.last_day(parse_quarter(q).index) < as_of]
-    current = quarters.date_index(as_of, calendar.start)
-    lag = 4 if opts.comparison is Comparison.SAME_QUARTER_LAST_YEAR else 1
-    paces = (
-        pace(
-            series,
-            bookings,
-            calendar,
-            as_of,
-            lag=lag,
-            label=style.format(current) if style else "",
-            has_open=bookings_layout.status is not None,
+        currency=tabs.currency,
+        style=tabs.style,
+        findings=_checks(series, tabs, plan_sums, known_quarters(bookings_sums), opts, calendar),
+        basis=Basis(
+            lag=4 if opts.comparison is Comparison.SAME_QUARTER_LAST_YEAR else 1,
+            has_lost=bookings_sums.has_lost,
+            has_types=bookings_sums.has_types,
+            has_leads=tabs.leads.counts is not None,
+            currency=tabs.currency,
         )
-        if explain
-        else []
+        if explain and tabs.bookings.layout.kind is Kind.DEALS
+        else None,
     )
-    issues_out: list[DataIssue] = [
-        *found,
-        *rates.issues,
-        *plan.issues,
-        *bookings.issues,
-        *leads_issues,
-        *findings.issues,
-    ]
+    verdicts = [v for s in series for v in run.verdicts(s)]
+    return _result(run, tabs, verdicts, series if explain else None)
+
+
+def _result(
+    run: _Judge,
+    tabs: _Tabs,
+    verdicts: list[QuarterVerdict],
+    series: list[Series] | None,
+) -> ClassificationResult:
+    calendar, style, opts = run.calendar, run.style, run.opts
+    assert calendar.as_of is not None
+    classified = sorted({v.quarter for v in verdicts})
+    ended = [q for q in classified if calendar.last_day(parse_quarter(q).index) < calendar.as_of]
+    current = quarters.date_index(calendar.as_of, calendar.start)
+    lag = 4 if opts.comparison is Comparison.SAME_QUARTER_LAST_YEAR else 1
+    label = style.format(current) if style else ""
+    paces = pace(series, tabs.bookings, calendar, lag=lag, label=label) if series else []
     readings = [
-        inputs.reading(plan_layout, plan, currency=reporting, groups=[g.plan for g in groups]),
         inputs.reading(
-            bookings_layout,
-            bookings,
-            currency=reporting,
-            notes=_currency_notes(bookings.census, reporting, rates),
-            groups=[g.bookings for g in groups],
+            tabs.plan.layout,
+            tabs.plan,
+            currency=tabs.currency,
+            groups=[g.plan for g in tabs.groups],
+        ),
+        inputs.reading(
+            tabs.bookings.layout,
+            tabs.bookings,
+            currency=tabs.currency,
+            notes=_currency_notes(tabs.bookings.census, tabs.currency, tabs.rates),
+            groups=[g.bookings for g in tabs.groups],
         ),
     ]
-    if leads_reading is not None:
-        readings.append(leads_reading)
-    labels = {q: style.format(parse_quarter(q).index) for q in classified} if style else {}
+    if tabs.leads.reading is not None:
+        readings.append(tabs.leads.reading)
     in_progress = Quarter.from_index(current).label
     return ClassificationResult(
-        verdicts=tuple(result_verdicts),
-        issues=tuple(issues_out),
-        group_columns=tuple(g.name for g in groups),
+        verdicts=tuple(verdicts),
+        issues=(
+            *tabs.issues,
+            *tabs.rates.issues,
+            *tabs.plan.issues,
+            *tabs.bookings.issues,
+            *tabs.leads.issues,
+            *run.findings.issues,
+        ),
+        group_columns=tuple(g.name for g in tabs.groups),
         quarters=tuple(classified),
         options=opts,
         quarter=ended[-1] if ended else None,
-        as_of=as_of,
+        as_of=calendar.as_of,
         in_progress=in_progress if in_progress in classified or paces else None,
-        currency=reporting,
+        currency=tabs.currency,
         inputs=tuple(readings),
         pace=tuple(paces),
-        labels=labels,
+        labels={q: style.format(parse_quarter(q).index) for q in classified} if style else {},
     )
 
 
@@ -332,111 +381,87 @@ def _no_shared_groups(plan: Layout, bookings: Layout) -> DataIssue:
 
 def _checks(
     series: list[Series],
-    plan: Facts,
-    bookings: Facts,
+    tabs: _Tabs,
     plan_sums: Sums,
+    known: range,
     opts: ClassifyOptions,
     calendar: Calendar,
-    known: range,
-    as_of: date,
-    reporting: str | None,
-    style: LabelStyle | None,
 ) -> checks.Findings:
-    out = checks.Findings()
+    """Every finding across the tabs, merged."""
+    assert calendar.as_of is not None
     plan_quarters = {q for by_q in plan_sums.amounts.values() for q in by_q}
+    label = (
+        tabs.style.format(min(plan_quarters)) if tabs.style is not None and plan_quarters else None
+    )
+    fiscal = checks.fiscal_labels(
+        tabs.plan.layout, plan_quarters, known, opts.fiscal_year_start_month, label
+    )
     parts = [
-        checks.units(series[0], opts.plan_tab, opts.bookings_tab, reporting),
+        checks.units(series[0], opts.plan_tab, opts.bookings_tab, tabs.currency),
         checks.unmatched(series, opts.plan_tab, opts.bookings_tab) if len(series) > 1 else None,
-        checks.incomplete(bookings, calendar, known, as_of),
-        checks.missing_months(plan, calendar, plan.layout),
-        checks.missing_months(bookings, calendar, bookings.layout),
-        checks.fiscal_labels(
-            plan.layout,
-            plan_quarters,
-            known,
-            opts.fiscal_year_start_month,
-            style.format(min(plan_quarters)) if style and plan_quarters else None,
-        ),
+        checks.incomplete(tabs.bookings, calendar, known, calendar.as_of),
+        checks.missing_months(tabs.plan, calendar, tabs.plan.layout),
+        checks.missing_months(tabs.bookings, calendar, tabs.bookings.layout),
+        fiscal,
     ]
-    fiscal = parts[-1]
+    out = checks.Findings(fiscal_in_doubt=bool(fiscal.issues))
     for part in parts:
-        if part is None:
-            continue
-        out.issues += part.issues
-        out.all_quarters |= part.all_quarters
-        out.groups |= part.groups
-        out.units_in_doubt |= part.units_in_doubt
-        out.incomplete |= part.incomplete
-        for who, flagged in part.quarters_by_group.items():
-            out.quarters_by_group.setdefault(who, set()).update(flagged)
-    if fiscal is not None and fiscal.issues:
-        out.incomplete |= {-1}  # marker: the fiscal calendar is in doubt
+        if part is not None:
+            out.merge(part)
     return out
 
 
-def _verdicts(
-    series: list[Series],
-    opts: ClassifyOptions,
-    findings: checks.Findings,
-    *,
-    currency: str | None,
-    style: LabelStyle | None,
-    as_of: date,
-    calendar: Calendar,
-    deals: bool,
-    bookings_sums: Sums,
-    has_leads: bool,
-) -> list[QuarterVerdict]:
-    lag = 4 if opts.comparison is Comparison.SAME_QUARTER_LAST_YEAR else 1
-    fiscal_doubt = -1 in findings.incomplete
-    out: list[QuarterVerdict] = []
-    by_group = findings.quarters_by_group
-    every_group = set().union(*by_group.values()) if by_group else set()
-    for s in series:
-        s.touched |= findings.all_quarters | by_group.get(None, set())
+@dataclass(frozen=True)
+class _Judge:
+    """Verdicts, drivers and actions of one series, with what the run knows."""
+
+    opts: ClassifyOptions
+    calendar: Calendar
+    currency: str | None
+    style: LabelStyle | None
+    findings: checks.Findings
+    basis: Basis | None  # None: no drivers (quarterly totals, or explain=False)
+
+    def _flag(self, s: Series) -> None:
+        """Quarters the findings put in doubt carry DATA_ISSUES."""
+        by_group = self.findings.quarters_by_group
+        every_group = set().union(*by_group.values()) if by_group else set()
+        s.touched |= self.findings.all_quarters | by_group.get(None, set())
         s.touched |= every_group if s.name is None else by_group.get(s.key, set())
-        if s.name in findings.groups:
+        if s.name in self.findings.groups:
             s.touched |= set(s.bookings)
+
+    def _artefact(self, s: Series, quarter: int) -> str | None:
+        """What makes a verdict an artefact to check first, not a result to act on."""
+        if s.name is not None and s.name in self.findings.groups:
+            return "names"
+        if self.findings.units_in_doubt:
+            return "units"
+        if self.findings.fiscal_in_doubt:
+            return "fiscal"
+        if quarter in self.findings.incomplete:
+            return "incomplete"
+        return None
+
+    def verdicts(self, s: Series) -> list[QuarterVerdict]:
+        self._flag(s)
+        opts, out = self.opts, []
         for a in assess(s, comparison=opts.comparison, hard_miss_window=opts.hard_miss_window):
-            quarter = Quarter.from_index(a.quarter)
-            in_progress = calendar.last_day(a.quarter) >= as_of
-            explained = (
-                drivers(
-                    s,
-                    a.quarter,
-                    lag=lag,
-                    verdict=a.verdict,
-                    flags=a.flags,
-                    has_lost=bookings_sums.has_lost,
-                    has_types=bookings_sums.has_types,
-                    has_leads=has_leads,
-                    currency=currency,
-                )
-                if deals
-                else None
-            )
-            artefact = None
-            if s.name is not None and s.name in findings.groups:
-                artefact = "names"
-            elif findings.units_in_doubt:
-                artefact = "units"
-            elif fiscal_doubt:
-                artefact = "fiscal"
-            elif a.quarter in findings.incomplete:
-                artefact = "incomplete"
+            in_progress = self.calendar.last_day(a.quarter) >= (self.calendar.as_of or date.max)
+            why = drivers(s, a.quarter, a.verdict, a.flags, self.basis) if self.basis else None
             ctx = Context(
                 comparison=opts.comparison,
                 hard_miss_window=opts.hard_miss_window,
-                currency=currency,
-                cause=explained.cause if explained else None,
-                artefact=artefact,
+                currency=self.currency,
+                cause=why.cause if why else None,
+                artefact=self._artefact(s, a.quarter),
                 group=s.name,
                 in_progress=in_progress,
             )
             out.append(
                 QuarterVerdict(
                     group=s.name,
-                    quarter=quarter.label,
+                    quarter=Quarter.from_index(a.quarter).label,
                     plan=None if a.plan is None else a.plan / 100,
                     bookings=a.bookings / 100,
                     baseline=None if a.baseline is None else a.baseline / 100,
@@ -445,10 +470,10 @@ def _verdicts(
                     verdict=a.verdict,
                     flags=a.flags,
                     action=recommend(a, ctx),
-                    label=style.format(a.quarter) if style else "",
+                    label=self.style.format(a.quarter) if self.style else "",
                     gap=None if a.plan is None else (a.bookings - a.plan) / 100,
-                    drivers=explained,
+                    drivers=why,
                     in_progress=in_progress,
                 )
             )
-    return out
+        return out

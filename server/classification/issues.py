@@ -7,6 +7,7 @@ e.g. ``Bookings!C14: "#REF!" is a formula error, row skipped``.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from server.classification.model import DataIssue, Severity
@@ -42,18 +43,21 @@ def _shown(raw: Any) -> str:
     return f'"{text}"' if isinstance(raw, str) else text
 
 
+@dataclass(frozen=True)
+class Where:
+    """A cell: its tab, 1-based sheet row, 0-based column and the column's header."""
+
+    tab: str
+    row: int
+    column: int
+    header: str
+
+
 def rejected(
-    tab: str,
-    row: int,
-    column: int,
-    header: str,
-    raw: Any,
-    problem: Problem,
-    *,
-    what: str = "row",
-    date_column: bool = False,
+    where: Where, raw: Any, problem: Problem, *, what: str = "row", date_column: bool = False
 ) -> DataIssue:
     """An ERROR issue: the cell's row (or, in a wide table, the cell) did not count."""
+    tab, row, column, header = where.tab, where.row, where.column, where.header
     ref = a1(tab, row, column)
     if problem.blank:
         message = f"{ref}: the {header} {BLANK.reason}, {what} skipped"

@@ -251,29 +251,32 @@ def _pick_status(row: _Row) -> tuple[Column | None, Column | None]:
 _DATE_RANK = {"close": 0, "won": 1, "booked": 2, "generic": 3}
 
 
-def _pick_date(row: _Row) -> tuple[Column | None, tuple[Column, ...]]:
-    """The date that places a row in a quarter: the close (won, booked, signed) date for
-    deals, never a created, modified, activity, start or renewal date; for leads, the
-    created date. Other usable dates serve rows whose main date is empty (an open
-    deal's expected close date)."""
+def _date_kind(row: _Row, column: Column) -> str | None:
+    """What a column's dates are, read from its header and checked against its values:
+    a TRUE/FALSE "Closed" column is no date, and Tableau's "Quarter of Close Date" holds
+    quarters (a period column, read as one)."""
+    kind = headers.date_kind(_info(column))
+    if kind is None:
+        return None
+    values = row.values(column)
+    if values and _share(values, _is_flag_value) >= 0.8:
+        return None
+    info = _info(column)
+    periodic = _share(values, _quarter_value) >= 0.8 or _share(values, _month_text) >= 0.8
+    if (headers.is_period(info) or headers.is_month(info)) and values and periodic:
+        return None
+    return kind
+
+
+def _date_candidates(row: _Row) -> tuple[list[tuple[int, Column]], list[Column]]:
+    """Dates that may place a row (ranked), and dates of open or lost deals only; every
+    other date is ignored with its reason."""
     dated: list[tuple[int, Column]] = []
     spare: list[Column] = []
     for column in row.columns:
-        if column.index in row.used:
-            continue
-        kind = headers.date_kind(_info(column))
+        kind = None if column.index in row.used else _date_kind(row, column)
         if kind is None:
             continue
-        values = row.values(column)
-        if values and _share(values, _is_flag_value) >= 0.8:
-            continue  # a TRUE/FALSE "Closed" column is no date
-        info = _info(column)
-        if (
-            (headers.is_period(info) or headers.is_month(info))
-            and values
-            and (_share(values, _quarter_value) >= 0.8 or _share(values, _month_text) >= 0.8)
-        ):
-            continue  # "Quarter of Close Date": a period column, read as one
         if row.role is TabRole.LEADS:
             rank = 0 if kind == "bad:created" else 1 if kind == "generic" else None
         else:
@@ -284,6 +287,15 @@ def _pick_date(row: _Row) -> tuple[Column | None, tuple[Column, ...]]:
             spare.append(column)
         else:
             row.ignore(column, f"a {kind.removeprefix('bad:')} date, never the close date")
+    return dated, spare
+
+
+def _pick_date(row: _Row) -> tuple[Column | None, tuple[Column, ...]]:
+    """The date that places a row in a quarter: the close (won, booked, signed) date for
+    deals, never a created, modified, activity, start or renewal date; for leads, the
+    created date. Other usable dates serve rows whose main date is empty (an open
+    deal's expected close date)."""
+    dated, spare = _date_candidates(row)
     if row.picks.date is not None:
         chosen = row.named(row.picks.date, "dateColumn")
         row.use(chosen, "date", "chosen by the dateColumn option")
@@ -665,12 +677,7 @@ def _layout(row: _Row) -> Layout | None:
     line_items = role is TabRole.BOOKINGS and _line_items(row)
     amount: Column | None = None
     if kind is not Kind.WIDE and kind is not Kind.MONTHLY_WIDE:
-        if role is TabRole.PLAN:
-            amount = _pick_plan(row)
-        elif role is TabRole.BOOKINGS:
-            amount = _pick_bookings(row, line_items)
-        else:
-            amount = _pick_leads(row)
+        amount = _pick_amount(row, line_items)
         if amount is None and not (role is TabRole.LEADS and kind is Kind.DEALS):
             return None
     currency = _pick_currency(row, amount) if role is not TabRole.LEADS else None
@@ -712,6 +719,15 @@ def _layout(row: _Row) -> Layout | None:
         named=named,
         uses=tuple(row.uses),
     )
+
+
+def _pick_amount(row: _Row, line_items: bool) -> Column | None:
+    """The column each row's amount is read from: the plan, the bookings, the leads."""
+    if row.role is TabRole.PLAN:
+        return _pick_plan(row)
+    if row.role is TabRole.BOOKINGS:
+        return _pick_bookings(row, line_items)
+    return _pick_leads(row)
 
 
 def _unit(

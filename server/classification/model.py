@@ -62,7 +62,7 @@ class DateOrder(enum.Enum):
 
 
 class Cause(enum.Enum):
-    """The most likely cause of a miss (SPEC 2.7)."""
+    """The most likely cause of a miss (docs/rules.md §7)."""
 
     FEWER_LEADS = "FEWER_LEADS"
     LOWER_WIN_RATE = "LOWER_WIN_RATE"
@@ -266,7 +266,7 @@ class DataIssue:
 
 @dataclass(frozen=True)
 class Drivers:
-    """Why a group's bookings moved (SPEC 2.7): deals, size, win rate, mix, leads."""
+    """Why a group's bookings moved (docs/rules.md §7): deals, size, win rate, mix, leads."""
 
     deals: int  # won deals
     average_deal: float | None
@@ -308,7 +308,7 @@ class QuarterVerdict:
 
 @dataclass(frozen=True)
 class Pace:
-    """The quarter in progress at ``as_of`` (SPEC 2.8)."""
+    """The quarter in progress at ``as_of`` (docs/rules.md §8)."""
 
     group: str | None
     quarter: str

@@ -1,4 +1,4 @@
-"""The quarter in progress: on pace, or not (SPEC 2.8).
+"""The quarter in progress: on pace, or not (docs/rules.md §8).
 
 For the fiscal quarter holding ``as_of``, per group and for the total: the share of
 the quarter elapsed, bookings won to date, the projected quarter-end bookings, the
@@ -71,18 +71,14 @@ def splits(
 
 
 def pace(
-    series: list[Series],
-    facts: Facts,
-    calendar: Calendar,
-    as_of: date,
-    *,
-    lag: int,
-    label: str,
-    has_open: bool,
+    series: list[Series], facts: Facts, calendar: Calendar, *, lag: int, label: str
 ) -> list[Pace]:
-    """Pace of every series for the quarter holding ``as_of`` (total first)."""
-    if facts.grain not in (Grain.DAY, Grain.MONTH):
+    """Pace of every series for the quarter holding the calendar's ``as_of`` (total
+    first); the pipeline when the tab says which deals are open."""
+    as_of = calendar.as_of
+    if facts.grain not in (Grain.DAY, Grain.MONTH) or as_of is None:
         return []
+    has_open = facts.layout.status is not None
     quarter = quarters.date_index(as_of, calendar.start)
     elapsed = (as_of - calendar.first_day(quarter)).days + 1
     elapsed_share = elapsed / calendar.days(quarter)

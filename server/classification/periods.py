@@ -53,6 +53,7 @@ class Calendar:
 
     def __init__(self, start: int, as_of: date | None = None) -> None:
         self.start = start
+        self.as_of = as_of
         self.offset: int | None = None
         if as_of is not None:
             current = quarters.date_index(as_of, start)
@@ -115,15 +116,7 @@ def _serial(value: Any, order: str | None, mixed: bool) -> int | Problem:
     if isinstance(value, bool):
         return CHECKBOX
     if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return BLANK
-        if mixed and dates.is_ambiguous(text):
-            return AMBIGUOUS
-        day = dates.parse_date_text(text, order)
-        if day is not None:
-            return dates.date_to_serial(day)
-        return FORMULA_ERROR if is_sheets_error(text) else NOT_PERIOD
+        return _serial_text(value, order, mixed)
     if isinstance(value, datetime | date):
         if not dates.MIN_YEAR <= value.year <= dates.MAX_YEAR:
             return NOT_PERIOD
@@ -135,6 +128,18 @@ def _serial(value: Any, order: str | None, mixed: bool) -> int | Problem:
         except (OverflowError, ValueError, TypeError):
             return BAD_SERIAL
     return NOT_PERIOD
+
+
+def _serial_text(value: str, order: str | None, mixed: bool) -> int | Problem:
+    text = value.strip()
+    if not text:
+        return BLANK
+    if mixed and dates.is_ambiguous(text):
+        return AMBIGUOUS
+    day = dates.parse_date_text(text, order)
+    if day is not None:
+        return dates.date_to_serial(day)
+    return FORMULA_ERROR if is_sheets_error(text) else NOT_PERIOD
 
 
 def day_code(value: Any, order: str | None = None, mixed: bool = False) -> int | Problem:
@@ -170,7 +175,7 @@ def quarter_code(
     return quarters.date_index(day, start)
 
 
-def with_year(value: Any, year_cell: Any, grain: Grain, start: int) -> int | Problem:
+def with_year(value: Any, year_cell: Any, grain: Grain) -> int | Problem:
     """A bare quarter (``Q1``, ``1``) or month (``Jan``, ``1``) with a Year cell."""
     if grain is Grain.QUARTER and isinstance(value, str):
         index = quarters.label_index(value)

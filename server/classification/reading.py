@@ -232,10 +232,7 @@ class RowReader:
     ) -> None:
         self.facts.issues.append(
             issues.rejected(
-                self.layout.tab,
-                sheet_row,
-                column.index,
-                column.header,
+                issues.Where(self.layout.tab, sheet_row, column.index, column.header),
                 raw,
                 problem,
                 what=what,
@@ -267,7 +264,7 @@ class RowReader:
                     break
         if layout.year is not None:
             year = self.cell(row, layout.year)
-            return column, raw, periods.with_year(raw, year, layout.grain, self.ctx.start)
+            return column, raw, periods.with_year(raw, year, layout.grain)
         order, mixed, _ = self.date_order(raw)
         found = periods.code(raw, layout.grain, self.ctx.start, order, mixed)
         if layout.grain is Grain.DAY and isinstance(found, int):
@@ -316,27 +313,24 @@ class RowReader:
                 return code
         return layout.currency_hint
 
+    def _empty(self, row: Sequence[Any]) -> bool:
+        """An empty row, a heading or a note: nothing to count."""
+        layout = self.layout
+        if layout.amount is None:
+            return all(values.is_blank(c) for c in row)
+        cells = (layout.period, layout.amount, layout.status)
+        return all(values.is_blank(self.cell(row, c)) for c in cells)
+
     def read_row(self, row: Sequence[Any], sheet_row: int, index: int = -1) -> None:
         """A row of a long table or of deal rows (``index``: its place in the body)."""
         layout = self.layout
-        assert layout.period is not None
-        when_raw = self.cell(row, layout.period)
-        amount_raw = self.cell(row, layout.amount) if layout.amount is not None else None
-        status_raw = self.cell(row, layout.status)
-        if (
-            values.is_blank(when_raw)
-            and (layout.amount is None or values.is_blank(amount_raw))
-            and values.is_blank(status_raw)
-            and (layout.amount is not None or all(values.is_blank(c) for c in row))
-        ):
-            return  # an empty row, a heading or a note: nothing to count
-        if self.total_row(row, sheet_row, rejected=False):
+        if self._empty(row) or self.total_row(row, sheet_row, rejected=False):
             return
         key, problems = self.group(row, index)
         status = self.status(row)
         if isinstance(status, Problem):
             assert layout.status is not None
-            problems.append((layout.status, status_raw, status))
+            problems.append((layout.status, self.cell(row, layout.status), status))
         column, when, code = self.period(row, status)
         if isinstance(code, Problem):
             problems.append((column, when, code))
@@ -345,25 +339,7 @@ class RowReader:
             assert amount_column is not None
             problems.append((amount_column, raw, number))
         if problems:
-            if self.total_row(row, sheet_row, rejected=True):
-                return
-            if isinstance(status, int) and status != Status.WON:
-                self.facts.left_out[
-                    f"{Status(status).name.lower()} rows that could not be read"
-                ] += 1
-                return  # not bookings: nothing a verdict depends on was lost
-            for bad_column, cell, problem in problems:
-                self.reject(sheet_row, bad_column, cell, problem)
-            self.facts.left_out["rejected rows"] += 1
-            if isinstance(code, int):
-                self.facts.touched.add((key, self.quarter(code)))
-            elif code is periods.AMBIGUOUS:
-                for order in (dates.DAY_FIRST, dates.MONTH_FIRST):  # either quarter it may be
-                    found = periods.code(when, self.layout.grain, self.ctx.start, order)
-                    if isinstance(found, int):
-                        if self.layout.grain is Grain.DAY:
-                            found = self.ctx.calendar.day_code(found)
-                        self.facts.touched.add((key, self.quarter(found)))
+            self._refuse(row, sheet_row, problems, key, status, (when, code))
             return
         assert key is not None
         assert isinstance(status, int)
@@ -378,6 +354,37 @@ class RowReader:
         self.extra[fact].append(float(number))
         if layout.status is not None:
             self.facts.status_rows[status, self._status_text] += 1
+
+    def _refuse(
+        self,
+        row: Sequence[Any],
+        sheet_row: int,
+        problems: list[tuple[Column, Any, Problem]],
+        key: GroupKey | None,
+        status: int | Problem,
+        period: tuple[Any, int | Problem],
+    ) -> None:
+        """A row that cannot count: a total after all, a lost or open deal (nothing a
+        verdict depends on), or rejected with an issue per problem and its quarter
+        flagged (both quarters an ambiguous date may be in)."""
+        if self.total_row(row, sheet_row, rejected=True):
+            return
+        if isinstance(status, int) and status != Status.WON:
+            self.facts.left_out[f"{Status(status).name.lower()} rows that could not be read"] += 1
+            return
+        for bad_column, cell, problem in problems:
+            self.reject(sheet_row, bad_column, cell, problem)
+        self.facts.left_out["rejected rows"] += 1
+        when, code = period
+        if isinstance(code, int):
+            self.facts.touched.add((key, self.quarter(code)))
+        elif code is periods.AMBIGUOUS:
+            for order in (dates.DAY_FIRST, dates.MONTH_FIRST):
+                found = periods.code(when, self.layout.grain, self.ctx.start, order)
+                if isinstance(found, int):
+                    if self.layout.grain is Grain.DAY:
+                        found = self.ctx.calendar.day_code(found)
+                    self.facts.touched.add((key, self.quarter(found)))
 
     def read_wide_row(self, row: Sequence[Any], sheet_row: int, index: int = -1) -> None:
         """A row of a wide table: a group, then one amount per quarter or month column."""
@@ -814,14 +821,7 @@ def _read_body(
     strict: bool = False,
 ) -> Facts:
     first_row = layout.header_row + 2  # the sheet row of body[0]
-    # The currency amounts are counted in must be known before reading: the plan's, else
-    # the most common here. Counting currencies costs a pass, so it is made only when the
-    # tab may hold several (a currency column, or text amounts met by the fast pass).
-    census: Counter[str] | None = None
-    if layout.currency is not None or not fast:
-        census = _census(body, layout, ctx.locale)
-    elif layout.currency_hint is not None:
-        census = Counter({layout.currency_hint: len(body)})
+    census = _first_census(body, layout, ctx, fast=fast)
     if ctx.reporting is None and census:
         ctx = replace(ctx, reporting=census.most_common(1)[0][0])
 
@@ -847,12 +847,27 @@ def _read_body(
         for i, row in enumerate(body):
             careful.read_row(as_row(row), first_row + i, i)
     facts = careful.finish(sums)
-    if careful._order is not None and careful._order[2] is not None:
-        facts.date_order = careful._order[2]
-        if facts.date_order[1] != "proved":  # an assumption, or a column that mixes both
-            facts.issues.append(_order_issue(layout, ctx, facts.date_order))
+    decided = careful._order[2] if careful._order is not None else None
+    if decided is not None:
+        facts.date_order = decided
+        if decided[1] != "proved":  # an assumption, or a column that mixes both
+            facts.issues.append(_order_issue(layout, ctx, decided))
     facts.census, facts.reporting = census or Counter(), careful.ctx.reporting
     return facts
+
+
+def _first_census(
+    body: Sequence[Any], layout: Layout, ctx: ReadContext, *, fast: bool
+) -> Counter[str] | None:
+    """The currencies a tab's rows are in, when they must be known before reading (the
+    plan's currency is the reporting one, else the most common here). Counting costs a
+    pass, so it is made only when the tab may hold several: a currency column, or a
+    careful read (text amounts met by the fast pass send the tab there)."""
+    if layout.currency is not None or not fast:
+        return _census(body, layout, ctx.locale)
+    if layout.currency_hint is not None:
+        return Counter({layout.currency_hint: len(body)})
+    return None
 
 
 def _order_issue(layout: Layout, ctx: ReadContext, decided: tuple[str, str]) -> DataIssue:
@@ -911,7 +926,7 @@ def _read_fast(
 
     def period_of(raw: Any) -> int | None:
         if layout.year is not None:
-            return _year_code(raw, grain, start)
+            return _year_code(raw, grain)
         order, mixed, _ = reader.date_order(raw)
         found = periods.code(raw, grain, start, order, mixed)
         if isinstance(found, Problem) or _names_a_total(raw):
@@ -1260,9 +1275,9 @@ class _Rates(dict[Any, float | None]):
         return rate
 
 
-def _year_code(cells: Any, grain: Grain, start: int) -> int | None:
+def _year_code(cells: Any, grain: Grain) -> int | None:
     year, value = cells
-    found = periods.with_year(value, year, grain, start)
+    found = periods.with_year(value, year, grain)
     return None if isinstance(found, Problem) else found
 
 

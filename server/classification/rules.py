@@ -1,4 +1,4 @@
-"""The rules of SPEC 2.1 and 2.2: a verdict per quarter, and flags looking back.
+"""The rules of docs/rules.md §1 and §2: a verdict per quarter, and flags looking back.
 
 All comparisons are on whole cents (exact integers) and growth rates are exact
 fractions, so float noise can neither turn a met plan into a miss nor raise a flag.

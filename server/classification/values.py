@@ -2,7 +2,7 @@
 
 Cells arrive as the Sheets API returns them with ``UNFORMATTED_VALUE`` and
 ``SERIAL_NUMBER``: ``int``, ``float``, ``str``, ``bool`` or missing (``None``). These
-functions are the careful, slow path: they accept every form of SPEC 2.4 and say in
+functions are the careful, slow path: they accept every form of docs/rules.md §4 and say in
 words why a value was refused (a :class:`Problem`). They never raise.
 
 Amount text: ``$1,234.50``, ``€ 1.234`` (a dot followed by exactly three digits is a
