@@ -295,17 +295,18 @@ def _pick_date(row: _Row) -> tuple[Column | None, tuple[Column, ...]]:
     deals, never a created, modified, activity, start or renewal date; for leads, the
     created date. Other usable dates serve rows whose main date is empty (an open
     deal's expected close date)."""
-    dated, spare = _date_candidates(row)
-    if row.picks.date is not None:
+    chosen: Column | None = None
+    if row.picks.date is not None:  # first, so the candidates below cannot claim it
         chosen = row.named(row.picks.date, "dateColumn")
         row.use(chosen, "date", "chosen by the dateColumn option")
-    elif dated:
+    dated, spare = _date_candidates(row)
+    if chosen is None and dated:
         dated.sort(key=lambda rc: (rc[0], rc[1].index))
         chosen = dated[0][1]
         others = ", ".join(c.header for _, c in dated[1:])
         note = "the close date" if row.role is not TabRole.LEADS else "the lead's created date"
         row.use(chosen, "date", note + (f" (over {others})" if others else ""))
-    else:
+    if chosen is None:
         return None, ()
     for _, column in dated:
         if column is not chosen:
@@ -558,45 +559,51 @@ def _line_items(row: _Row) -> bool:
 # -- wide headers: a column per quarter or per month ------------------------------------------
 
 
-def _wide_columns(row: _Row) -> tuple[Kind, tuple[tuple[Column, int], ...]] | None:
-    """Columns named like quarters (``Q1 2025``, ``Q1 2025 Plan``), months (``Jan-25``,
-    dates as headers) or bare ``Q1…Q4`` whose year stands above them or in the title."""
+def _wide_header(role: TabRole, i: int, cell: Any) -> tuple[str, Column, int] | None:
+    """What one header cell of a wide table names: ``("quarter", column, quarter index)``
+    (``Q1 2025``, ``Q1 2025 Plan``), ``("month", column, month index)`` (``Jan-25``, a
+    month's first day as a date), ``("bare", column, 1-4)`` (``Q1``), or None."""
     wanted = {TabRole.PLAN: "plan", TabRole.BOOKINGS: "bookings", TabRole.LEADS: "leads"}
-    by_quarter: list[tuple[Column, int]] = []
-    by_month: list[tuple[Column, int]] = []
-    bare: list[tuple[Column, int]] = []
+    if _is_number(cell) and _month_serial(cell):
+        day = dates.serial_to_date(cell)
+        assert day is not None
+        label = f"{dates.MONTH_ABBREVIATIONS[day.month - 1]}-{day.year % 100:02d}"
+        return "month", Column(i, label), quarters.month_index(day.year, day.month)
+    if not isinstance(cell, str):
+        return None
+    column = Column(i, " ".join(cell.split()), headers.describe(cell))
+    found = headers.quarter_flavour(cell)
+    if found is not None:
+        return ("quarter", column, found[0]) if found[1] in (None, wanted[role]) else None
+    month = dates.parse_month_text(cell)
+    if month is not None:
+        return "month", column, quarters.month_index(*month)
+    number = quarters.bare_quarter(cell) if cell.strip()[:1].upper() == "Q" else None
+    return ("bare", column, number) if number is not None else None
+
+
+def _wide_columns(row: _Row) -> tuple[Kind, tuple[tuple[Column, int], ...]] | None:
+    """Columns named like quarters, months, or bare ``Q1…Q4`` whose year stands above them
+    or in the title (see :func:`_wide_header`). A number that is no month's first day
+    makes the row a data row, not a header."""
+    if any(_is_number(c) and not _month_serial(c) for c in row.cells):
+        return None
+    found: dict[str, list[tuple[Column, int]]] = {"quarter": [], "month": [], "bare": []}
     for i, cell in enumerate(row.cells):
-        if isinstance(cell, str):
-            found = headers.quarter_flavour(cell)
-            column = Column(i, " ".join(cell.split()), headers.describe(cell))
-            if found is not None:
-                if found[1] in (None, wanted[row.role]):
-                    by_quarter.append((column, found[0]))
-                continue
-            month = dates.parse_month_text(cell)
-            if month is not None:
-                by_month.append((column, quarters.month_index(*month)))
-                continue
-            number = quarters.bare_quarter(cell) if cell.strip()[:1].upper() == "Q" else None
-            if number is not None:
-                bare.append((column, number))
-        elif _is_number(cell) and (day := dates.serial_to_date(cell)) is not None and day.day == 1:
-            # A month typed as a date (shown "Jan-25") is its first day; other numbers in
-            # a header row are data, not months.
-            label = f"{dates.MONTH_ABBREVIATIONS[day.month - 1]}-{day.year % 100:02d}"
-            by_month.append((Column(i, label), quarters.month_index(day.year, day.month)))
-    if by_quarter:
-        return Kind.WIDE, tuple(by_quarter)
-    if len(by_month) >= 2:
-        return Kind.MONTHLY_WIDE, tuple(by_month)
-    if bare:
-        years = _years_for(row, bare)
-        if years is not None:
-            return Kind.WIDE, tuple(
-                (column, year * 4 + number - 1)
-                for (column, number), year in zip(bare, years, strict=True)
-            )
-    return None
+        named = _wide_header(row.role, i, cell)
+        if named is not None:
+            found[named[0]].append((named[1], named[2]))
+    if found["quarter"]:
+        return Kind.WIDE, tuple(found["quarter"])
+    if len(found["month"]) >= 2:
+        return Kind.MONTHLY_WIDE, tuple(found["month"])
+    bare = found["bare"]
+    years = _years_for(row, bare) if bare else None
+    if years is None:
+        return None
+    return Kind.WIDE, tuple(
+        (column, year * 4 + number - 1) for (column, number), year in zip(bare, years, strict=True)
+    )
 
 
 def _year_over(cell: Any) -> int | None:
@@ -606,6 +613,11 @@ def _year_over(cell: Any) -> int | None:
         found = quarters.years_in(cell)
         year = found[0] if len(found) == 1 else None
     return year
+
+
+def _month_serial(cell: Any) -> bool:
+    day = dates.serial_to_date(cell)
+    return day is not None and day.day == 1
 
 
 def _years_for(row: _Row, bare: list[tuple[Column, int]]) -> list[int] | None:

@@ -1,0 +1,260 @@
+"""The reader's choices (docs/rules.md §6), each with hand-worked numbers and the option
+that overrides it. The corpus (tests/corpus) runs whole exports; these pin one choice each."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from server.classification import (
+    ClassificationResult,
+    ColumnNotFound,
+    NoWonDeals,
+    QuarterVerdict,
+    classify,
+)
+from server.classification.statuses import Status, StatusReader
+
+EPOCH = date(1899, 12, 30)
+JAN, FEB, APR = (date(2025, 1, 20) - EPOCH).days, (date(2025, 2, 20) - EPOCH).days, 45757
+PLAN: list[list[Any]] = [["Quarter", "Plan"], ["Q1 2025", 100_000]]
+AS_OF = {"asOf": "2025-12-31"}
+
+
+def total(result: ClassificationResult, quarter: str = "2025-Q1") -> QuarterVerdict:
+    return next(v for v in result.verdicts if v.group is None and v.quarter == quarter)
+
+
+def roles(result: ClassificationResult, tab: str = "Bookings") -> dict[str, str]:
+    reading = next(r for r in result.inputs if r.tab == tab)
+    return {c.header: c.role for c in reading.columns}
+
+
+# -- which amount ---------------------------------------------------------------------
+
+MULTI_CURRENCY: list[list[Any]] = [
+    ["Close Date", "Amount Currency", "Amount", "Amount (converted)", "Expected Revenue"],
+    [JAN, "EUR", 10_000, 10_800, 9_000],
+    [FEB, "USD", 20_000, 20_000, 5_000],
+]
+
+
+def test_the_converted_amount_over_the_raw_one_never_expected_revenue() -> None:
+    # Converted: 10,800 + 20,000 = 30,800 (the raw 10,000 + 20,000 mixes currencies).
+    result = classify(PLAN, MULTI_CURRENCY, AS_OF)
+    assert total(result).bookings == 30_800
+    got = roles(result)
+    assert got["Amount (converted)"] == "amount"
+    assert got["Expected Revenue"] == "ignored"
+    assert got["Amount Currency"] == "ignored"  # the raw amount's currency: not used
+
+
+def test_amount_column_option_overrides_the_choice() -> None:
+    # amountColumn "Expected Revenue": 9,000 + 5,000 = 14,000, as the user asked.
+    result = classify(PLAN, MULTI_CURRENCY, {**AS_OF, "amountColumn": "expected revenue"})
+    assert total(result).bookings == 14_000
+    assert roles(result)["Expected Revenue"] == "amount"
+
+
+def test_an_option_naming_a_missing_column_says_which_option() -> None:
+    with pytest.raises(ColumnNotFound) as raised:
+        classify(PLAN, MULTI_CURRENCY, {**AS_OF, "amountColumn": "ACV"})
+    assert raised.value.option == "amountColumn"
+    assert "'ACV'" in str(raised.value)
+    assert "amountColumn" in str(raised.value)
+
+
+# -- which date -------------------------------------------------------------------------
+
+DATED: list[list[Any]] = [
+    ["Created Date", "Close Date", "Amount"],
+    [JAN, APR, 30_000],  # created in Q1, closed in Q2
+    [JAN, FEB, 50_000],  # created and closed in Q1
+]
+
+
+def test_the_close_date_never_the_created_date() -> None:
+    result = classify(PLAN, DATED, AS_OF)
+    assert total(result).bookings == 50_000  # only the deal closed in Q1
+    assert roles(result)["Created Date"] == "ignored"
+
+
+def test_date_column_option_overrides_the_choice() -> None:
+    result = classify(PLAN, DATED, {**AS_OF, "dateColumn": "Created Date"})
+    assert total(result).bookings == 80_000  # both created in Q1
+    assert roles(result)["Created Date"] == "date"
+
+
+# -- which plan -----------------------------------------------------------------------------
+
+PLANS: list[list[Any]] = [["Quarter", "Commit", "Plan", "Stretch"], ["Q1 2025", 90, 100, 130]]
+BOOKED: list[list[Any]] = [["Quarter", "Bookings"], ["Q1 2025", 95]]
+
+
+def test_plan_over_commit_and_stretch() -> None:
+    result = classify(PLANS, BOOKED, AS_OF)
+    assert total(result).plan == 100
+    got = roles(result, "Plan")
+    assert (got["Commit"], got["Stretch"]) == ("ignored", "ignored")
+
+
+def test_plan_column_option_overrides_the_choice() -> None:
+    result = classify(PLANS, BOOKED, {**AS_OF, "planColumn": "Commit"})
+    assert total(result).plan == 90
+    assert total(result).verdict.value == "BEAT"  # 95 >= 90
+
+
+def test_a_plan_tab_with_only_a_forecast_is_refused_naming_the_option() -> None:
+    with pytest.raises(Exception, match="planColumn"):
+        classify([["Quarter", "Commit"], ["Q1 2025", 90]], BOOKED, AS_OF)
+
+
+# -- deal status ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stage", "status"),
+    [
+        ("Closed Won", Status.WON),
+        ("closedwon", Status.WON),
+        ("Closed - Won", Status.WON),
+        ("6 - Closed Won", Status.WON),
+        ("Won", Status.WON),
+        ("Booked", Status.WON),
+        ("Signed", Status.WON),
+        (True, Status.WON),
+        ("Closed Lost", Status.LOST),
+        ("closedlost", Status.LOST),
+        ("Closed Lost to Competition", Status.LOST),
+        ("Disqualified", Status.LOST),
+        ("Closed - No Decision", Status.LOST),
+        ("Negotiation/Review", Status.OPEN),
+        ("appointmentscheduled", Status.OPEN),
+        ("Won't renew", Status.OPEN),
+    ],
+)
+def test_status_vocabulary(stage: Any, status: Status) -> None:
+    assert StatusReader()(stage) is status
+
+
+def test_only_won_rows_are_bookings_and_the_rest_is_counted() -> None:
+    bookings: list[list[Any]] = [
+        ["Close Date", "Amount", "Stage"],
+        [JAN, 40_000, "Closed Won"],
+        [FEB, 25_000, "Closed Lost"],
+        [FEB, 60_000, "Negotiation"],
+        [FEB, 15_000, "Closed Won"],
+    ]
+    result = classify(PLAN, bookings, AS_OF)
+    assert total(result).bookings == 55_000  # 40,000 + 15,000
+    reading = next(r for r in result.inputs if r.tab == "Bookings")
+    left = {lo.reason: lo.rows for lo in reading.left_out}
+    assert left == {"lost: Closed Lost": 1, "open: Negotiation": 1}
+    assert (reading.rows_counted, reading.total) == (2, 55_000)
+
+
+def test_won_statuses_option_and_the_refusal_without_it() -> None:
+    bookings: list[list[Any]] = [
+        ["Close Date", "Amount", "Stage"],
+        [JAN, 40_000, "PO Received"],
+        [FEB, 25_000, "Proposal"],
+    ]
+    with pytest.raises(NoWonDeals) as raised:
+        classify(PLAN, bookings, AS_OF)
+    assert "'PO Received' (1 rows)" in str(raised.value)
+    assert "wonStatuses" in str(raised.value)
+    result = classify(PLAN, bookings, {**AS_OF, "wonStatuses": ["po received"]})
+    assert total(result).bookings == 40_000
+
+
+# -- units --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        [["Quarter", "Plan ($K)"], ["Q1 2025", 100]],
+        [["Quarter", "Plan ($000s)"], ["Q1 2025", 100]],
+        [["All figures in thousands"], ["Quarter", "Plan"], ["Q1 2025", 100]],
+        [["Quarter", "Plan (in millions)"], ["Q1 2025", 0.1]],
+    ],
+)
+def test_units_in_a_header_or_a_title_scale_the_tab(plan: list[list[Any]]) -> None:
+    bookings: list[list[Any]] = [["Quarter", "Bookings"], ["Q1 2025", 99_000]]
+    got = total(classify(plan, bookings, AS_OF))
+    assert got.plan == 100_000
+    assert got.verdict.value == "NO_BASELINE"  # 99,000 < 100,000, first quarter
+
+
+# -- currencies -----------------------------------------------------------------------------
+
+
+def test_other_currencies_convert_through_the_rates_tab_or_are_refused_naming_it() -> None:
+    plan: list[list[Any]] = [["Quarter", "Plan (USD)"], ["Q1 2025", 100_000]]
+    bookings: list[list[Any]] = [
+        ["Close Date", "Currency", "Amount"],
+        [JAN, "USD", 50_000],
+        [FEB, "EUR", 40_000],
+    ]
+    rates: list[list[Any]] = [["Currency", "Rate"], ["EUR", 1.1], ["USD", 1]]
+    converted = classify(plan, bookings, AS_OF, rates_values=rates)
+    assert total(converted).bookings == 94_000  # 50,000 + 40,000 x 1.1
+    assert converted.currency == "USD"
+    refused = classify(plan, bookings, AS_OF)
+    assert total(refused).bookings == 50_000
+    assert "DATA_ISSUES" in {f.value for f in total(refused).flags}
+    (issue,) = [i for i in refused.issues if i.row == 3]
+    assert "is in EUR" in issue.message
+    assert "Rates tab" in issue.message
+
+
+# -- duplicates and line items ----------------------------------------------------------------
+
+
+def test_a_repeated_row_counts_once_and_a_changed_deal_counts_its_last_row() -> None:
+    bookings: list[list[Any]] = [
+        ["Opportunity ID", "Close Date", "Amount", "Stage"],
+        ["006A", JAN, 10_000, "Closed Won"],
+        ["006B", FEB, 20_000, "Negotiation"],
+        ["006A", JAN, 10_000, "Closed Won"],  # pasted twice: once
+        ["006B", FEB, 22_000, "Closed Won"],  # changed since: the last row counts
+    ]
+    result = classify(PLAN, bookings, AS_OF)
+    got = total(result)
+    assert got.bookings == 32_000  # 10,000 + 22,000
+    assert "DATA_ISSUES" in {f.value for f in got.flags}  # the changed deal
+    messages = " ".join(i.message for i in result.issues)
+    assert "'006A' repeats row 2" in messages
+    assert "'006B' appears in rows 3, 5" in messages
+
+
+def test_a_line_item_report_counts_each_opportunity_once() -> None:
+    bookings: list[list[Any]] = [
+        ["Opportunity ID", "Product Name", "Close Date", "Amount"],
+        ["006A", "Platform", JAN, 30_000],
+        ["006A", "Support", JAN, 30_000],
+        ["006B", "Platform", FEB, 12_000],
+    ]
+    assert total(classify(PLAN, bookings, AS_OF)).bookings == 42_000  # 30,000 + 12,000
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+
+def test_text_dates_decided_per_column_then_by_locale() -> None:
+    # 04/03/2025: 4 March (Q1) day-first, April 3 (Q2) month-first.
+    bookings: list[list[Any]] = [["Close Date", "Amount"], ["04/03/2025", 10]]
+    plan: list[list[Any]] = [["Quarter", "Plan"], ["Q1 2025", 10], ["Q2 2025", 10]]
+    uk = classify(plan, bookings, AS_OF, locale="en_GB")
+    assert {v.quarter for v in uk.verdicts} == {"2025-Q1"}
+    us = classify(plan, bookings, AS_OF, locale="en_US")
+    assert [v.bookings for v in us.verdicts if v.quarter == "2025-Q2"] == [10]
+    # One 25/03/2025 in the column proves day first, whatever the locale.
+    proved = classify(plan, [*bookings, ["25/03/2025", 5]], AS_OF, locale="en_US")
+    assert {v.quarter for v in proved.verdicts} == {"2025-Q1"}
+    assert total(proved).bookings == 15
+    # dateOrder decides when nothing in the column does.
+    forced = classify(plan, bookings, {**AS_OF, "dateOrder": "DAY_FIRST"}, locale="en_US")
+    assert {v.quarter for v in forced.verdicts} == {"2025-Q1"}
