@@ -213,6 +213,13 @@ def _is_number(value: Any) -> bool:
 # -- picks: each role has its own function, with its reason --------------------------------
 
 
+def _by_option(row: _Row, name: str, option: str, role: str) -> Column:
+    """The column an option names, used for ``role`` (or :class:`ColumnNotFound`)."""
+    chosen = row.named(name, option)
+    row.use(chosen, role, f"chosen by the {option} option")
+    return chosen
+
+
 def _pick_status(row: _Row) -> tuple[Column | None, Column | None]:
     """The deal-status column (Stage, Deal Stage, Status, Is Won, Won?…) and a Closed flag."""
     stages: list[Column] = []
@@ -297,8 +304,7 @@ def _pick_date(row: _Row) -> tuple[Column | None, tuple[Column, ...]]:
     deal's expected close date)."""
     chosen: Column | None = None
     if row.picks.date is not None:  # first, so the candidates below cannot claim it
-        chosen = row.named(row.picks.date, "dateColumn")
-        row.use(chosen, "date", "chosen by the dateColumn option")
+        chosen = _by_option(row, row.picks.date, "dateColumn", "date")
     dated, spare = _date_candidates(row)
     if chosen is None and dated:
         dated.sort(key=lambda rc: (rc[0], rc[1].index))
@@ -417,9 +423,7 @@ def _pick_bookings(row: _Row, line_items: bool) -> Column | None:
     """The bookings amount: converted or company-currency over raw, the Plan's basis
     (ACV, ARR, TCV, MRR), never weighted, expected, probability or currency-code columns."""
     if row.picks.amount is not None:
-        chosen = row.named(row.picks.amount, "amountColumn")
-        row.use(chosen, "amount", "chosen by the amountColumn option")
-        return chosen
+        return _by_option(row, row.picks.amount, "amountColumn", "amount")
     candidates = []
     for column in row.columns:
         info = _info(column)
@@ -452,9 +456,7 @@ def _pick_plan(row: _Row) -> Column | None:
     """The plan: Plan/Quota/Target/Budget over Commit, Stretch, Upside, Best case or
     Forecast (never chosen on their own); a plain Amount or Value when nothing says plan."""
     if row.picks.plan is not None:
-        chosen = row.named(row.picks.plan, "planColumn")
-        row.use(chosen, "plan", "chosen by the planColumn option")
-        return chosen
+        return _by_option(row, row.picks.plan, "planColumn", "plan")
     candidates = []
     for column in row.columns:
         info = _info(column)
