@@ -186,8 +186,8 @@ def _artefact(ctx: Context) -> str:
         )
     if ctx.artefact == "fiscal":
         return (
-            "Check the fiscal calendar first: the plan's fiscal labels and the deal dates "
-            "disagree - set fiscalYearStartMonth and classify again before acting."
+            "Check the fiscal calendar first: the quarters the sheet writes and the deal "
+            "dates disagree - set fiscalYearStartMonth and classify again before acting."
         )
     return (
         "Check the data first: this quarter's bookings look incomplete (the export stops "

@@ -18,8 +18,10 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
+from typing import Any
 
-from server.classification import dates, issues
+from server.classification import dates, issues, quarters
 from server.classification.aggregate import Series
 from server.classification.layout import Grain, Layout
 from server.classification.model import DataIssue, Quarter
@@ -200,10 +202,10 @@ def missing_months(facts: Facts, calendar: Calendar, layout: Layout) -> Findings
         quarter = calendar.quarter(month, Grain.MONTH)
         by_group.setdefault(who, {}).setdefault(quarter, set()).add(month)
     names = dates.MONTH_ABBREVIATIONS
-    for who, quarters in sorted(by_group.items(), key=lambda kv: str(kv[0])):
-        ordered = sorted(quarters)
+    for who, months in sorted(by_group.items(), key=lambda kv: str(kv[0])):
+        ordered = sorted(months)
         for q in ordered:
-            have = quarters[q]
+            have = months[q]
             if len(have) >= 3 or (who is None and q == ordered[-1]):
                 continue  # the latest bookings quarter may simply be in progress
             first = calendar.first_day(q)
@@ -246,3 +248,56 @@ def fiscal_labels(
         )
     )
     return out
+
+
+def fiscal_period_column(rows: Sequence[Any], layout: Layout, calendar: Calendar) -> Findings:
+    """A CRM export's own fiscal quarter (``Fiscal Period: Q1-2026``) beside the close
+    date disagreeing with ``fiscalYearStartMonth``: the start month that makes them agree
+    is named, and every verdict carries DATA_ISSUES until the option is set."""
+    out = Findings()
+    label, day = layout.period_label, layout.period
+    if label is None or day is None:
+        return out
+    pairs: list[tuple[int, date]] = []
+    for row in islice(rows, layout.header_row + 1, layout.header_row + 1 + 500):
+        cells = row if isinstance(row, list | tuple) else ()
+        if max(label.index, day.index) >= len(cells):
+            continue
+        quarter = (
+            quarters.label_index(cells[label.index])
+            if isinstance(cells[label.index], str)
+            else None
+        )
+        when = cells[day.index]
+        closed = dates.serial_to_date(when) if type(when) in (int, float) else None
+        if closed is None and isinstance(when, str):
+            closed = dates.parse_date_text(when)
+        if quarter is not None and closed is not None:
+            pairs.append((quarter, closed))
+    if len(pairs) < 3:
+        return out
+
+    def agree(start: int) -> float:
+        return sum(quarters.date_index(d, start) == q for q, d in pairs) / len(pairs)
+
+    if agree(calendar.start) >= 0.8:
+        return out
+    best = max(range(1, 13), key=agree)
+    if agree(best) < 0.8:
+        return out
+    out.fiscal_in_doubt = True
+    out.issues.append(
+        issues.note(
+            layout.tab,
+            f"{layout.tab}: its {label.header} column (e.g. {_example(pairs[0])}) follows a "
+            f"fiscal year that starts in {dates.MONTH_ABBREVIATIONS[best - 1]}, but "
+            f"fiscalYearStartMonth is {calendar.start}: set fiscalYearStartMonth to {best} "
+            "so quarters match your CRM's.",
+        )
+    )
+    return out
+
+
+def _example(pair: tuple[int, date]) -> str:
+    quarter, day = pair
+    return f"{Quarter.from_index(quarter).label} for a deal closed {day.isoformat()}"

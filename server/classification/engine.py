@@ -187,6 +187,7 @@ class _Tabs:
     issues: tuple[DataIssue, ...]  # about the tabs as a whole (no shared group column)
     currency: str | None  # the reporting currency
     style: LabelStyle | None  # how the sheet writes its quarters
+    bookings_rows: Sequence[Any] = ()
 
 
 def _read(
@@ -231,6 +232,7 @@ def _read(
         # Nothing names a currency: the sheet's locale formats money in its own.
         currency=bookings.reporting or locale_currency(locale),
         style=_label_style(plan_rows, plan_layout, bookings_layout, bookings_rows),
+        bookings_rows=bookings_rows,
     )
 
 
@@ -403,11 +405,14 @@ def _checks(
         checks.missing_months(tabs.plan, calendar, tabs.plan.layout),
         checks.missing_months(tabs.bookings, calendar, tabs.bookings.layout),
         fiscal,
+        checks.fiscal_period_column(tabs.bookings_rows, tabs.bookings.layout, calendar),
     ]
     out = checks.Findings(fiscal_in_doubt=bool(fiscal.issues))
     for part in parts:
         if part is not None:
             out.merge(part)
+    if out.fiscal_in_doubt:  # every quarter may be the wrong one
+        out.all_quarters |= set(known)
     return out
 
 

@@ -132,6 +132,9 @@ class Layout:
     dimensions: tuple[Column, ...] = ()  # candidates for automatic grouping
     named: tuple[Column, ...] = ()  # every other named column (groupBy may name any)
     uses: tuple[Use, ...] = ()
+    # a quarter column beside the date (Salesforce's "Fiscal Period"): not read, but it
+    # says which fiscal calendar the CRM uses
+    period_label: Column | None = None
 
     @property
     def quarter_columns(self) -> tuple[tuple[Column, int], ...]:
@@ -181,6 +184,12 @@ class _Row:
 
     def ignore(self, column: Column, note: str) -> None:
         self.use(column, "ignored", note)
+
+    def overrule(self, column: Column, note: str) -> None:
+        """A column picked earlier is not used after all (a date beat a period column)."""
+        self.used.discard(column.index)
+        self.uses = [u for u in self.uses if u.column.index != column.index]
+        self.ignore(column, note)
 
     def named(self, name: str, option: str) -> Column:
         """The column an option names, or :class:`ColumnNotFound`."""
@@ -670,8 +679,12 @@ def _layout(row: _Row) -> Layout | None:
         status, closed = _pick_status(row)
     day, fallbacks = (None, ()) if role is TabRole.PLAN else _pick_date(row)
     period, year, grain = _pick_period(row)
+    period_label = None
     if day is not None and period is not None:
-        row.ignore(period, f"{day.header} places each row in its quarter")
+        row.overrule(period, f"{day.header} places each row in its quarter")
+        if year is not None:
+            row.overrule(year, f"{day.header} places each row in its quarter")
+        period_label = period if grain is Grain.QUARTER and year is None else None
         period, year = None, None
     if role is TabRole.PLAN and period is None:
         day, _ = _pick_date(row)
@@ -732,6 +745,7 @@ def _layout(row: _Row) -> Layout | None:
         dimensions=dimensions,
         named=named,
         uses=tuple(row.uses),
+        period_label=period_label if kind is Kind.DEALS else None,
     )
 
 

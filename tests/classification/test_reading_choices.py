@@ -258,3 +258,22 @@ def test_text_dates_decided_per_column_then_by_locale() -> None:
     # dateOrder decides when nothing in the column does.
     forced = classify(plan, bookings, {**AS_OF, "dateOrder": "DAY_FIRST"}, locale="en_US")
     assert {v.quarter for v in forced.verdicts} == {"2025-Q1"}
+
+
+def test_a_crms_fiscal_period_column_names_the_start_month_it_follows() -> None:
+    # Salesforce writes each deal's Fiscal Period: Q1-2026 for February 2025 means a fiscal
+    # year starting in February, while the option says January.
+    plan: list[list[Any]] = [["Quarter", "Plan"], ["Q1 2025", 100]]
+    bookings: list[list[Any]] = [["Stage", "Fiscal Period", "Close Date", "Amount"]]
+    for month, period in [(2, "Q1-2026"), (3, "Q1-2026"), (5, "Q2-2026"), (8, "Q3-2026")]:
+        bookings.append(["Closed Won", period, (date(2025, month, 10) - EPOCH).days, 10])
+    result = classify(plan, bookings, AS_OF)
+    (issue,) = [i for i in result.issues if "fiscalYearStartMonth" in i.message]
+    assert "set fiscalYearStartMonth to 2" in issue.message
+    assert roles(result)["Fiscal Period"] == "ignored"
+    for verdict in result.verdicts:
+        assert "DATA_ISSUES" in {f.value for f in verdict.flags}
+        assert verdict.action.startswith("Check the fiscal calendar first")
+    # With the option set, the CRM and the calendar agree: no warning.
+    fixed = classify(plan, bookings, {**AS_OF, "fiscalYearStartMonth": 2})
+    assert not [i for i in fixed.issues if "fiscalYearStartMonth" in i.message]
