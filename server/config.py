@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
+from server.alerts import DEFAULT_HOSTS, parse_hosts
 from server.store import DEFAULT_SQLITE_FILE
 from sheets_adapter.config import normalise_emulator_host
 from sheets_adapter.errors import SheetsConfigError
@@ -151,6 +152,46 @@ class Settings:
         "An identical classification asked this soon after one finished gets that run; `0` "
         "turns it off.",
         low=0,
+        high=600,
+        unit="seconds",
+    )
+    webhook_hosts: tuple[str, ...] = setting(
+        "SALES_VERDICTS_WEBHOOK_HOSTS",
+        DEFAULT_HOSTS,
+        "Hosts alerts may be posted to, comma-separated; https only, except loopback hosts "
+        "listed here (`127.0.0.1`, `localhost`, `::1`), which may use http and any port.",
+        shown=f"`{','.join(DEFAULT_HOSTS)}`",
+        parse=parse_hosts,
+    )
+    webhook_attempts: int = setting(
+        "SALES_VERDICTS_WEBHOOK_ATTEMPTS",
+        4,
+        "Most tries to post one alert (on 429, 5xx, timeouts and connection errors).",
+        low=1,
+        high=10,
+    )
+    webhook_backoff: float = setting(
+        "SALES_VERDICTS_WEBHOOK_BACKOFF",
+        0.5,
+        "Seconds before the second try, doubling for each next one (at most 8, jittered; a "
+        "longer `Retry-After` is waited).",
+        low=0.01,
+        high=60,
+        unit="seconds",
+    )
+    webhook_timeout: float = setting(
+        "SALES_VERDICTS_WEBHOOK_TIMEOUT",
+        10.0,
+        "Seconds one try to post an alert may wait for the chat service.",
+        low=0.1,
+        high=60,
+        unit="seconds",
+    )
+    webhook_budget: float = setting(
+        "SALES_VERDICTS_WEBHOOK_BUDGET",
+        60.0,
+        "Seconds one alert may take, tries and waits included, before it is given up.",
+        low=0.1,
         high=600,
         unit="seconds",
     )

@@ -3,8 +3,9 @@
 The server never logs a token on purpose, but a caller may put one where it will be logged
 anyway: ``/graphql?access_token=ya29...`` ends up in uvicorn's access log, a library at
 DEBUG level may print a header. :class:`RedactSecrets` sits on every handler and replaces
-bearer tokens, Google OAuth tokens, JWTs (ID tokens, service-account assertions) and
-credential-named query parameters with ``[redacted]`` before a line is written.
+bearer tokens, Google OAuth tokens, JWTs (ID tokens, service-account assertions),
+credential-named query parameters and webhook URLs' secrets (Slack's path, Google Chat's
+``key`` and ``token``) with ``[redacted]`` before a line is written.
 
 ``log_config(level)`` is the ``dictConfig`` handed to uvicorn, so that each worker process
 (``--workers N``) sets up the same handlers and filter when it starts.
@@ -30,6 +31,12 @@ _PATTERNS = [
         ),
         rf"\1={REDACTED}",
     ),
+    # Slack webhook URLs: the path is the secret (Google Chat's key= and token= are above)
+    (
+        re.compile(r"(?i)\b(hooks\.slack\.com/(?:services|triggers|workflows)/)[^\s\"'<>]+"),
+        rf"\1{REDACTED}",
+    ),
+    (re.compile(r"(/services/)T[A-Z0-9]{4,}/B[A-Z0-9]{4,}/[A-Za-z0-9]{8,}"), rf"\1{REDACTED}"),
     # Google OAuth access and refresh tokens
     (re.compile(r"\bya29\.[\w.\-]+"), REDACTED),
     (re.compile(r"\b1//[\w.\-]{20,}"), REDACTED),

@@ -1,0 +1,54 @@
+"""Alerts: a Slack or Google Chat message when a run finds news, posted in the background.
+
+* :mod:`~server.alerts.urls` — :func:`validate_webhook_url`, :class:`WebhookUrl` (a URL
+  typed as a secret), :func:`mask`, the allowed hosts;
+* :mod:`~server.alerts.model` — the values: :class:`AlertOn`, :class:`AlertSettings`,
+  :class:`RunReport`, :class:`VerdictChange`, :class:`FlagRaised`, :class:`AlertConfig`;
+* :mod:`~server.alerts.errors` — the exceptions.
+
+A layer beside the adapters: it uses the domain's types and nothing of the store, the
+Sheets adapter or the entry points, and reads no settings (its callers hand them over).
+"""
+
+from __future__ import annotations
+
+from server.alerts.errors import AlertsError, WebhookUrlError
+from server.alerts.model import (
+    DEFAULT_ON,
+    AlertConfig,
+    AlertOn,
+    AlertSettings,
+    FlagRaised,
+    RunReport,
+    VerdictChange,
+    subscriptions,
+)
+from server.alerts.urls import (
+    DEFAULT_HOSTS,
+    Flavour,
+    WebhookSettings,
+    WebhookUrl,
+    mask,
+    parse_hosts,
+    validate_webhook_url,
+)
+
+__all__ = [
+    "DEFAULT_HOSTS",
+    "DEFAULT_ON",
+    "AlertConfig",
+    "AlertOn",
+    "AlertSettings",
+    "AlertsError",
+    "FlagRaised",
+    "Flavour",
+    "RunReport",
+    "VerdictChange",
+    "WebhookSettings",
+    "WebhookUrl",
+    "WebhookUrlError",
+    "mask",
+    "parse_hosts",
+    "subscriptions",
+    "validate_webhook_url",
+]
