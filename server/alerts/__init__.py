@@ -4,6 +4,8 @@
   typed as a secret), :func:`mask`, the allowed hosts;
 * :mod:`~server.alerts.model` — the values: :class:`AlertOn`, :class:`AlertSettings`,
   :class:`RunReport`, :class:`VerdictChange`, :class:`FlagRaised`, :class:`AlertConfig`;
+* :mod:`~server.alerts.events` — what moved between two runs and which events fire (pure);
+* :mod:`~server.alerts.messages` — the text (pure);
 * :mod:`~server.alerts.errors` — the exceptions.
 
 A layer beside the adapters: it uses the domain's types and nothing of the store, the
@@ -13,6 +15,8 @@ Sheets adapter or the entry points, and reads no settings (its callers hand them
 from __future__ import annotations
 
 from server.alerts.errors import AlertsError, WebhookUrlError
+from server.alerts.events import Findings, findings, fired, raised_flags, verdict_changes
+from server.alerts.messages import Alert, compose, sheet_link
 from server.alerts.model import (
     DEFAULT_ON,
     AlertConfig,
@@ -36,10 +40,12 @@ from server.alerts.urls import (
 __all__ = [
     "DEFAULT_HOSTS",
     "DEFAULT_ON",
+    "Alert",
     "AlertConfig",
     "AlertOn",
     "AlertSettings",
     "AlertsError",
+    "Findings",
     "FlagRaised",
     "Flavour",
     "RunReport",
@@ -47,8 +53,14 @@ __all__ = [
     "WebhookSettings",
     "WebhookUrl",
     "WebhookUrlError",
+    "compose",
+    "findings",
+    "fired",
     "mask",
     "parse_hosts",
+    "raised_flags",
+    "sheet_link",
     "subscriptions",
     "validate_webhook_url",
+    "verdict_changes",
 ]
