@@ -1,11 +1,19 @@
 """Alerts: a Slack or Google Chat message when a run finds news, posted in the background.
 
+A spreadsheet's :class:`AlertSettings` (a webhook URL and the :class:`AlertOn` events
+chosen) and a :class:`RunReport` of a run that ended go to
+:meth:`AlertPoster.post_alerts`, which decides, composes and queues the message and
+answers at once; the posting retries with backoff within a time budget, on threads of its
+own, and never fails or delays the run.
+
 * :mod:`~server.alerts.urls` — :func:`validate_webhook_url`, :class:`WebhookUrl` (a URL
   typed as a secret), :func:`mask`, the allowed hosts;
 * :mod:`~server.alerts.model` — the values: :class:`AlertOn`, :class:`AlertSettings`,
   :class:`RunReport`, :class:`VerdictChange`, :class:`FlagRaised`, :class:`AlertConfig`;
 * :mod:`~server.alerts.events` — what moved between two runs and which events fire (pure);
 * :mod:`~server.alerts.messages` — the text (pure);
+* :mod:`~server.alerts.delivery` — one alert posted: retries, backoff, budget, outcome;
+* :mod:`~server.alerts.poster` — :class:`AlertPoster`: the background threads;
 * :mod:`~server.alerts.errors` — the exceptions.
 
 A layer beside the adapters: it uses the domain's types and nothing of the store, the
@@ -14,6 +22,7 @@ Sheets adapter or the entry points, and reads no settings (its callers hand them
 
 from __future__ import annotations
 
+from server.alerts.delivery import Delivery, DeliveryStatus
 from server.alerts.errors import AlertsError, WebhookUrlError
 from server.alerts.events import Findings, findings, fired, raised_flags, verdict_changes
 from server.alerts.messages import Alert, compose, sheet_link
@@ -27,6 +36,7 @@ from server.alerts.model import (
     VerdictChange,
     subscriptions,
 )
+from server.alerts.poster import AlertPoster
 from server.alerts.urls import (
     DEFAULT_HOSTS,
     Flavour,
@@ -43,8 +53,11 @@ __all__ = [
     "Alert",
     "AlertConfig",
     "AlertOn",
+    "AlertPoster",
     "AlertSettings",
     "AlertsError",
+    "Delivery",
+    "DeliveryStatus",
     "Findings",
     "FlagRaised",
     "Flavour",

@@ -1,10 +1,15 @@
-"""Fixtures of the alerts' tests: settings that reach a local receiver, and verdicts built
-in one line."""
+"""Fixtures of the alerts' tests: a webhook receiver over real HTTP, settings that reach it,
+and verdicts built in one line."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
 from server.alerts import AlertConfig
 from server.classification.model import Flag, QuarterVerdict, Verdict
+from tests.support.webhooks import WebhookReceiver
 
 # Timings small enough for tests, the default hosts plus the receiver's loopback address.
 LOCAL = AlertConfig(
@@ -14,6 +19,12 @@ LOCAL = AlertConfig(
     webhook_timeout=2.0,
     webhook_budget=5.0,
 )
+
+
+@pytest.fixture
+def receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as hook:
+        yield hook
 
 
 def qv(
