@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
-from server.alerts import DEFAULT_HOSTS, parse_hosts
+from server.alerts import DEFAULT_HOSTS, SealingKeys, parse_hosts
 from server.store import DEFAULT_SQLITE_FILE
 from sheets_adapter.config import normalise_emulator_host
 from sheets_adapter.errors import SheetsConfigError
@@ -48,6 +48,7 @@ class Variable:
     unit: str = ""
     shown: str | None = None
     parse: Callable[[str], Any] | None = None
+    secret: bool = False
 
 
 class How(TypedDict, total=False):
@@ -58,6 +59,7 @@ class How(TypedDict, total=False):
     unit: str
     shown: str
     parse: Callable[[str], Any]
+    secret: bool
 
 
 def setting(name: str, default: Any, help: str, **how: Unpack[How]) -> Any:
@@ -66,7 +68,8 @@ def setting(name: str, default: Any, help: str, **how: Unpack[How]) -> Any:
     ``low``/``high`` bound numbers (``unit`` names them in messages); ``shown`` is the
     default as the README shows it when the value itself would not say it (``unset``
     is shown for None); ``parse`` reads the text when the field's type is not enough
-    (it raises ``ValueError`` with what was expected)."""
+    (it raises ``ValueError`` with what was expected); ``secret`` keeps the value out of
+    error messages."""
     variable = Variable(name, help, **how)
     return dataclasses.field(default=default, metadata={"variable": variable})
 
@@ -195,6 +198,15 @@ class Settings:
         high=600,
         unit="seconds",
     )
+    webhook_keys: SealingKeys | None = setting(
+        "SALES_VERDICTS_WEBHOOK_KEYS",
+        None,
+        "Fernet keys that encrypt stored webhook URLs, comma-separated, the one that seals "
+        "first (to rotate, put a new key first and keep the old until the URLs are sealed "
+        "again). Unset: stored as they are, protected only by the database's access.",
+        parse=SealingKeys.parse,
+        secret=True,
+    )
     log_level: str = setting(
         "SALES_VERDICTS_LOG_LEVEL", "INFO", "Python log level.", parse=str.upper
     )
@@ -256,7 +268,8 @@ def _parse(variable: Variable, kind: Any, raw: str) -> Any:
         if kind == Path | None:
             return Path(text)
     except ValueError as err:
-        raise SettingsError(f"{variable.name}={raw!r}: {err}") from None
+        shown = "(the value is a secret, not shown)" if variable.secret else repr(raw)
+        raise SettingsError(f"{variable.name}={shown}: {err}") from None
     raise TypeError(f"{variable.name}: no parser for {kind!r}; declare one with parse=")
 
 

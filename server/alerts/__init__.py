@@ -14,6 +14,7 @@ own, and never fails or delays the run.
 * :mod:`~server.alerts.messages` — the text (pure);
 * :mod:`~server.alerts.delivery` — one alert posted: retries, backoff, budget, outcome;
 * :mod:`~server.alerts.poster` — :class:`AlertPoster`: the background threads;
+* :mod:`~server.alerts.sealing` — :class:`Sealer`: URLs encrypted for the store;
 * :mod:`~server.alerts.errors` — the exceptions.
 
 A layer beside the adapters: it uses the domain's types and nothing of the store, the
@@ -37,6 +38,7 @@ from server.alerts.model import (
     subscriptions,
 )
 from server.alerts.poster import AlertPoster
+from server.alerts.sealing import Sealer, SealingError, SealingKeys
 from server.alerts.urls import (
     DEFAULT_HOSTS,
     Flavour,
@@ -62,6 +64,9 @@ __all__ = [
     "FlagRaised",
     "Flavour",
     "RunReport",
+    "Sealer",
+    "SealingError",
+    "SealingKeys",
     "VerdictChange",
     "WebhookSettings",
     "WebhookUrl",

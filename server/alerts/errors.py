@@ -3,8 +3,9 @@
 ::
 
     AlertsError
-    └── WebhookUrlError      a webhook URL refused; ``reason`` names the check, the message
-                             says what to do (``setAlerts`` answers it as BAD_INPUT)
+    ├── WebhookUrlError      a webhook URL refused; ``reason`` names the check, the message
+    │                        says what to do (``setAlerts`` answers it as BAD_INPUT)
+    └── SealingError         a stored URL that does not open (sealing.py: a key missing)
 
 Posting never raises: a message that could not be delivered is a
 :class:`~server.alerts.delivery.Delivery` with a status, not an exception.
