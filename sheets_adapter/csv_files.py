@@ -66,7 +66,8 @@ def _safe(value: str | float | None) -> str | float:
 
 
 class CsvSheets(SheetsPort):
-    """Tabs from CSV files: ``files`` maps a tab name to its file."""
+    """Tabs from CSV files: ``files`` maps a tab name to its file. CSV files carry no
+    locale: text dates no column decides are read as the ``dateOrder`` option says."""
 
     def __init__(self, files: Mapping[str, Path], summary_out: Path | None = None) -> None:
         self._files = dict(files)
@@ -80,13 +81,17 @@ class CsvSheets(SheetsPort):
         tabs: Sequence[str],
         summary_tab: str,
         auth: SheetsAuth,
+        *,
+        optional: Sequence[str] = (),
     ) -> SpreadsheetSnapshot:
         grids = {}
-        for index, tab in enumerate(tabs):
-            path = self._files.get(tab)
-            if path is None:
+        for tab in tabs:
+            if tab not in self._files:
                 raise CsvFileError(f"No CSV file was given for tab {tab!r}.")
-            grids[tab] = TabGrid(title=tab, sheet_id=index, values=read_csv(path))
+        for index, tab in enumerate(dict.fromkeys([*tabs, *optional])):
+            path = self._files.get(tab)
+            if path is not None:
+                grids[tab] = TabGrid(title=tab, sheet_id=index, values=read_csv(path))
         return SpreadsheetSnapshot(
             spreadsheet_id=spreadsheet_id,
             title=spreadsheet_id,

@@ -5,8 +5,10 @@ metadata is cached:
 
 1. ``GET /v4/spreadsheets/ID?includeGridData=false&fields=…`` — tab titles, ids, grid
    sizes and chart ids (skipped while a cached copy, per spreadsheet and credentials,
-   is younger than ``metadata_ttl``);
-2. one ``values.batchGet`` of the input tabs and the existing Summary tab (for the
+   is younger than ``metadata_ttl``),
+   and the spreadsheet's locale and time zone (``properties(title,locale,timeZone)``);
+2. one ``values.batchGet`` of the input tabs, the optional ones that exist (Leads, Rates:
+   one missing is no error and no request) and the existing Summary tab (for the
    user's Notes), ``UNFORMATTED_VALUE`` / ``SERIAL_NUMBER``; tabs larger than
    ``chunk_cells`` are read in blocks of rows, packed into batchGets of about that size;
 3. one atomic ``spreadsheets.batchUpdate`` that replaces the Summary tab
@@ -165,17 +167,23 @@ class GspreadSheets(SheetsPort):
         tabs: Sequence[str],
         summary_tab: str,
         auth: SheetsAuth,
+        *,
+        optional: Sequence[str] = (),
     ) -> GspreadSnapshot:
         check_id(spreadsheet_id)
         identity = self._api.identity(auth)
         wanted = list(dict.fromkeys(tabs))
+        extras = [title for title in dict.fromkeys(optional) if title not in wanted]
         meta, from_cache = self._metadata(spreadsheet_id, auth)
-        if from_cache and not self._cache_will_do(meta, wanted, summary_tab):
+        if from_cache and not self._cache_will_do(meta, wanted, summary_tab, extras):
             meta = self._fetch_metadata(spreadsheet_id, auth)
         for tries_left in (1, 0):
             found = self._find_tabs(meta, wanted)
+            found.update(
+                (title, sheet) for title in extras if (sheet := meta.find(title)) is not None
+            )
             summary = meta.find(summary_tab)
-            titles = [s.title for s in found.values()]
+            titles = list(dict.fromkeys(s.title for s in found.values()))
             if summary is not None and summary.title not in titles:
                 titles.append(summary.title)
             try:
@@ -191,17 +199,27 @@ class GspreadSheets(SheetsPort):
             sheet_ids=meta.sheet_ids,
             tabs={asked: grids[sheet.title] for asked, sheet in found.items()},
             summary=grids[summary.title] if summary is not None else None,
+            locale=meta.locale,
+            time_zone=meta.time_zone,
             meta=meta,
             identity=identity,
         )
 
-    def _cache_will_do(self, meta: SpreadsheetMeta, wanted: list[str], summary_tab: str) -> bool:
+    def _cache_will_do(
+        self, meta: SpreadsheetMeta, wanted: list[str], summary_tab: str, optional: list[str]
+    ) -> bool:
         """Cached metadata is trusted for a read when it knows every tab (the Summary
         too: a Summary created elsewhere must not be missed, or its Notes would be) and
-        no tab is big enough to be read in chunks (those need current grid sizes)."""
-        sheets = [meta.find(title) for title in [*wanted, summary_tab]]
+        no tab is big enough to be read in chunks (those need current grid sizes).
+
+        An optional tab (Leads, Rates) the cache does not know is taken as absent: most
+        sheets have none, and asking again would cost every warm run a request. One added
+        by hand is read once the cached copy expires (``metadata_ttl``)."""
+        needed = [meta.find(title) for title in [*wanted, summary_tab]]
+        present = [sheet for title in optional if (sheet := meta.find(title)) is not None]
         return all(
-            sheet is not None and sheet.cells <= self.settings.chunk_cells for sheet in sheets
+            sheet is not None and sheet.cells <= self.settings.chunk_cells
+            for sheet in [*needed, *present]
         )
 
     @staticmethod

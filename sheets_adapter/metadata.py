@@ -13,7 +13,7 @@ from typing import Any
 from gspread.utils import rowcol_to_a1
 
 METADATA_FIELDS = (
-    "spreadsheetId,properties.title,"
+    "spreadsheetId,properties(title,locale,timeZone),"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
     "charts(chartId))"
 )
@@ -38,6 +38,8 @@ class SpreadsheetMeta:
     spreadsheet_id: str
     title: str
     sheets: tuple[SheetInfo, ...]
+    locale: str | None = None  # properties.locale, e.g. "en_GB": how text dates are read
+    time_zone: str | None = None  # properties.timeZone, e.g. "Europe/London": what "today" is
 
     @property
     def titles(self) -> list[str]:
@@ -82,8 +84,18 @@ def parse_metadata(spreadsheet_id: str, data: Mapping[str, Any]) -> SpreadsheetM
                 ),
             )
         )
-    title = str((data.get("properties") or {}).get("title", ""))
-    return SpreadsheetMeta(str(data.get("spreadsheetId", spreadsheet_id)), title, tuple(sheets))
+    properties = data.get("properties") or {}
+    return SpreadsheetMeta(
+        str(data.get("spreadsheetId", spreadsheet_id)),
+        str(properties.get("title", "")),
+        tuple(sheets),
+        locale=_text_or_none(properties.get("locale")),
+        time_zone=_text_or_none(properties.get("timeZone")),
+    )
+
+
+def _text_or_none(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def quote_sheet(title: str) -> str:

@@ -55,8 +55,11 @@ class SpreadsheetSnapshot:
     spreadsheet_id: str
     title: str
     sheet_ids: dict[str, int]  # every tab of the spreadsheet, title -> sheetId
-    tabs: dict[str, TabGrid]  # the tabs that were asked for, by the title asked
+    # the tabs that were asked for, and the optional ones that exist, by the title asked
+    tabs: dict[str, TabGrid]
     summary: TabGrid | None  # the existing Summary tab, when there is one
+    locale: str | None = None  # the spreadsheet's locale ("en_GB"); None when unknown (CSV)
+    time_zone: str | None = None  # its time zone ("Europe/London"); None when unknown
 
 
 class CellKind(enum.Enum):
@@ -104,8 +107,12 @@ class SheetsPort(abc.ABC):
         tabs: Sequence[str],
         summary_tab: str,
         auth: SheetsAuth,
+        *,
+        optional: Sequence[str] = (),
     ) -> SpreadsheetSnapshot:
-        """Read ``tabs`` (all must exist) and the Summary tab (if it exists) in one batch."""
+        """Read ``tabs`` (all must exist), the ``optional`` tabs that exist (a missing one
+        is no error and costs no request) and the Summary tab (if it exists) in one batch,
+        with the spreadsheet's locale and time zone."""
 
     @abc.abstractmethod
     def write_summary(

@@ -110,9 +110,10 @@ def classify_once(
     quarter: str = "2025-Q3",
     summary_tab: str = "Summary",
     tabs: tuple[str, ...] = ("Plan", "Bookings"),
+    optional: tuple[str, ...] = (),
 ) -> tuple[GspreadSnapshot, SummarySheet]:
     """What the service does around the engine: read, lay out, write."""
-    snapshot = sheets.read(spreadsheet_id, tabs, summary_tab, auth)
+    snapshot = sheets.read(spreadsheet_id, tabs, summary_tab, auth, optional=optional)
     summary = build_summary(
         res or result(),
         quarter=quarter,

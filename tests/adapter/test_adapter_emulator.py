@@ -314,3 +314,61 @@ def test_can_open(adapter: GspreadSheets, sheet: str, emu: EmulatorHandle) -> No
     assert len(sheets_calls(emu)) == 1
     emu.state.share(sheet, "ben@example.com", "writer")
     assert adapter.can_open(sheet, BEN_AUTH) is True, "sharing takes effect at once"
+
+
+LEADS: list[list[Any]] = [["Region", "Month", "Leads"], ["AMER", "Jan 2025", 120]]
+RATES: list[list[Any]] = [["Currency", "Rate"], ["EUR", 1.08]]
+
+
+def test_leads_and_rates_ride_in_the_one_batch_get_with_the_locale(
+    adapter: GspreadSheets, emu: EmulatorHandle
+) -> None:
+    sheet = emu.state.create_spreadsheet(
+        "ana@example.com",
+        "With leads",
+        {"Plan": PLAN, "Bookings": BOOKINGS, "leads ": LEADS, "Rates": RATES},
+        locale="en_GB",
+        time_zone="Europe/London",
+    )
+    emu.clear_log()
+    snapshot, _ = classify_once(adapter, sheet, optional=("Leads", "Rates"))
+    # Found as tabs are looked up (case and spaces folded), keyed by the name asked.
+    assert snapshot.tabs["Leads"].values == LEADS
+    assert snapshot.tabs["Rates"].values == RATES
+    assert (snapshot.locale, snapshot.time_zone) == ("en_GB", "Europe/London")
+    cold = sheets_calls(emu)
+    assert [e["path"].rsplit("/", 1)[-1] for e in cold] == [
+        sheet,
+        "values:batchGet",
+        f"{sheet}:batchUpdate",
+    ]
+    assert "locale" in cold[0]["query"]
+    assert "timeZone" in cold[0]["query"]
+    assert "leads" in cold[1]["query"]
+    assert "Rates" in cold[1]["query"]
+
+    emu.clear_log()
+    warm, _ = classify_once(adapter, sheet, optional=("Leads", "Rates"))
+    assert [e["path"].rsplit("/", 1)[-1] for e in sheets_calls(emu)] == [
+        "values:batchGet",
+        f"{sheet}:batchUpdate",
+    ]
+    assert warm.tabs["Leads"].values == LEADS
+    assert (warm.locale, warm.time_zone) == ("en_GB", "Europe/London")
+
+
+def test_missing_optional_tabs_cost_no_error_and_no_request(
+    adapter: GspreadSheets, sheet: str, emu: EmulatorHandle
+) -> None:
+    emu.clear_log()
+    snapshot, _ = classify_once(adapter, sheet, optional=("Leads", "Rates"))
+    assert set(snapshot.tabs) == {"Plan", "Bookings"}
+    assert (snapshot.locale, snapshot.time_zone) == ("en_US", "Etc/GMT")  # a new sheet's
+    assert len(sheets_calls(emu)) == 3
+    emu.clear_log()
+    classify_once(adapter, sheet, optional=("Leads", "Rates"))
+    assert [e["path"].rsplit("/", 1)[-1] for e in sheets_calls(emu)] == [
+        "values:batchGet",
+        f"{sheet}:batchUpdate",
+    ]
+    assert adapter.requests.total == 5

@@ -23,6 +23,8 @@ class FakeSheets(SheetsPort):
 
     def __init__(self) -> None:
         self.books: dict[str, dict[str, list[list[Any]]]] = {}
+        # spreadsheet id -> (properties.locale, properties.timeZone)
+        self.properties: dict[str, tuple[str | None, str | None]] = {}
         self.access: dict[str, set[str]] = {}
         self.summaries: dict[str, SummarySheet] = {}
         self.reads = 0
@@ -31,8 +33,16 @@ class FakeSheets(SheetsPort):
         self.read_gate: threading.Event | None = None
         self._lock = threading.Lock()
 
-    def add(self, spreadsheet_id: str, tabs: dict[str, list[list[Any]]], *tokens: str) -> None:
+    def add(
+        self,
+        spreadsheet_id: str,
+        tabs: dict[str, list[list[Any]]],
+        *tokens: str,
+        locale: str | None = "en_US",
+        time_zone: str | None = "Etc/GMT",
+    ) -> None:
         self.books[spreadsheet_id] = tabs
+        self.properties[spreadsheet_id] = (locale, time_zone)
         for token in tokens:
             self.access.setdefault(token, set()).add(spreadsheet_id)
 
@@ -46,7 +56,13 @@ class FakeSheets(SheetsPort):
         assert isinstance(auth, UserToken | ServiceAccountAuth)
 
     def read(
-        self, spreadsheet_id: str, tabs: Sequence[str], summary_tab: str, auth: SheetsAuth
+        self,
+        spreadsheet_id: str,
+        tabs: Sequence[str],
+        summary_tab: str,
+        auth: SheetsAuth,
+        *,
+        optional: Sequence[str] = (),
     ) -> SpreadsheetSnapshot:
         if self.read_gate is not None:
             self.read_gate.wait(10)
@@ -58,14 +74,18 @@ class FakeSheets(SheetsPort):
             if tab not in book:
                 raise TabNotFound(spreadsheet_id, tab, sorted(book))
         ids = {title: i for i, title in enumerate(book)}
+        present = [t for t in dict.fromkeys([*tabs, *optional]) if t in book]
+        locale, time_zone = self.properties[spreadsheet_id]
         return SpreadsheetSnapshot(
             spreadsheet_id=spreadsheet_id,
             title=spreadsheet_id,
             sheet_ids=ids,
-            tabs={t: TabGrid(t, ids[t], [list(r) for r in book[t]]) for t in tabs},
+            tabs={t: TabGrid(t, ids[t], [list(r) for r in book[t]]) for t in present},
             summary=TabGrid(summary_tab, ids[summary_tab], book[summary_tab])
             if summary_tab in book
             else None,
+            locale=locale,
+            time_zone=time_zone,
         )
 
     def write_summary(
