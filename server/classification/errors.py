@@ -9,16 +9,26 @@ values. These exceptions are for input that cannot be classified at all::
      ├── ColumnNotFound      a column an option names is missing from a tab
      ├── NoWonDeals          a status column where no value reads as won
      ├── NoQuarters          nothing has a quarter and an amount, or no quarter has ended
+     │    └── NoQuarterEnded  quarters have bookings, but none had ended by asOf
      └── UnknownQuarter      a requested quarter label cannot be read or was not classified
+
+A refusal that comes after the tabs were read carries their data issues in ``issues``
+(a refused run still delivers them, SPEC 2.5: a sheet whose every row was rejected is
+refused, and the rejected rows say why).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 
 class ClassificationError(Exception):
     """Base class: the message is written for the person who sent the input."""
+
+    #: the data issues (``DataIssue`` values: the model imports this module, so they are
+    #: not named here) of the tabs, when the refusal came after reading them
+    issues: tuple[Any, ...] = ()
 
 
 class InvalidOptions(ClassificationError):
@@ -80,6 +90,31 @@ class NoQuarters(ClassificationError):
             f"Nothing to classify: no row of {plan_tab!r} or {bookings_tab!r} has a quarter "
             f"(or a date) and an amount that could be read{why}."
         )
+
+
+class NoQuarterEnded(NoQuarters):
+    """Quarters have bookings, but none had ended by ``asOf``: the only quarter left to
+    judge is still in progress, and that is done only when it is asked for by name."""
+
+    def __init__(self, as_of: date, in_progress: str | None, known: list[str]) -> None:
+        self.rejected = 0
+        self.as_of = as_of
+        self.in_progress = in_progress
+        self.known = known
+        if in_progress is not None:
+            message = (
+                f"No quarter has ended yet on {as_of.isoformat()}: {in_progress} is still "
+                f"in progress. Ask for it by name (quarter {in_progress!r}) to see how it is "
+                "going so far, or set the asOf option to a later date."
+            )
+        else:
+            span = f"{known[0]} to {known[-1]}" if len(known) > 1 else (known or ["none"])[0]
+            message = (
+                f"No quarter with bookings had ended by {as_of.isoformat()} (the quarters "
+                f"with bookings are {span}). Ask for one by name, or set the asOf option to "
+                "a later date."
+            )
+        ClassificationError.__init__(self, message)
 
 
 class NoWonDeals(ClassificationError):

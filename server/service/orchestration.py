@@ -14,15 +14,21 @@ may read a sheet's runs is :mod:`server.service.access`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio.to_thread
 
 from server.classification import (
+    ClassificationError,
     ClassificationResult,
+    ClassifyOptions,
+    NoQuarterEnded,
     NoQuarters,
     Severity,
     UnknownQuarter,
@@ -35,7 +41,7 @@ from server.service.flights import SingleFlight
 from server.service.recent import RecentRuns
 from server.service.summary import build_summary
 from server.store.port import RunRecord, RunStore
-from sheets_adapter.port import SheetsPort
+from sheets_adapter.port import SheetsPort, SpreadsheetSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -48,22 +54,54 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
+def _zone(name: str | None) -> tzinfo:
+    """The spreadsheet's time zone; UTC when it has none or one this machine does not know."""
+    if not name:
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown spreadsheet time zone %.60r: using UTC", name)
+        return UTC
+
+
+def today_in(time_zone: str | None, moment: datetime) -> date:
+    """The day it is at ``moment`` in the spreadsheet's time zone (``properties.timeZone``):
+    what "today" means to the people who keep the sheet."""
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(_zone(time_zone)).date()
+
+
 def resolve_quarter(result: ClassificationResult, asked: str | None) -> str:
-    """The canonical quarter a run is about: the one asked for, or the latest classified."""
+    """The canonical quarter a run is about: the one asked for, else the result's default
+    (the latest quarter with bookings that had ended by ``asOf``).
+
+    Asked for by name, a classified quarter or the quarter in progress (which may have
+    a pace and no won deal yet) is accepted. Without a name and with no quarter ended
+    yet, the run is refused with a message naming the quarter in progress."""
     known = list(result.quarters)
     if asked is None or not asked.strip():
-        if not known:
+        if result.quarter is not None:
+            return result.quarter
+        if not known and result.in_progress is None:
             options = result.options
             rejected = sum(1 for i in result.issues if i.severity is Severity.ERROR)
             raise NoQuarters(options.plan_tab, options.bookings_tab, rejected)
-        return known[-1]
+        raise NoQuarterEnded(result.as_of or date.min, result.in_progress, known)
     try:
         label = parse_quarter(asked, result.options.fiscal_year_start_month).label
     except UnknownQuarter:
         raise UnknownQuarter(asked, known) from None
-    if label not in known:
+    if label not in known and label != result.in_progress:
         raise UnknownQuarter(asked, known)
     return label
+
+
+def _in_quarter(result: ClassificationResult, quarter: str) -> bool:
+    """Whether ``quarter`` had not ended at the run's ``asOf``."""
+    return quarter == result.in_progress or any(
+        v.in_progress for v in result.verdicts if v.quarter == quarter
+    )
 
 
 class ClassificationService:
@@ -97,14 +135,15 @@ class ClassificationService:
                 (options.plan_tab, options.bookings_tab),
                 options.summary_tab,
                 auth,
+                optional=(options.leads_tab, options.rates_tab),
             )
-            result = classify(
-                snapshot.tabs[options.plan_tab].values,
-                snapshot.tabs[options.bookings_tab].values,
-                options,
-            )
-            quarter = resolve_quarter(result, request.quarter)
             run_at = self._clock()
+            result = self._classify(snapshot, options, run_at)
+            try:
+                quarter = resolve_quarter(result, request.quarter)
+            except ClassificationError as err:
+                err.issues = result.issues  # a refused run still delivers its data issues
+                raise
             summary = build_summary(
                 result,
                 quarter=quarter,
@@ -123,6 +162,12 @@ class ClassificationService:
                 verdicts=tuple(v for v in result.verdicts if v.quarter <= quarter),
                 issues=result.issues,
                 caller=request.caller.email,
+                as_of=result.as_of,
+                currency=result.currency,
+                in_quarter=_in_quarter(result, quarter),
+                pace=result.pace,
+                inputs=result.inputs,
+                labels=dict(result.labels),
             )
             self.store.add(run)
             self._recent.forget(request.spreadsheet_id)
@@ -134,6 +179,28 @@ class ClassificationService:
             len(run.issues),
         )
         return run
+
+    @staticmethod
+    def _classify(
+        snapshot: SpreadsheetSnapshot, options: ClassifyOptions, now: datetime
+    ) -> ClassificationResult:
+        """The domain's answer for the tabs read: with the Leads and Rates tabs when the
+        sheet has them, its locale, and ``asOf`` (the option, else today where the sheet
+        is kept: the domain has no clock)."""
+
+        def values(tab: str) -> list[list[Any]] | None:
+            grid = snapshot.tabs.get(tab)
+            return None if grid is None else grid.values
+
+        as_of = options.as_of or today_in(snapshot.time_zone, now)
+        return classify(
+            snapshot.tabs[options.plan_tab].values,
+            snapshot.tabs[options.bookings_tab].values,
+            dataclasses.replace(options, as_of=as_of),
+            leads_values=values(options.leads_tab),
+            rates_values=values(options.rates_tab),
+            locale=snapshot.locale,
+        )
 
     async def classify_quarter_async(self, request: ClassifyRequest) -> RunRecord:
         """:meth:`classify_quarter` in a worker thread, as one flight per identical request."""

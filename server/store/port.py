@@ -7,17 +7,30 @@ PostgreSQL) and ``server.store.memory.MemoryRunStore`` (unit tests).
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from server.classification.model import ClassifyOptions, DataIssue, QuarterVerdict
+from server.classification.model import (
+    ClassifyOptions,
+    DataIssue,
+    Pace,
+    QuarterVerdict,
+    TabReading,
+)
 
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One classification run, as stored and as the API shows it."""
+    """One classification run, as stored and as the API shows it.
+
+    Everything the run showed is kept, so it is shown again exactly: the verdicts (with
+    their gap, fiscal label, drivers and whether their quarter was in progress), the
+    issues, the reporting currency, the day it looked from, the pace of the quarter in
+    progress and how each tab was read. Runs stored before a field existed read back
+    with its default.
+    """
 
     id: str
     spreadsheet_id: str
@@ -29,9 +42,20 @@ class RunRecord:
     verdicts: tuple[QuarterVerdict, ...]
     issues: tuple[DataIssue, ...]
     caller: str | None = None  # e-mail of who asked, when known
+    as_of: date | None = None  # the day the run looked from (asOf, or that day)
+    currency: str | None = None  # the reporting currency (ISO code)
+    in_quarter: bool = False  # the quarter classified had not ended at as_of
+    pace: tuple[Pace, ...] = ()  # the quarter in progress at as_of: total first
+    inputs: tuple[TabReading, ...] = ()  # how each tab was read
+    labels: Mapping[str, str] = field(default_factory=dict)  # "2026-Q4" -> "FY26 Q4"
 
     def current(self) -> list[QuarterVerdict]:
         return [v for v in self.verdicts if v.quarter == self.quarter]
+
+    @property
+    def quarter_label(self) -> str:
+        """The run's quarter as the sheet writes it (``FY26 Q4``), else canonical."""
+        return self.labels.get(self.quarter) or self.quarter
 
 
 class RunStore(abc.ABC):
