@@ -7,19 +7,36 @@ stored, whichever store holds it:
 - plan, bookings and baseline are rounded to cents, half-even (as the domain compares
   them); attainment and growth are kept as the floats they are.
 - flags keep their order; options are kept as a JSON object with the GraphQL names.
+- a verdict's gap is rounded to cents like the other amounts; drivers, pace and inputs
+  are kept as the values they are, as JSON objects with the GraphQL names (floats
+  round-trip exactly through JSON), enums by value.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from server.classification.model import ClassifyOptions, Flag, round_cents, to_cents
+from server.classification.model import (
+    Cause,
+    ClassifyOptions,
+    ColumnUse,
+    Drivers,
+    Flag,
+    LeftOut,
+    Pace,
+    TabReading,
+    Verdict,
+    round_cents,
+    to_cents,
+)
 from server.store.port import RunRecord
+
+T = TypeVar("T")
 
 FLAG_SEPARATOR = ","
 
@@ -49,6 +66,7 @@ def normalise(run: RunRecord) -> RunRecord:
             plan=cents(v.plan),
             bookings=cents(v.bookings),
             baseline=cents(v.baseline),
+            gap=cents(v.gap),
             flags=tuple(v.flags),
         )
         for v in run.verdicts
@@ -58,6 +76,9 @@ def normalise(run: RunRecord) -> RunRecord:
         classified_at=utc(run.classified_at),
         verdicts=verdicts,
         issues=tuple(run.issues),
+        pace=tuple(run.pace),
+        inputs=tuple(run.inputs),
+        labels=dict(run.labels),
     )
 
 
@@ -99,3 +120,67 @@ def options_from_json(data: Mapping[str, Any] | None) -> ClassifyOptions:
         return ClassifyOptions()
     known = {_camel(f.name) for f in dataclasses.fields(ClassifyOptions)}
     return ClassifyOptions.from_mapping({k: v for k, v in data.items() if k in known})
+
+
+# -- nested values as JSON ------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A domain value as JSON: dataclasses as objects with the GraphQL (camelCase) names,
+    enums by value, tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {_camel(f.name): _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _record(cls: type[T], data: Mapping[str, Any], **convert: Callable[[Any], Any]) -> T:
+    """Dataclass ``cls`` from its JSON object: keys it does not know are ignored, missing
+    ones take the field's default; ``convert`` turns a non-null JSON value back (enums,
+    nested values)."""
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        key = _camel(f.name)
+        if key in data:
+            value = data[key]
+            make = convert.get(f.name)
+            kwargs[f.name] = make(value) if make is not None and value is not None else value
+    return cls(**kwargs)
+
+
+def drivers_to_json(drivers: Drivers | None) -> dict[str, Any] | None:
+    return None if drivers is None else dict(_plain(drivers))
+
+
+def drivers_from_json(data: Mapping[str, Any] | None) -> Drivers | None:
+    return None if data is None else _record(Drivers, data, cause=Cause)
+
+
+def pace_to_json(pace: Sequence[Pace]) -> list[dict[str, Any]]:
+    return [_plain(p) for p in pace]
+
+
+def pace_from_json(data: Sequence[Mapping[str, Any]] | None) -> tuple[Pace, ...]:
+    return tuple(_record(Pace, p, outlook=Verdict) for p in data or ())
+
+
+def inputs_to_json(inputs: Sequence[TabReading]) -> list[dict[str, Any]]:
+    return [_plain(reading) for reading in inputs]
+
+
+def _columns(data: Sequence[Mapping[str, Any]]) -> tuple[ColumnUse, ...]:
+    return tuple(_record(ColumnUse, c) for c in data)
+
+
+def _left_out(data: Sequence[Mapping[str, Any]]) -> tuple[LeftOut, ...]:
+    return tuple(_record(LeftOut, lo) for lo in data)
+
+
+def inputs_from_json(data: Sequence[Mapping[str, Any]] | None) -> tuple[TabReading, ...]:
+    return tuple(
+        _record(TabReading, r, columns=_columns, left_out=_left_out, notes=tuple)
+        for r in data or ()
+    )

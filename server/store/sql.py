@@ -35,11 +35,17 @@ from server.cache import TtlCache
 from server.classification.model import DataIssue, QuarterVerdict, Severity, Verdict
 from server.store import DEFAULT_SQLITE_FILE
 from server.store.codec import (
+    drivers_from_json,
+    drivers_to_json,
     flags_from_text,
     flags_to_text,
+    inputs_from_json,
+    inputs_to_json,
     normalise,
     options_from_json,
     options_to_json,
+    pace_from_json,
+    pace_to_json,
 )
 from server.store.engines import lock_dir, make_engine
 from server.store.errors import DuplicateRun, LockTimeout, StoreUnavailable
@@ -59,6 +65,12 @@ _RUN_COLUMNS = (
     RunRow.summary_tab,
     RunRow.options,
     RunRow.caller,
+    RunRow.as_of,
+    RunRow.currency,
+    RunRow.in_quarter,
+    RunRow.pace,
+    RunRow.inputs,
+    RunRow.labels,
 )
 _NEWEST_FIRST = (RunRow.classified_at.desc(), RunRow.id.desc())
 
@@ -231,6 +243,12 @@ class SqlRunStore(RunStore):
                     verdicts=tuple(verdicts[row.id]),
                     issues=tuple(issues[row.id]),
                     caller=row.caller,
+                    as_of=row.as_of,
+                    currency=row.currency,
+                    in_quarter=bool(row.in_quarter),
+                    pace=pace_from_json(row.pace),
+                    inputs=inputs_from_json(row.inputs),
+                    labels=dict(row.labels or {}),
                 )
                 self._cache.put(run.id, run)
                 found[row.id] = run
@@ -309,6 +327,12 @@ def _run_row(run: RunRecord) -> dict[str, Any]:
         "summary_tab": run.summary_tab,
         "options": options_to_json(run.options),
         "caller": run.caller,
+        "as_of": run.as_of,
+        "currency": run.currency,
+        "in_quarter": run.in_quarter,
+        "pace": pace_to_json(run.pace),
+        "inputs": inputs_to_json(run.inputs),
+        "labels": dict(run.labels),
     }
 
 
@@ -326,6 +350,10 @@ def _verdict_row(run_id: str, position: int, v: QuarterVerdict) -> dict[str, Any
         "verdict": v.verdict.value,
         "flags": flags_to_text(v.flags),
         "action": v.action,
+        "gap": v.gap,
+        "label": v.label,
+        "in_progress": v.in_progress,
+        "drivers": drivers_to_json(v.drivers),
     }
 
 
@@ -355,6 +383,10 @@ def _verdict(row: Any) -> QuarterVerdict:
         verdict=Verdict(row["verdict"]),
         flags=flags_from_text(row["flags"]),
         action=row["action"],
+        gap=row["gap"],
+        label=row["label"] or "",
+        in_progress=bool(row["in_progress"]),
+        drivers=drivers_from_json(row["drivers"]),
     )
 
 

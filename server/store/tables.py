@@ -5,18 +5,30 @@ rows in order (``position``). Amounts are ``NUMERIC(18, 2)``: exact cents, reada
 by anyone querying the database. Timestamps are ``TIMESTAMP WITH TIME ZONE`` on
 PostgreSQL and UTC text on SQLite; both come back timezone-aware in UTC.
 
+What a run showed besides its verdicts' figures is kept as JSON where it is nested:
+a verdict's ``drivers`` (fourteen values, read only with their verdict), a run's
+``pace`` (a few rows, read only with their run), ``inputs`` (each tab's reading, with
+its columns, rows left out and notes) and ``labels``. They are always read whole with
+their run and never filtered on, so tables of their own would add joins and nothing a
+query needs; each JSON value is written and read by :mod:`server.store.codec`, which
+ignores keys it does not know and defaults those it misses, so a run written by
+another version still reads. Flat values a query may want (the reporting currency,
+``as_of``, ``in_quarter``, a verdict's gap, label and ``in_progress``) are columns.
+
 The store reads and writes these tables with Core statements (fast, no identity
 map); the ORM classes exist for typing, the migrations and ``compare_metadata``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
+    Date,
     DateTime,
     Dialect,
     Double,
@@ -28,6 +40,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from typing_extensions import override
@@ -96,6 +109,12 @@ class RunRow(Base):
     summary_tab: Mapped[str] = mapped_column(Text)
     options: Mapped[dict[str, Any]] = mapped_column(JSON)
     caller: Mapped[str | None] = mapped_column(Text)
+    as_of: Mapped[date | None] = mapped_column(Date)
+    currency: Mapped[str | None] = mapped_column(String(8))
+    in_quarter: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    pace: Mapped[list[Any] | None] = mapped_column(JSON)
+    inputs: Mapped[list[Any] | None] = mapped_column(JSON)
+    labels: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     __table_args__ = (
         # latest() and list(): one index range scan, newest first.
@@ -120,6 +139,10 @@ class VerdictRow(Base):
     verdict: Mapped[str] = mapped_column(String(16))
     flags: Mapped[str] = mapped_column(Text)  # Flag values joined with "," in order
     action: Mapped[str] = mapped_column(Text)
+    gap: Mapped[float | None] = mapped_column(Money())
+    label: Mapped[str] = mapped_column(Text, server_default="")  # "" = the canonical label
+    in_progress: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    drivers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class IssueRow(Base):
