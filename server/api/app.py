@@ -37,6 +37,7 @@ from server.api.auth import (
 from server.api.context import Context
 from server.api.errors import with_codes
 from server.api.schema import build_schema
+from server.api.serialize import add_refused_issues
 from server.config import Settings
 from server.service import ClassificationService
 from server.store import open_store
@@ -100,6 +101,7 @@ class GraphQLApp(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        add_refused_issues(result.errors or ())
         return with_codes(await super().process_result(request, result))
 
     @override

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 VERDICT_FIELDS = "group quarter plan bookings baseline attainment growth verdict flags action"
 ISSUE_FIELDS = "tab row column value message severity cell"
+DRIVER_FIELDS = (
+    "deals averageDeal lostDeals winRate newBusiness expansion renewal leads "
+    "bookingsPerLead dealsPerLead countEffect sizeEffect cause explanation"
+)
+#: A verdict with everything the run shows of it: gap, label, drivers, in progress.
+FULL_VERDICT_FIELDS = f"{VERDICT_FIELDS} gap label inProgress drivers {{ {DRIVER_FIELDS} }}"
+PACE_FIELDS = (
+    "group quarter label asOf elapsed booked projected plan pipeline coverage outlook method"
+)
+READING_FIELDS = (
+    "tab headerRow layout columns { column header role note } rowsCounted rowsSkipped "
+    "total unit currency leftOut { reason rows } notes"
+)
 
 RUN_FIELDS = f"""
-    id spreadsheetId quarter classifiedAt summaryTab
-    current {{ {VERDICT_FIELDS} }}
-    verdicts {{ {VERDICT_FIELDS} }}
+    id spreadsheetId quarter quarterLabel asOf currency inQuarter classifiedAt summaryTab
+    current {{ {FULL_VERDICT_FIELDS} }}
+    verdicts {{ {FULL_VERDICT_FIELDS} }}
     issues {{ {ISSUE_FIELDS} }}
+    pace {{ {PACE_FIELDS} }}
+    inputs {{ {READING_FIELDS} }}
 """
 
 CLASSIFY = f"""

@@ -13,6 +13,10 @@ codes of ``docs/api-contract.graphql``::
 
 Anything else is a bug: it is logged with its traceback and the request id, and the
 caller gets "Unexpected error" with ``code: INTERNAL`` and that request id.
+
+A run refused after its tabs were read keeps their data issues (:attr:`ApiError.issues`):
+the API answers the first 50 in ``extensions.issues`` (see :mod:`server.api.serialize`),
+the CLI prints them.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -33,6 +37,9 @@ from server.store.errors import LockTimeout, StoreUnavailable
 from sheets_adapter import errors as sheets
 from sheets_adapter.csv_files import CsvFileError
 from sheets_adapter.ids import InvalidSpreadsheetId
+
+if TYPE_CHECKING:
+    from server.classification import DataIssue
 
 log = logging.getLogger("server.api")
 
@@ -50,11 +57,12 @@ INVALID_QUERY = "INVALID_QUERY"
 class ApiError(Exception):
     """An expected failure with a code and a message a person can act on."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, issues: tuple[DataIssue, ...] = ()) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.extensions: dict[str, Any] = {"code": code}
+        self.issues = issues  # the data issues of a refused run (SPEC 2.5)
 
 
 def translate(err: Exception) -> ApiError | None:
@@ -85,7 +93,7 @@ def translate(err: Exception) -> ApiError | None:
                 "try again when it has finished.",
             )
         case HeaderNotFound() | ColumnNotFound() | ClassificationError():
-            return ApiError(BAD_INPUT, str(err))
+            return ApiError(BAD_INPUT, str(err), err.issues)
     return None
 
 

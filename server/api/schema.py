@@ -29,6 +29,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.types import ExecutionContext, Info
+from strawberry.utils.str_converters import to_camel_case
 
 from server import classification as domain
 from server.api.context import Context
@@ -41,6 +42,12 @@ from sheets_adapter.ids import parse_spreadsheet_id
 Verdict = strawberry.enum(domain.Verdict, name="Verdict")
 Flag = strawberry.enum(domain.Flag, name="Flag")
 Comparison = strawberry.enum(domain.Comparison, name="Comparison")
+DateOrder = strawberry.enum(
+    domain.DateOrder,
+    name="DateOrder",
+    description="How text dates like 04/03/2025 are read when nothing in the column decides.",
+)
+Cause = strawberry.enum(domain.Cause, name="Cause", description="The likely cause of a miss.")
 Severity = strawberry.enum(
     domain.Severity,
     name="IssueSeverity",
@@ -51,11 +58,13 @@ Severity = strawberry.enum(
 T = TypeVar("T")
 
 
-def _copy(graphql_type: type[T], value: object) -> T:
+def _copy(graphql_type: type[T], value: object, **given: object) -> T:
     """A GraphQL object with every field taken from the domain value of the same name
-    (tuples become lists)."""
-    fields = {}
+    (tuples become lists), except the nested ones ``given`` already converted."""
+    fields = dict(given)
     for field in dataclasses.fields(graphql_type):  # type: ignore[arg-type]
+        if field.name in fields:
+            continue
         item = getattr(value, field.name)
         fields[field.name] = list(item) if isinstance(item, tuple) else item
     return graphql_type(**fields)
@@ -74,13 +83,74 @@ class ClassifyOptions:
     comparison: domain.Comparison = _DEFAULTS.comparison
     hard_miss_window: int = _DEFAULTS.hard_miss_window
     group_by: list[str] | None = strawberry.UNSET
+    as_of: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="ISO date the run looks from (default: today in the sheet's time zone); "
+        "the default quarter is the latest that has ended by then.",
+    )
+    leads_tab: str = strawberry.field(
+        default=_DEFAULTS.leads_tab, description="Optional tab of leads, for the drivers."
+    )
+    rates_tab: str = strawberry.field(
+        default=_DEFAULTS.rates_tab,
+        description="Optional tab of exchange rates (Currency | Rate) to the reporting currency.",
+    )
+    amount_column: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The Bookings amount column, by header."
+    )
+    date_column: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The Bookings close-date column, by header."
+    )
+    plan_column: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The Plan amount column, by header."
+    )
+    won_statuses: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description='Stages that count as won, e.g. ["Invoiced"].'
+    )
+    date_order: domain.DateOrder | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="For CSV files (a spreadsheet's locale decides otherwise).",
+    )
+    history_tab: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A tab that keeps one row per group and run (off when not given).",
+    )
 
     def to_domain(self) -> domain.ClassifyOptions:
-        """The domain's options; a field left out (UNSET) takes the domain's default."""
-        given = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        """The domain's options; a field left out (UNSET) takes the domain's default.
+        Passed by their GraphQL names, so a refusal names the option as the caller wrote it."""
+        given = {to_camel_case(f.name): getattr(self, f.name) for f in dataclasses.fields(self)}
         return domain.ClassifyOptions.from_mapping(
             {name: None if value is strawberry.UNSET else value for name, value in given.items()}
         )
+
+
+@strawberry.type(description="Why a group's bookings moved: deals, deal size, win rate, leads.")
+class Drivers:
+    deals: int = strawberry.field(description="Won deals")
+    average_deal: float | None
+    lost_deals: int | None = strawberry.field(description="null: the tab holds no lost rows")
+    win_rate: float | None = strawberry.field(description="deals / (deals + lostDeals)")
+    new_business: float | None = strawberry.field(description="null without a deal-type column")
+    expansion: float | None
+    renewal: float | None
+    leads: int | None = strawberry.field(description="null without a Leads tab")
+    bookings_per_lead: float | None
+    deals_per_lead: float | None
+    count_effect: float | None = strawberry.field(
+        description="Change in bookings from the number of deals, against the baseline quarter"
+    )
+    size_effect: float | None = strawberry.field(
+        description="Change in bookings from the average deal, against the baseline quarter"
+    )
+    cause: domain.Cause | None = strawberry.field(description="Likely cause of a miss")
+    explanation: str = strawberry.field(
+        description='For a VP: "11 deals (−21%), average $23k (+9%), win rate 24% (−7 pts)"'
+    )
+
+    @classmethod
+    def of(cls, drivers: domain.Drivers | None) -> Drivers | None:
+        return None if drivers is None else _copy(cls, drivers)
 
 
 @strawberry.type(description="One group's (or the company total's) result for one quarter.")
@@ -95,10 +165,84 @@ class QuarterVerdict:
     verdict: domain.Verdict
     flags: list[domain.Flag]
     action: str
+    gap: float | None = strawberry.field(description="bookings - plan")
+    label: str = strawberry.field(
+        description='The quarter as the sheet writes it ("FY26 Q4"); else as `quarter`'
+    )
+    drivers: Drivers | None = strawberry.field(description="null without deal rows")
+    in_progress: bool = strawberry.field(description="The quarter had not ended at asOf")
 
     @classmethod
     def of(cls, verdict: domain.QuarterVerdict) -> QuarterVerdict:
-        return _copy(cls, verdict)
+        return _copy(
+            cls,
+            dataclasses.replace(verdict, label=verdict.shown_label),
+            drivers=Drivers.of(verdict.drivers),
+        )
+
+
+@strawberry.type(description="The quarter in progress at asOf, for one group or the total.")
+class Pace:
+    group: str | None = strawberry.field(description="null = company total")
+    quarter: str
+    label: str = strawberry.field(description="The quarter as the sheet writes it")
+    as_of: str = strawberry.field(description="ISO date")
+    elapsed: float = strawberry.field(description="Share of the quarter elapsed, 0-1")
+    booked: float = strawberry.field(description="Won to date")
+    projected: float = strawberry.field(description="Projected quarter-end bookings")
+    plan: float | None
+    pipeline: float | None = strawberry.field(
+        description="Open deals due to close in the rest of the quarter"
+    )
+    coverage: float | None = strawberry.field(description="(booked + pipeline) / plan")
+    outlook: domain.Verdict | None = strawberry.field(
+        description="The verdict the projection would get"
+    )
+    method: str = strawberry.field(description="How the projection was made")
+
+    @classmethod
+    def of(cls, pace: domain.Pace) -> Pace:
+        return _copy(cls, dataclasses.replace(pace, label=pace.label or pace.quarter))
+
+
+@strawberry.type(description="What one column of a tab was used for, and why.")
+class ColumnUse:
+    column: str = strawberry.field(description='A1 letter, e.g. "F"')
+    header: str
+    role: str
+    note: str | None
+
+
+@strawberry.type(description="Rows of a tab left out of the figures, by reason.")
+class LeftOut:
+    reason: str
+    rows: int
+
+
+@strawberry.type(description="What the reader made of one tab.")
+class TabReading:
+    tab: str
+    header_row: int = strawberry.field(description="1-based")
+    layout: str = strawberry.field(description="LONG, WIDE, MONTHLY_WIDE or DEALS")
+    columns: list[ColumnUse]
+    rows_counted: int
+    rows_skipped: int
+    total: float = strawberry.field(
+        description="Control total of the amounts counted, after unit and currency"
+    )
+    unit: float = strawberry.field(description="1, 1000 or 1000000")
+    currency: str | None = strawberry.field(description="ISO code")
+    left_out: list[LeftOut] = strawberry.field(description="Rows left out, by reason")
+    notes: list[str] = strawberry.field(description="Assumptions: date order, units, …")
+
+    @classmethod
+    def of(cls, reading: domain.TabReading) -> TabReading:
+        return _copy(
+            cls,
+            reading,
+            columns=[_copy(ColumnUse, c) for c in reading.columns],
+            left_out=[_copy(LeftOut, lo) for lo in reading.left_out],
+        )
 
 
 @strawberry.type(description="An input cell that was rejected (or skipped on purpose).")
@@ -121,10 +265,21 @@ class ClassificationRun:
     id: strawberry.ID
     spreadsheet_id: strawberry.ID
     quarter: str = strawberry.field(
-        description="The quarter that was asked for (default: the latest classified one)"
+        description="The quarter that was asked for (default: the latest one with bookings "
+        "that had ended by asOf)"
     )
     classified_at: datetime
     summary_tab: str
+    quarter_label: str = strawberry.field(
+        description='`quarter` as the sheet writes it ("FY26 Q4"); else as `quarter`'
+    )
+    as_of: str | None = strawberry.field(
+        description="ISO date the run looked from (null for runs recorded before asOf existed)"
+    )
+    currency: str | None = strawberry.field(description="The reporting currency (ISO code)")
+    in_quarter: bool = strawberry.field(
+        description="The quarter classified had not ended at asOf: its verdicts are so far"
+    )
     record: strawberry.Private[RunRecord]
 
     @strawberry.field(description="Every group's verdict for `quarter`, company total first.")
@@ -156,6 +311,17 @@ class ClassificationRun:
     def issues(self) -> list[DataIssue]:
         return [DataIssue.of(i) for i in self.record.issues]
 
+    @strawberry.field(
+        description="The quarter in progress at asOf: company total first; empty when no "
+        "quarter is in progress."
+    )
+    def pace(self) -> list[Pace]:
+        return [Pace.of(p) for p in self.record.pace]
+
+    @strawberry.field(description="How each tab was read: columns, rows, control totals.")
+    def inputs(self) -> list[TabReading]:
+        return [TabReading.of(r) for r in self.record.inputs]
+
     @classmethod
     def of(cls, run: RunRecord) -> ClassificationRun:
         return cls(
@@ -164,6 +330,10 @@ class ClassificationRun:
             quarter=run.quarter,
             classified_at=run.classified_at,
             summary_tab=run.summary_tab,
+            quarter_label=run.quarter_label,
+            as_of=None if run.as_of is None else run.as_of.isoformat(),
+            currency=run.currency,
+            in_quarter=run.in_quarter,
             record=run,
         )
 

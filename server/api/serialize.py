@@ -12,21 +12,47 @@ from __future__ import annotations
 
 import enum
 import inspect
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from graphql import GraphQLError
 from strawberry.types.private import is_private
 
-from server.api.schema import ClassificationRun, schema
+from server import classification as domain
+from server.api.errors import ApiError
+from server.api.schema import ClassificationRun, DataIssue, schema
 from server.store.port import RunRecord
 
 _NAMES = schema.config.name_converter
+
+#: How many data issues a refused run's error carries (``extensions.issues``).
+REFUSAL_ISSUES = 50
 
 
 def run_answer(run: RunRecord) -> dict[str, Any]:
     """A run as the GraphQL ``ClassificationRun`` with every field selected."""
     shaped: dict[str, Any] = answer(ClassificationRun.of(run))
     return shaped
+
+
+def issues_answer(issues: Sequence[domain.DataIssue]) -> list[dict[str, Any]]:
+    """Data issues as the GraphQL ``DataIssue`` with every field selected."""
+    return [answer(DataIssue.of(issue)) for issue in issues]
+
+
+def add_refused_issues(errors: Sequence[GraphQLError]) -> None:
+    """A refused run still delivers its data issues (SPEC 2.5): the error of a run refused
+    after its tabs were read gets ``extensions.issues`` (the first 50, shaped as
+    ``DataIssue``) and ``extensions.issueCount`` (all of them)."""
+    for error in errors:
+        original = error.original_error
+        if isinstance(original, ApiError) and original.issues:
+            error.extensions = {
+                **(error.extensions or {}),
+                "issues": issues_answer(original.issues[:REFUSAL_ISSUES]),
+                "issueCount": len(original.issues),
+            }
 
 
 def answer(value: Any) -> Any:

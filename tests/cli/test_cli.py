@@ -52,6 +52,12 @@ def test_local_mode_prints_the_run_as_the_api_would(tmp_path: Path) -> None:
         "current",
         "verdicts",
         "issues",
+        "quarterLabel",
+        "asOf",
+        "currency",
+        "inQuarter",
+        "pace",
+        "inputs",
     }
     assert answer["quarter"] == "2025-Q4"
     assert answer["current"][0]["group"] is None
