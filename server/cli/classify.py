@@ -5,7 +5,8 @@ picks the source (a Google spreadsheet, or two CSV exports), runs the service on
 prints the run: as a verdict table, or with ``--json`` exactly as the GraphQL
 ``ClassificationRun`` (:func:`server.api.serialize.run_answer`). Failures are translated
 once, by the API's own :func:`server.api.errors.translate`: a bad input exits 2, any
-other failure 1.
+other failure 1. A run refused after its tabs were read prints their data issues (on
+stderr; with ``--json`` also the error as GraphQL answers it, ``extensions.issues``).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rich.console import Console
 
 from server.api.errors import BAD_INPUT, INTERNAL, ApiError, translate
-from server.api.serialize import run_answer
+from server.api.serialize import REFUSAL_ISSUES, issues_answer, run_answer
 from server.classification import ClassifyOptions, InvalidOptions
 from server.cli.terminal import print_run
 from server.config import Settings
@@ -40,11 +41,14 @@ TOKEN_VARIABLES = ("SALES_VERDICTS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN")
 
 
 class CliError(Exception):
-    """A failure the command reports in one sentence, with its exit code."""
+    """A failure the command reports in one sentence, with its exit code (and the data
+    issues of a run refused after its tabs were read, shaped as the API's ``DataIssue``)."""
 
-    def __init__(self, message: str, exit_code: int) -> None:
+    def __init__(self, message: str, exit_code: int, api: ApiError | None = None) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.api = api  # the failure as the API codes it, when it came from a run
+        self.issues = issues_answer(api.issues) if api is not None else []
 
 
 @dataclass(frozen=True)
@@ -57,12 +61,14 @@ class ClassifyArgs:
     as_json: bool = False
     plan: Path | None = None
     bookings: Path | None = None
+    leads: Path | None = None
+    rates: Path | None = None
     summary_csv: Path | None = None
     token: str | None = None
 
     @property
     def local(self) -> bool:
-        return self.plan is not None or self.bookings is not None
+        return any(p is not None for p in (self.plan, self.bookings, self.leads, self.rates))
 
 
 @dataclass
@@ -84,6 +90,10 @@ def classify(
     source = csv_files(args, options) if args.local else google(args, settings, environ)
     try:
         run = _run(source, args.quarter, options)
+    except CliError as err:
+        if args.as_json:
+            sys.stdout.write(json.dumps(_error_answer(err), indent=2, ensure_ascii=False) + "\n")
+        raise
     finally:
         source.store.close()
     shaped = run_answer(run)
@@ -91,6 +101,16 @@ def classify(
         sys.stdout.write(json.dumps(shaped, indent=2, ensure_ascii=False) + "\n")
     else:
         print_run(console, shaped, written_to=source.written_to)
+
+
+def _error_answer(err: CliError) -> dict[str, Any]:
+    """The failure as GraphQL answers it: ``{"errors": [{message, extensions}]}``."""
+    api = err.api or ApiError(INTERNAL, str(err))
+    extensions: dict[str, Any] = {"code": api.code}
+    if err.issues:
+        extensions["issues"] = err.issues[:REFUSAL_ISSUES]
+        extensions["issueCount"] = len(err.issues)
+    return {"errors": [{"message": api.message, "extensions": extensions}]}
 
 
 def _options(args: ClassifyArgs) -> ClassifyOptions:
@@ -107,6 +127,11 @@ def csv_files(args: ClassifyArgs, options: ClassifyOptions) -> Source:
     from sheets_adapter.csv_files import CsvSheets
 
     files = {options.plan_tab: args.plan, options.bookings_tab: args.bookings}
+    files |= {
+        tab: path
+        for tab, path in ((options.leads_tab, args.leads), (options.rates_tab, args.rates))
+        if path is not None
+    }
     return Source(
         sheets=CsvSheets(files, args.summary_csv),
         store=MemoryRunStore(),
@@ -163,5 +188,5 @@ def _translated(work: Callable[[], T]) -> T:
         else:
             hint = ""
         raise CliError(
-            f"{api.message} [{api.code}]{hint}", 2 if api.code == BAD_INPUT else 1
+            f"{api.message} [{api.code}]{hint}", 2 if api.code == BAD_INPUT else 1, api
         ) from None

@@ -12,6 +12,7 @@ from rich.console import Console
 from server.classification import ClassifyOptions
 from server.cli.classify import ClassifyArgs, CliError
 from server.cli.classify import classify as run_classify
+from server.cli.terminal import print_refusal
 from server.config import Settings, SettingsError
 
 cli = typer.Typer(
@@ -152,6 +153,36 @@ def classify(  # noqa: PLR0913 - a Typer command's parameters are its options
     group_by: Annotated[
         list[str] | None, typer.Option(help="Group column (repeatable). Default: automatic.")
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="ISO date to look from (default: today in the sheet's time zone)."),
+    ] = None,
+    leads_tab: Annotated[
+        str, typer.Option(help="Name of the optional Leads tab.")
+    ] = _DEFAULTS.leads_tab,
+    rates_tab: Annotated[
+        str, typer.Option(help="Name of the optional Rates tab.")
+    ] = _DEFAULTS.rates_tab,
+    amount_column: Annotated[
+        str | None, typer.Option(help="Bookings amount column (default: the reader's choice).")
+    ] = None,
+    date_column: Annotated[
+        str | None, typer.Option(help="Bookings close-date column (default: the reader's).")
+    ] = None,
+    plan_column: Annotated[
+        str | None, typer.Option(help="Plan amount column (default: the reader's choice).")
+    ] = None,
+    won_status: Annotated[
+        list[str] | None, typer.Option(help="A stage that counts as won (repeatable).")
+    ] = None,
+    date_order: Annotated[
+        str | None, typer.Option(help="DAY_FIRST or MONTH_FIRST, for text dates in CSV files.")
+    ] = None,
+    history_tab: Annotated[
+        str | None, typer.Option(help="Keep one row per group and run in this tab.")
+    ] = None,
+    leads: Annotated[Path | None, typer.Option(help="Local mode: the Leads tab as CSV.")] = None,
+    rates: Annotated[Path | None, typer.Option(help="Local mode: the Rates tab as CSV.")] = None,
     verbose: Annotated[bool, typer.Option(help="Log details (and tracebacks of bugs).")] = False,
 ) -> None:
     """Classify one spreadsheet (or two CSV exports) and print the verdict table."""
@@ -166,10 +197,21 @@ def classify(  # noqa: PLR0913 - a Typer command's parameters are its options
             "comparison": comparison,
             "hard_miss_window": hard_miss_window,
             "group_by": group_by or None,
+            "as_of": as_of,
+            "leads_tab": leads_tab,
+            "rates_tab": rates_tab,
+            "amount_column": amount_column,
+            "date_column": date_column,
+            "plan_column": plan_column,
+            "won_statuses": won_status or None,
+            "date_order": date_order,
+            "history_tab": history_tab,
         },
         as_json=as_json,
         plan=plan,
         bookings=bookings,
+        leads=leads,
+        rates=rates,
         summary_csv=summary_csv,
         token=token,
     )
@@ -178,7 +220,9 @@ def classify(  # noqa: PLR0913 - a Typer command's parameters are its options
     try:
         run_classify(args, settings, os.environ, console)
     except CliError as err:
-        raise _fail(str(err), err.exit_code) from None
+        failure = _fail(str(err), err.exit_code)
+        print_refusal(errors, err.issues)
+        raise failure from None
 
 
 @cli.command()

@@ -97,6 +97,16 @@ def resolve_quarter(result: ClassificationResult, asked: str | None) -> str:
     return label
 
 
+def _labels(result: ClassificationResult) -> dict[str, str]:
+    """Canonical quarter -> the sheet's label, the quarter in progress included (it may
+    have a pace and no verdict yet)."""
+    labels = dict(result.labels)
+    for pace in result.pace:
+        if pace.label:
+            labels.setdefault(pace.quarter, pace.label)
+    return labels
+
+
 def _in_quarter(result: ClassificationResult, quarter: str) -> bool:
     """Whether ``quarter`` had not ended at the run's ``asOf``."""
     return quarter == result.in_progress or any(
@@ -167,7 +177,7 @@ class ClassificationService:
                 in_quarter=_in_quarter(result, quarter),
                 pace=result.pace,
                 inputs=result.inputs,
-                labels=dict(result.labels),
+                labels=_labels(result),
             )
             self.store.add(run)
             self._recent.forget(request.spreadsheet_id)
