@@ -78,15 +78,17 @@ def resolve_quarter(result: ClassificationResult, asked: str | None) -> str:
 
     Asked for by name, a classified quarter or the quarter in progress (which may have
     a pace and no won deal yet) is accepted. Without a name and with no quarter ended
-    yet, the run is refused with a message naming the quarter in progress."""
+    yet, the run is refused with a message naming the quarter in progress. With no
+    quarter classified at all (every row rejected, say), nothing is accepted: the quarter
+    in progress always has a pace, but a pace of nothing is no answer."""
     known = list(result.quarters)
+    if not known:
+        options = result.options
+        rejected = sum(1 for i in result.issues if i.severity is Severity.ERROR)
+        raise NoQuarters(options.plan_tab, options.bookings_tab, rejected)
     if asked is None or not asked.strip():
         if result.quarter is not None:
             return result.quarter
-        if not known and result.in_progress is None:
-            options = result.options
-            rejected = sum(1 for i in result.issues if i.severity is Severity.ERROR)
-            raise NoQuarters(options.plan_tab, options.bookings_tab, rejected)
         raise NoQuarterEnded(result.as_of or date.min, result.in_progress, known)
     try:
         label = parse_quarter(asked, result.options.fiscal_year_start_month).label

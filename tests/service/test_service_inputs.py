@@ -125,14 +125,33 @@ def test_a_refusal_after_every_row_was_rejected_carries_the_rejected_rows() -> N
         },
         TOKEN,
     )
+    runs = service(sheets, NEW_YEAR)
     with pytest.raises(NoQuarters) as caught:
-        service(sheets, NEW_YEAR).classify_quarter(ask("broken"))
+        runs.classify_quarter(ask("broken"))
+    assert type(caught.value) is NoQuarters
     assert "2 rows were rejected" in str(caught.value)
     rejected = [i for i in caught.value.issues if i.severity is Severity.ERROR]
     assert [(i.tab, i.row, i.value) for i in rejected] == [
         ("Plan", 2, "TBD"),
         ("Bookings", 2, "#REF!"),
     ]
+    # Nothing classified: not even the quarter in progress is offered by name.
+    with pytest.raises(NoQuarters):
+        runs.classify_quarter(ask("broken", "2026-Q1"))
+    # Every deal rejected in a sheet whose quarter in progress has a pace: still refused
+    # as "nothing to classify", never "ask for the quarter in progress".
+    sheets.add(
+        "deals",
+        {
+            "Plan": [["Region", "Quarter", "Plan"], ["AMER", "2026-Q1", "n/a"]],
+            "Bookings": [["Region", "Close Date", "Amount"], ["AMER", "TBD", "#REF!"]],
+        },
+        TOKEN,
+    )
+    with pytest.raises(NoQuarters) as deals:
+        runs.classify_quarter(ask("deals", asOf="2026-02-01"))
+    assert type(deals.value) is NoQuarters
+    assert deals.value.issues
 
 
 def test_an_unknown_quarter_keeps_the_issues_too() -> None:
