@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import google.auth.exceptions
 import gspread
+import orjson
 import requests
 from gspread.http_client import HTTPClient
 
@@ -48,6 +49,7 @@ RETRYABLE_NETWORK = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
     requests.exceptions.JSONDecodeError,
+    orjson.JSONDecodeError,  # a values.batchGet answer cut short (sheets_adapter.values)
     google.auth.exceptions.TransportError,
 )
 

@@ -10,7 +10,10 @@ metadata is cached:
 2. one ``values.batchGet`` of the input tabs, the optional ones that exist (Leads, Rates:
    one missing is no error and no request) and the existing Summary tab (for the
    user's Notes), ``UNFORMATTED_VALUE`` / ``SERIAL_NUMBER``; tabs larger than
-   ``chunk_cells`` are read in blocks of rows, packed into batchGets of about that size;
+   ``chunk_cells`` are read in blocks of rows, packed into batchGets of about that size,
+   two in flight, each parsed from its bytes with the collector paused
+   (:mod:`sheets_adapter.values`: a sheet at the 10M-cell limit in about the time of one
+   bare batchGet of it);
 3. one atomic ``spreadsheets.batchUpdate`` that replaces the Summary tab
    (:mod:`sheets_adapter.render`).
 
@@ -29,10 +32,12 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from gspread.http_client import HTTPClient, ParamsType
+from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
 from server.cache import TtlCache
 from sheets_adapter.calls import ApiCaller, RangeNotFound
@@ -64,6 +69,7 @@ from sheets_adapter.port import (
 )
 from sheets_adapter.render import Target, WritePlan, plan_write
 from sheets_adapter.retry import RequestCounter, Retrier
+from sheets_adapter.values import gc_paused, parse
 
 READ_PARAMS = {
     "valueRenderOption": "UNFORMATTED_VALUE",
@@ -187,7 +193,8 @@ class GspreadSheets(SheetsPort):
             if summary is not None and summary.title not in titles:
                 titles.append(summary.title)
             try:
-                grids = self._read_values(spreadsheet_id, auth, meta, titles)
+                with gc_paused():  # millions of row lists: see sheets_adapter.values
+                    grids = self._read_values(spreadsheet_id, auth, meta, titles)
                 break
             except RangeNotFound:
                 if not tries_left:
@@ -243,21 +250,23 @@ class GspreadSheets(SheetsPort):
         # Tabs read in blocks first: the small whole tabs then ride along with the last block.
         ordered = sorted(titles, key=lambda title: len(plans[title]) == 1)
         chunks = [chunk for title in ordered for chunk in plans[title]]
-        values: dict[RangeChunk, list[list[Any]]] = {}
-        for batch in pack_batches(chunks, self.settings.chunk_cells):
-            ranges = [chunk.a1 for chunk in batch]
+        batches = pack_batches(chunks, self.settings.chunk_cells)
 
-            def op(http: HTTPClient, ranges: list[str] = ranges) -> Any:
-                return http.values_batch_get(spreadsheet_id, ranges, params=dict(READ_PARAMS))
+        def read(batch: list[RangeChunk]) -> list[list[list[Any]]]:
+            return self._batch_get(spreadsheet_id, auth, batch)
 
-            answer = self._api.call(spreadsheet_id, auth, "read", op)
-            value_ranges = answer.get("valueRanges") if isinstance(answer, Mapping) else None
-            if not isinstance(value_ranges, list) or len(value_ranges) != len(batch):
-                raise UpstreamUnavailable(
-                    spreadsheet_id, "Google Sheets sent an incomplete answer. Try again."
-                )
-            for chunk, value_range in zip(batch, value_ranges, strict=True):
-                values[chunk] = list(value_range.get("values") or [])
+        if len(batches) > 1:
+            # Two batchGets in flight: the next block is on its way (the socket read lets
+            # go of the GIL) while this one is parsed. No more: the read quota is per user.
+            with ThreadPoolExecutor(2, thread_name_prefix="sheets-batch-get") as pool:
+                answers = list(pool.map(read, batches))
+        else:
+            answers = [read(batch) for batch in batches]
+        values = {
+            chunk: rows
+            for batch, answer in zip(batches, answers, strict=True)
+            for chunk, rows in zip(batch, answer, strict=True)
+        }
         grids = {}
         for title in titles:
             sheet = meta.find(title)
@@ -265,6 +274,29 @@ class GspreadSheets(SheetsPort):
             rows = assemble(plans[title], [values[c] for c in plans[title]])
             grids[title] = TabGrid(title=sheet.title, sheet_id=sheet.sheet_id, values=rows)
         return grids
+
+    def _batch_get(
+        self, spreadsheet_id: str, auth: SheetsAuth, batch: list[RangeChunk]
+    ) -> list[list[list[Any]]]:
+        """One ``values.batchGet``: each range's rows, in order."""
+        ranges = [chunk.a1 for chunk in batch]
+
+        def op(http: HTTPClient) -> Any:
+            # gspread's values_batch_get, parsed from the bytes (sheets_adapter.values)
+            response = http.request(
+                "get",
+                SPREADSHEET_VALUES_BATCH_URL % spreadsheet_id,
+                params={**READ_PARAMS, "ranges": ranges},
+            )
+            return parse(response.content)
+
+        answer = self._api.call(spreadsheet_id, auth, "read", op)
+        value_ranges = answer.get("valueRanges") if isinstance(answer, Mapping) else None
+        if not isinstance(value_ranges, list) or len(value_ranges) != len(batch):
+            raise UpstreamUnavailable(
+                spreadsheet_id, "Google Sheets sent an incomplete answer. Try again."
+            )
+        return [list(value_range.get("values") or []) for value_range in value_ranges]
 
     # -- write ---------------------------------------------------------------------------
 

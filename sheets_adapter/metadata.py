@@ -157,13 +157,14 @@ def pack_batches(chunks: Iterable[RangeChunk], chunk_cells: int) -> list[list[Ra
 
 def assemble(chunks: Sequence[RangeChunk], values: Sequence[list[list[Any]]]) -> list[list[Any]]:
     """One tab's rows from its chunks' values (the API leaves out trailing empty rows of
-    each chunk, so a chunk is padded to its full height when a later chunk has rows)."""
+    each chunk, so a chunk is padded to its full height when a later chunk has rows).
+    The rows are the parsed ones, not copies: a tab at the cell limit has millions."""
     rows: list[list[Any]] = []
     for chunk, block in zip(chunks, values, strict=True):
         if block and chunk.rows is not None:
             expected = chunk.first_row - 1
             rows.extend([] for _ in range(expected - len(rows)))
-        rows.extend(list(row) for row in block)
+        rows.extend(block)
     while rows and not rows[-1]:
         rows.pop()
     return rows
