@@ -34,7 +34,7 @@ class RunRecord:
 
     id: str
     spreadsheet_id: str
-    quarter: str  # the quarter asked for (or the latest classified one)
+    quarter: str  # the quarter asked for (or the latest that had ended by as_of)
     classified_at: datetime  # timezone-aware, UTC
     summary_tab: str
     options: ClassifyOptions
