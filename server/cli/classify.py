@@ -105,7 +105,7 @@ def classify(
 
 def _error_answer(err: CliError) -> dict[str, Any]:
     """The failure as GraphQL answers it: ``{"errors": [{message, extensions}]}``."""
-    api = err.api or ApiError(INTERNAL, str(err))
+    api = err.api or ApiError(BAD_INPUT if err.exit_code == 2 else INTERNAL, str(err))
     extensions: dict[str, Any] = {"code": api.code}
     if err.issues:
         extensions["issues"] = err.issues[:REFUSAL_ISSUES]
