@@ -86,6 +86,9 @@ TOPICS: dict[str, str] = {
     "clean": "a clean, simple sheet that must simply come out right",
     "consecutive-hard-miss": "consecutive Hard Misses once lost/open deals are left out",
     "default-quarter": "no quarter asked: the default quarter is checked",
+    # red-team shapes (issue 12 review): where a reader that goes by column names alone
+    # gives a confident wrong answer
+    "status-other-columns": "won/lost said by Outcome, Forecast Category, Is Closed Won, 1/0 flags",
 }
 
 CASES = load_all()
