@@ -89,6 +89,7 @@ TOPICS: dict[str, str] = {
     # red-team shapes (issue 12 review): where a reader that goes by column names alone
     # gives a confident wrong answer
     "status-other-columns": "won/lost said by Outcome, Forecast Category, Is Closed Won, 1/0 flags",
+    "split-rows": "one opportunity on several rows (opportunity splits)",
 }
 
 CASES = load_all()
