@@ -90,6 +90,9 @@ TOPICS: dict[str, str] = {
     # gives a confident wrong answer
     "status-other-columns": "won/lost said by Outcome, Forecast Category, Is Closed Won, 1/0 flags",
     "split-rows": "one opportunity on several rows (opportunity splits)",
+    "parent-rows": "a plan row that sums others without the word Total (Americas, All Regions)",
+    "plan-versions": "Budget / Forecast / Actual versions, blocks or columns in one tab",
+    "quarter-words": "quarters written as months (Jan-Mar 2025)",
 }
 
 CASES = load_all()
