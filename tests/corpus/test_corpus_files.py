@@ -93,6 +93,7 @@ TOPICS: dict[str, str] = {
     "parent-rows": "a plan row that sums others without the word Total (Americas, All Regions)",
     "plan-versions": "Budget / Forecast / Actual versions, blocks or columns in one tab",
     "quarter-words": "quarters written as months (Jan-Mar 2025)",
+    "formula-errors": "a won row whose date is a formula error or a placeholder",
 }
 
 CASES = load_all()
