@@ -94,6 +94,9 @@ TOPICS: dict[str, str] = {
     "plan-versions": "Budget / Forecast / Actual versions, blocks or columns in one tab",
     "quarter-words": "quarters written as months (Jan-Mar 2025)",
     "formula-errors": "a won row whose date is a formula error or a placeholder",
+    "rates-variants": "a Rates tab per quarter, or quoted the other way round",
+    "units-per-row": "a unit that differs by row or is written like £m",
+    "locale-amounts": "amounts in a locale's or Excel's format (1.234,56; 12 345,00 €; $ (5.00))",
 }
 
 CASES = load_all()
