@@ -97,6 +97,7 @@ TOPICS: dict[str, str] = {
     "rates-variants": "a Rates tab per quarter, or quoted the other way round",
     "units-per-row": "a unit that differs by row or is written like £m",
     "locale-amounts": "amounts in a locale's or Excel's format (1.234,56; 12 345,00 €; $ (5.00))",
+    "fiscal-year-other-start": "a fiscal year from April or July (FY 2024/25, Q1 FY26)",
 }
 
 CASES = load_all()
