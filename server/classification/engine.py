@@ -206,7 +206,7 @@ def _read(
         TabRole.BOOKINGS,
         Picks(date=opts.date_column, amount=opts.amount_column, basis=plan_layout.basis),
     )
-    statuses = StatusReader(opts.won_statuses)
+    statuses = StatusReader(opts.won_statuses, categories=bookings_layout.status_categories)
     _check_won(bookings_rows, bookings_layout, statuses)
     groups = choose_groups(plan_layout, bookings_layout, opts.group_by)
     found: list[DataIssue] = []

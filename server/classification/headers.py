@@ -349,10 +349,28 @@ def is_status(h: Header) -> bool:
     return h.compact in ("iswon", "won", "closedwon", "isclosed", "closed", "wonlost", "result")
 
 
+_FLAGS = {"iswon", "won", "closedwon", "isclosedwon", "isclosed", "closed", "wonflag"}
+_FLAGS |= {"dealclosed", "isdealclosed", "dealwon", "isdealwon", "wonyn", "closedyn"}
+
+
 def is_flag_header(h: Header) -> bool:
-    """A header that may name a TRUE/FALSE column: Won, Is Won, Closed, Closed Won?"""
-    return h.compact in ("iswon", "won", "closedwon", "isclosed", "closed", "wonflag") or (
-        h.text.endswith("?")
+    """A header that may name a TRUE/FALSE column: Won, Is Won, Closed, Is Closed Won,
+    Is Deal Closed?, Closed Won?"""
+    return h.compact in _FLAGS or h.text.endswith("?")
+
+
+def is_forecast_category(h: Header) -> bool:
+    """Salesforce's ``Forecast Category`` (``ForecastCategoryName``)."""
+    return h.has("forecast", "forecastcategory", "forecastcategoryname") and h.has(
+        "category", "forecastcategory", "forecastcategoryname"
+    )
+
+
+def never_status(h: Header) -> bool:
+    """Columns whose values are never a deal's status, whatever words they hold: names,
+    notes, products, dates."""
+    return bool(set(h.words) & {"name", "account", "owner", "product", "description"}) or bool(
+        set(h.words) & _IGNORED
     )
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from server.classification import dates, headers, quarters
 from server.classification.errors import ColumnNotFound, HeaderNotFound
 from server.classification.headers import Header
-from server.classification.statuses import Status, StatusReader
+from server.classification.statuses import Status, StatusReader, category_column, known_status
 from server.classification.values import fold, is_blank, is_total_marker
 
 HEADER_SEARCH_ROWS = 10
@@ -137,6 +137,12 @@ class Layout:
     period_label: Column | None = None
 
     @property
+    def status_categories(self) -> bool:
+        """The status column is Salesforce's Forecast Category (Closed is won)."""
+        info = self.status.info if self.status is not None else None
+        return info is not None and headers.is_forecast_category(info)
+
+    @property
     def quarter_columns(self) -> tuple[tuple[Column, int], ...]:
         return self.period_columns if self.kind is Kind.WIDE else ()
 
@@ -210,8 +216,11 @@ def _share(values: list[Any], test: Callable[[Any], bool]) -> float:
 
 
 def _is_flag_value(value: Any) -> bool:
-    return isinstance(value, bool) or (
-        isinstance(value, str) and value.strip().casefold() in ("true", "false", "yes", "no")
+    """TRUE/FALSE, Yes/No, or 1/0 (a checkbox exported as a number)."""
+    return (
+        isinstance(value, bool)
+        or (isinstance(value, str) and value.strip().casefold() in ("true", "false", "yes", "no"))
+        or (type(value) in (int, float) and value in (0, 1))
     )
 
 
@@ -230,7 +239,37 @@ def _by_option(row: _Row, name: str, option: str, role: str) -> Column:
 
 
 def _pick_status(row: _Row) -> tuple[Column | None, Column | None]:
-    """The deal-status column (Stage, Deal Stage, Status, Is Won, Won?…) and a Closed flag."""
+    """The deal-status column and a Closed flag: by header first (Stage, Deal Stage,
+    Status, Is Won, Won?…), then Salesforce's Forecast Category, then by its values (an
+    ``Outcome`` column of Won/Lost/Pending): a tab with won and lost rows mixed must
+    never be summed whole."""
+    stages, flags = _status_headers(row)
+    won_flags = [c for c in flags if "won" in _info(c).compact]
+    closed = next((c for c in flags if _info(c).compact in _CLOSED_FLAGS), None)
+    if stages:
+        row.use(stages[0], "status", "only won rows are bookings")
+        for column in flags:
+            row.ignore(column, f"{stages[0].header} gives each deal's status")
+        return stages[0], None
+    if won_flags:
+        row.use(won_flags[0], "status", "TRUE (or 1) marks a won deal")
+        if closed is not None:
+            row.use(closed, "closed", "with Won: closed and not won is lost, not closed is open")
+        return won_flags[0], closed
+    found = _status_by_values(row)
+    if found is not None:
+        column, note = found
+        row.use(column, "status", note)
+    return (found[0] if found else None), None
+
+
+_CLOSED_FLAGS = ("closed", "isclosed", "dealclosed", "isdealclosed")
+
+
+def _status_headers(row: _Row) -> tuple[list[Column], list[Column]]:
+    """Columns whose header names a status (best first) and TRUE/FALSE (or 1/0) flags.
+    A stage column may hold some numeric stage ids (a HubSpot custom pipeline) but must
+    hold text, or a value that reads as won."""
     stages: list[Column] = []
     flags: list[Column] = []
     for column in row.columns:
@@ -238,30 +277,43 @@ def _pick_status(row: _Row) -> tuple[Column | None, Column | None]:
         values = row.values(column)
         if headers.is_flag_header(info) and values and _share(values, _is_flag_value) >= 0.8:
             flags.append(column)
-        elif (
-            headers.is_status(info)
-            and not headers.is_flag_header(info)
-            and (not values or _share(values, lambda v: isinstance(v, str)) >= 0.8)
-        ):
-            stages.append(column)
-    won_flags = [c for c in flags if "won" in _info(c).compact]
-    closed = next((c for c in flags if _info(c).compact in ("closed", "isclosed")), None)
+        elif headers.is_status(info) and not headers.is_flag_header(info):
+            texts = [v for v in values if isinstance(v, str)]
+            if not values or len(texts) >= 0.8 * len(values) or _any_won(texts):
+                stages.append(column)
     if len(stages) > 1:
         # Pipedrive has both: "Deal - Status" (won/lost/open) and "Deal - Stage" (the
         # pipeline step): the column whose values say won or lost is the deal's status.
         reader = StatusReader()
         stages.sort(key=lambda c: -sum(1 for v in row.values(c) if reader(v) is not Status.OPEN))
-    if stages:
-        row.use(stages[0], "status", "only won rows are bookings")
-        for column in flags:
-            row.ignore(column, f"{stages[0].header} gives each deal's status")
-        return stages[0], None
-    if won_flags:
-        row.use(won_flags[0], "status", "TRUE marks a won deal")
-        if closed is not None:
-            row.use(closed, "closed", "with Won: closed and not won is lost, not closed is open")
-        return won_flags[0], closed
-    return None, None
+    return stages, flags
+
+
+def _any_won(texts: list[str]) -> bool:
+    return any(known_status(v) is Status.WON for v in texts)
+
+
+def _status_by_values(row: _Row) -> tuple[Column, str] | None:
+    """A column whose header says nothing but whose values are deal statuses: at least
+    80% known status words, won among them and something else too."""
+    for column in row.columns:
+        info = _info(column)
+        if column.index in row.used:
+            continue
+        values = row.values(column)
+        if headers.is_forecast_category(info) and category_column(values):
+            return column, "Salesforce's Forecast Category: Closed is won, Omitted lost"
+        if not values or headers.never_status(info):
+            continue
+        read = [known_status(v) for v in values]
+        known = [s for s in read if s is not None]
+        if (
+            len(known) >= 0.8 * len(values)
+            and Status.WON in known
+            and any(s is not Status.WON for s in known)
+        ):
+            return column, "its values say won, lost or open: only won rows are bookings"
+    return None
 
 
 _DATE_RANK = {"close": 0, "won": 1, "booked": 2, "generic": 3}

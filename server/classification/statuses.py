@@ -29,6 +29,19 @@ _WON |= {"contractsigned", "wonclosed", "closedwonbooked", "true", "yes", "y", "
 _LOST = {"closedlost", "lost", "lose", "disqualified", "dead", "cancelled", "canceled"}
 _LOST |= {"nodecision", "closednodecision", "rejected", "declined", "closeddisqualified"}
 _LOST |= {"closedduplicate", "duplicate", "churned", "false", "no", "n", "0", "closedother"}
+#: Pipeline steps that say a deal is still open (HubSpot's default stage ids, Salesforce's
+#: and Pipedrive's default stages, what people type in a hand-kept log).
+_OPEN = {"open", "pending", "inprogress", "ongoing", "active", "negotiation", "proposal"}
+_OPEN |= {"qualification", "qualified", "prospecting", "prospect", "discovery", "demo"}
+_OPEN |= {"pipeline", "commit", "bestcase", "contractsent", "appointmentscheduled"}
+_OPEN |= {"qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin", "onhold"}
+_OPEN |= {"needsanalysis", "valueproposition", "perceptionanalysis", "proposalpricequote"}
+_OPEN |= {"negotiationreview", "iddecisionmakers", "stalled", "new", "quoted", "verbal"}
+#: Salesforce's Forecast Category: Closed is the category of won stages, Omitted of lost.
+FORECAST_CATEGORIES = {"closed": 0, "omitted": 1, "commit": 2, "bestcase": 2, "pipeline": 2}
+FORECAST_CATEGORIES |= {"mostlikely": 2}
+#: Won/lost words that only a column's header can make a status (a TRUE/FALSE column).
+_FLAG_WORDS = {"true", "false", "yes", "no", "y", "n", "1", "0"}
 _LEADING_NUMBER = re.compile(r"^\s*\d{1,3}\s*[-.:)]\s*")
 
 
@@ -50,11 +63,16 @@ class StatusReader:
     flag is lost only if nothing says the deal is still open.
     """
 
-    def __init__(self, won_statuses: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, won_statuses: Iterable[str] | None = None, *, categories: bool = False
+    ) -> None:
         self.won = {status_key(v) for v in won_statuses} if won_statuses else None
+        self.categories = categories  # the column is Salesforce's Forecast Category
 
     def __call__(self, value: Any, closed: Any = None) -> Status:
         key = status_key(value)
+        if self.categories and self.won is None:
+            return Status(FORECAST_CATEGORIES.get(key, Status.OPEN))
         if self.won is not None:
             if key in self.won:
                 return Status.WON
@@ -71,4 +89,30 @@ class StatusReader:
     def describe(self) -> str:
         if self.won is not None:
             return "won values from the wonStatuses option"
+        if self.categories:
+            return "Forecast Category Closed counts as won, Omitted as lost"
         return "Closed Won, Won, Booked or Signed (or TRUE) count as won"
+
+
+def known_status(value: Any) -> Status | None:
+    """What a cell says of a deal when its words are a status by themselves (Won, Closed
+    Lost, Pending, closedwon, Negotiation), else None. TRUE/FALSE, Yes/No and 1/0 are
+    None: only a header (Won?, Is Closed) makes them a status."""
+    key = status_key(value)
+    if not key or key in _FLAG_WORDS or not isinstance(value, str):
+        return None
+    if key in _OPEN:
+        return Status.OPEN
+    status = _READER(value)
+    if status is Status.OPEN:
+        return None  # not a word we know: open is only the fallback
+    return status
+
+
+def category_column(values: Iterable[Any]) -> bool:
+    """Values that are Salesforce Forecast Categories, Closed among them."""
+    keys = {status_key(v) for v in values}
+    return "closed" in keys and keys <= FORECAST_CATEGORIES.keys()
+
+
+_READER = StatusReader()

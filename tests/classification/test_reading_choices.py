@@ -169,6 +169,50 @@ def test_won_statuses_option_and_the_refusal_without_it() -> None:
     assert total(result).bookings == 40_000
 
 
+@pytest.mark.parametrize(
+    ("header", "cells", "note"),
+    [
+        # a hand-kept log: the header says nothing, the values say won/lost/pending
+        ("Outcome", ["Won", "Lost", "Pending", "Won"], "its values say won"),
+        # Salesforce's Forecast Category without a Stage column: Closed is won
+        ("Forecast Category", ["Closed", "Omitted", "Commit", "Closed"], "Forecast Category"),
+        # a HubSpot custom pipeline writes numeric stage ids beside closedwon/closedlost
+        ("Deal Stage", ["closedwon", "closedlost", 1034567, "closedwon"], "only won rows"),
+        # checkboxes exported as 1/0
+        ("Won", [1, 0, 0, 1], "marks a won deal"),
+        ("Is Closed Won", [True, False, False, True], "marks a won deal"),
+    ],
+)
+def test_a_status_column_found_by_header_or_by_its_values(
+    header: str, cells: list[Any], note: str
+) -> None:
+    # Rows 1 and 4 are won: 40,000 + 15,000 = 55,000; rows 2 and 3 (25,000, 60,000) are not.
+    bookings: list[list[Any]] = [["Close Date", "Amount", header]]
+    for day, amount, cell in zip(
+        (JAN, FEB, FEB, FEB), (40_000, 25_000, 60_000, 15_000), cells, strict=True
+    ):
+        bookings.append([day, amount, cell])
+    result = classify(PLAN, bookings, AS_OF)
+    assert total(result).bookings == 55_000
+    reading = next(r for r in result.inputs if r.tab == "Bookings")
+    use = next(c for c in reading.columns if c.header == header)
+    assert use.role == "status"
+    assert use.note is not None
+    assert note in use.note
+    assert sum(lo.rows for lo in reading.left_out) == 2
+
+
+def test_a_column_of_other_words_is_not_taken_for_a_status() -> None:
+    # "Segment" holds New/Renewal, not statuses: all three rows count (10 + 20 + 30 = 60k).
+    bookings: list[list[Any]] = [
+        ["Close Date", "Amount", "Kind"],
+        [JAN, 10_000, "Won"],
+        [FEB, 20_000, "Renewal"],
+        [FEB, 30_000, "Upsell"],
+    ]
+    assert total(classify(PLAN, bookings, AS_OF)).bookings == 60_000
+
+
 # -- units --------------------------------------------------------------------------------
 
 
