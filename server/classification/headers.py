@@ -304,8 +304,23 @@ def amount_candidate(h: Header) -> bool:
 
 
 def line_total(h: Header) -> bool:
-    """``Total Price``, ``Line Total``, ``Line Amount``: a line item's own amount."""
-    return h.name in ("total price", "line total", "line amount", "extended price", "line value")
+    """``Total Price``, ``Line Total``, ``Line Amount``: a line item's own amount;
+    ``Split Amount``: one owner's share of a split opportunity."""
+    return h.name in (
+        "total price",
+        "line total",
+        "line amount",
+        "extended price",
+        "line value",
+        "split amount",
+        "split revenue",
+    )
+
+
+def is_split(h: Header) -> bool:
+    """A column of Salesforce's Opportunities with Opportunity Splits report (Split Owner,
+    Split Percentage, Split Amount): one row per owner, the opportunity's Amount repeated."""
+    return bool(h.words) and h.words[0] == "split" and len(h.words) > 1
 
 
 _PLAN_WORDS = {"plan", "planned", "target", "targets", "quota", "quotas", "budget", "goal"}

@@ -124,6 +124,8 @@ class Layout:
     fallback_dates: tuple[Column, ...] = ()  # dates of rows that have no main date
     line_items: bool = False
     line_key: tuple[Column, ...] = ()  # what names one opportunity in a line-item report
+    # without an id: the deal-name column; rows identical in every cell count once
+    named_deal: Column | None = None
     unit: int = 1
     unit_source: str | None = None
     currency_hint: str | None = None  # written in the amount's header or the title
@@ -471,6 +473,8 @@ def _rank_bookings(column: Column, basis: str | None, line_items: bool) -> tuple
 
 def _why_bookings(chosen: Column, basis: str | None, line_items: bool) -> str:
     info = _info(chosen)
+    if line_items and headers.is_split(info):
+        return "each owner's split of the opportunity, summed (Amount repeats on every split)"
     if line_items and headers.line_total(info):
         return "each product line's own amount, summed"
     if basis is not None and info.basis == basis:
@@ -615,8 +619,9 @@ def _pick_deal_type(row: _Row) -> Column | None:
 
 
 def _line_items(row: _Row) -> bool:
-    """A line-item report (Opportunities with Products): product columns beside deals."""
-    return any(headers.is_product(_info(c)) for c in row.columns)
+    """A line-item report (Opportunities with Products, or with Opportunity Splits):
+    product or split columns beside deals, the opportunity's Amount on every line."""
+    return any(headers.is_product(_info(c)) or headers.is_split(_info(c)) for c in row.columns)
 
 
 # -- wide headers: a column per quarter or per month ------------------------------------------
@@ -767,6 +772,9 @@ def _layout(row: _Row) -> Layout | None:
     hint = hint_column.info.currency if hint_column and hint_column.info else None
     basis = (amount.info.basis if amount and amount.info else None) or headers.basis_in(row.title)
     line_key = _line_key(row, record_id) if line_items else ()
+    named_deal = None
+    if kind is Kind.DEALS and record_id is None and not line_items:
+        named_deal = next(iter(_line_key(row, None)), None)
     summed_lines = (
         amount is not None and amount.info is not None and headers.line_total(amount.info)
     )
@@ -789,6 +797,7 @@ def _layout(row: _Row) -> Layout | None:
         fallback_dates=fallbacks,
         line_items=line_items and bool(line_key) and not summed_lines,
         line_key=line_key,
+        named_deal=named_deal,
         unit=unit,
         unit_source=unit_source,
         currency_hint=hint or headers.currency_in(row.title),

@@ -367,7 +367,7 @@ class RowReader:
         """A row that cannot count: a total after all, a lost or open deal (nothing a
         verdict depends on), or rejected with an issue per problem and its quarter
         flagged (both quarters an ambiguous date may be in)."""
-        if self.total_row(row, sheet_row, rejected=True):
+        if self.total_row(row, sheet_row, rejected=True) or self._header_again(row, sheet_row):
             return
         if isinstance(status, int) and status != Status.WON:
             self.facts.left_out[f"{Status(status).name.lower()} rows that could not be read"] += 1
@@ -385,6 +385,26 @@ class RowReader:
                     if self.layout.grain is Grain.DAY:
                         found = self.ctx.calendar.day_code(found)
                     self.facts.touched.add((key, self.quarter(found)))
+
+    def _header_again(self, row: Sequence[Any], sheet_row: int) -> bool:
+        """A row that repeats the header (a second export pasted below the first): INFO,
+        skipped."""
+        used = [c for c in (self.layout.period, self.layout.amount) if c is not None]
+        cells = [self.cell(row, c) for c in used]
+        if not used or any(
+            type(v) is not str or values.fold(v) != c.key for v, c in zip(cells, used, strict=True)
+        ):
+            return False
+        self.facts.issues.append(
+            issues.note(
+                self.layout.tab,
+                f"row {sheet_row} repeats the header row (another export pasted below?): skipped",
+                row=sheet_row,
+                severity=Severity.INFO,
+            )
+        )
+        self.facts.left_out["repeated header rows"] += 1
+        return True
 
     def read_wide_row(self, row: Sequence[Any], sheet_row: int, index: int = -1) -> None:
         """A row of a wide table: a group, then one amount per quarter or month column."""
@@ -433,6 +453,8 @@ class RowReader:
             if all(values.is_blank(c) for c in cells):
                 return None
             return cells if layout.record_id is not None else (*cells, code, number)
+        if layout.named_deal is not None:
+            return whole_row(row)
         return None
 
     # -- finishing -----------------------------------------------------------------------
@@ -489,6 +511,9 @@ class RowReader:
 
     def _repeated(self, dedupe: Any, seen: list[tuple[int, FactKey, float, int]]) -> None:
         """INFO per repeated row: the deal is already listed (overlapping exports)."""
+        if self.layout.named_deal is not None:
+            self._repeated_rows(seen)
+            return
         column = self.layout.record_id
         assert column is not None
         first = seen[0][0]
@@ -508,6 +533,28 @@ class RowReader:
                 )
             )
         self.facts.left_out["repeated rows (same id, date and amount)"] += len(seen) - 1
+
+    def _repeated_rows(self, seen: list[tuple[int, FactKey, float, int]]) -> None:
+        """INFO per row identical in every cell to an earlier one: counted once."""
+        column = self.layout.named_deal
+        assert column is not None
+        first = seen[0][0]
+        for sheet_row, _, _, index in seen[1:]:
+            name = self.cell(as_row(self.body[index]), column)
+            ref = issues.a1(self.layout.tab, sheet_row, column.index)
+            self.facts.issues.append(
+                DataIssue(
+                    tab=self.layout.tab,
+                    row=sheet_row,
+                    column=column.header,
+                    value=values.cell_text(name),
+                    message=f"{ref}: row {sheet_row} repeats row {first} in every cell "
+                    "(two overlapping exports pasted?): counted once",
+                    severity=Severity.INFO,
+                    cell=ref.rpartition("!")[2],
+                )
+            )
+        self.facts.left_out["repeated rows (identical in every cell)"] += len(seen) - 1
 
     def _id_header(self) -> str:
         layout = self.layout
@@ -762,9 +809,21 @@ def _cell_at(index: int) -> Any:
     return lambda row: row[index] if index < len(row) else None
 
 
+def whole_row(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A row's cells as a key, trailing blanks left out (the API omits them)."""
+    cells = [_hashable(c) for c in row]
+    while cells and values.is_blank(cells[-1]):
+        cells.pop()
+    return tuple(cells)
+
+
 def _duplicated(body: Sequence[Any], reader: RowReader) -> frozenset[Any]:
-    """Ids (or line keys) that appear on more than one row."""
+    """Ids (or line keys) that appear on more than one row; without an id, in a tab that
+    names its deals, rows identical in every cell (two overlapping exports pasted)."""
     layout = reader.layout
+    if layout.named_deal is not None:
+        rows = Counter(map(whole_row, map(as_row, body)))
+        return frozenset(k for k, n in rows.items() if n > 1 and any(k))
     if layout.record_id is None and not layout.line_key:
         return frozenset()
     if layout.record_id is not None and not layout.line_items:

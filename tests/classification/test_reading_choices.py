@@ -284,6 +284,59 @@ def test_a_line_item_report_counts_each_opportunity_once() -> None:
     assert total(classify(PLAN, bookings, AS_OF)).bookings == 42_000  # 30,000 + 12,000
 
 
+@pytest.mark.parametrize(
+    ("split_columns", "rows"),
+    [
+        # Split Amount: each owner's share, summed (30,000 + 30,000 + 12,000)
+        (["Split Owner", "Split Amount"], [["Jane", 30_000], ["Raj", 30_000], ["Li", 12_000]]),
+        # only a percentage: the opportunity's Amount counted once per opportunity
+        (["Split Owner", "Split Percentage"], [["Jane", 50], ["Raj", 50], ["Li", 100]]),
+    ],
+)
+def test_a_splits_report_counts_each_opportunity_once(
+    split_columns: list[str], rows: list[list[Any]]
+) -> None:
+    # Acme 60,000 split between two owners, Bolt 12,000 with one: 72,000, not 132,000.
+    bookings: list[list[Any]] = [["Opportunity Name", "Close Date", "Amount", *split_columns]]
+    deals = [("Acme - Platform", JAN, 60_000), ("Acme - Platform", JAN, 60_000)]
+    deals.append(("Bolt - Platform", FEB, 12_000))
+    for deal, split in zip(deals, rows, strict=True):
+        bookings.append([*deal, *split])
+    assert total(classify(PLAN, bookings, AS_OF)).bookings == 72_000
+
+
+def test_rows_identical_in_every_cell_count_once_when_the_deals_are_named() -> None:
+    # Two exports pasted: the second repeats its header and the Acme row. 10,000 + 20,000.
+    header = ["Opportunity Name", "Close Date", "Amount", "Stage"]
+    bookings: list[list[Any]] = [
+        header,
+        ["Acme", JAN, 10_000, "Closed Won"],
+        header,
+        ["Acme", JAN, 10_000, "Closed Won"],
+        ["Bolt", FEB, 20_000, "Closed Won"],
+    ]
+    result = classify(PLAN, bookings, AS_OF)
+    assert total(result).bookings == 30_000
+    messages = [i.message for i in result.issues]
+    assert any("row 4 repeats row 2 in every cell" in m for m in messages)
+    assert any("row 3 repeats the header row" in m for m in messages)
+    reading = next(r for r in result.inputs if r.tab == "Bookings")
+    left = {lo.reason: lo.rows for lo in reading.left_out}
+    assert left["repeated rows (identical in every cell)"] == 1
+    assert left["repeated header rows"] == 1
+
+
+def test_identical_rows_without_a_deal_name_are_two_deals() -> None:
+    # Nothing names the deals: two 10,000 deals on one day are two deals (20,000 + 5,000).
+    bookings: list[list[Any]] = [
+        ["Close Date", "Amount"],
+        [JAN, 10_000],
+        [JAN, 10_000],
+        [FEB, 5_000],
+    ]
+    assert total(classify(PLAN, bookings, AS_OF)).bookings == 25_000
+
+
 # -- dates ---------------------------------------------------------------------------------
 
 
