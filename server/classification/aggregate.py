@@ -4,7 +4,8 @@ A series holds, per fiscal quarter index, the plan and the bookings in whole cen
 and the deal counts the drivers need. Which quarters a series has (docs/rules.md):
 
 * a quarter is *known* once it lies between the first and the latest quarter with
-  won bookings anywhere in the Bookings tab (open deals never make a quarter known);
+  won bookings (or won rows rejected) anywhere in the Bookings tab (open deals never
+  make a quarter known);
 * each group has a *span*, from the first to the last quarter in which it appears in
   either tab (a plan figure or a won booking). Inside its span and the known quarters a
   quarter without bookings booked 0, whatever the layout (pivot and BI exports leave
@@ -54,6 +55,7 @@ class Sums:
     types: dict[GroupKey, dict[int, dict[int, float]]] = field(default_factory=dict)
     has_lost: bool = False
     has_types: bool = False
+    rejected: set[int] = field(default_factory=set)  # quarters of rows that could not count
 
 
 def sums(facts: Facts, calendar: Calendar) -> Sums:
@@ -93,8 +95,11 @@ def sums(facts: Facts, calendar: Calendar) -> Sums:
 
 
 def known_quarters(bookings: Sums) -> range:
-    """First to latest quarter with won bookings anywhere in the tab."""
+    """First to latest quarter with won bookings anywhere in the tab, or with won rows
+    that were rejected (a quarter whose every deal is unreadable is judged, flagged,
+    rather than left out as if it had not begun)."""
     found = [q for by_q in bookings.amounts.values() for q in by_q]
+    found += bookings.rejected
     return range(min(found), max(found) + 1) if found else range(0)
 
 

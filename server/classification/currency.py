@@ -8,7 +8,9 @@ GBP``). A bare ``$`` is the dollar of the spreadsheet's locale (``en_CA``: CAD).
 With more than one currency, amounts are converted with the optional **Rates** tab
 (``Currency | Rate``: what one unit is worth in the reporting currency); without a rate,
 a row in another currency is rejected with an issue naming it, never added as if it
-were the same money.
+were the same money. A rate header that says ``per 1 USD`` (a treasury table: how many
+units one dollar buys) is read that way round; a ``Quarter`` (or month) column gives a
+rate per quarter, each amount converted at its own quarter's rate.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.classification import issues
+from server.classification import issues, periods, quarters
 from server.classification.headers import (
     CURRENCY_SYMBOLS,
     ISO_CODES,
@@ -73,23 +75,56 @@ def code_of(value: Any, locale: str | None) -> str | None:
     return resolve_symbol(text, locale)
 
 
+_PER = re.compile(r"\bper\s+(?:1\s+|one\s+)?([A-Za-z]{3})\b")
+
+
 @dataclass
 class Rates:
-    """What one unit of each currency is worth in the reporting currency."""
+    """What one unit of each currency is worth in the reporting currency; or, when the
+    header says ``per 1 USD``, how many units one ``per`` buys. Rates per quarter, when
+    the tab has a period column, win over a rate without one."""
 
     tab: str | None = None  # None: no Rates tab
     rates: dict[str, float] = field(default_factory=dict)
     issues: list[DataIssue] = field(default_factory=list)
     header_row: int | None = None
+    per: str | None = None  # rates quoted as units per one of this currency
+    by_quarter: dict[tuple[str, int], float] = field(default_factory=dict)
 
-    def rate(self, code: str, reporting: str | None) -> float | None:
+    def rate(self, code: str, reporting: str | None, quarter: int | None = None) -> float | None:
+        """What one ``code`` is worth in ``reporting`` (in ``quarter`` when rates are
+        kept per quarter), or None without a rate."""
         if reporting is None or code == reporting:
             return 1.0
+        if self.per is None:
+            return self._quoted(code, quarter)
+        mine = 1.0 if code == self.per else self._quoted(code, quarter)
+        theirs = 1.0 if reporting == self.per else self._quoted(reporting, quarter)
+        return None if mine is None or theirs is None else theirs / mine
+
+    def _quoted(self, code: str, quarter: int | None) -> float | None:
+        if self.by_quarter and quarter is not None:
+            found = self.by_quarter.get((code, quarter))
+            if found is not None or code not in self.rates:
+                return found
         return self.rates.get(code)
 
+    @property
+    def known(self) -> set[str]:
+        return set(self.rates) | {code for code, _ in self.by_quarter} | set(_some(self.per))
 
-def read_rates(tab: str, rows: Sequence[Any] | None, locale: str | None) -> Rates:
-    """The Rates tab: a currency column and a rate column, in any order, under titles."""
+    @property
+    def per_quarter(self) -> bool:
+        return bool(self.by_quarter)
+
+
+def _some(code: str | None) -> tuple[str, ...]:
+    return (code,) if code else ()
+
+
+def read_rates(tab: str, rows: Sequence[Any] | None, locale: str | None, start: int = 1) -> Rates:
+    """The Rates tab: a currency column and a rate column, in any order, under titles,
+    with an optional period column (rates per quarter)."""
     if not rows:
         return Rates()
     out = Rates(tab)
@@ -106,8 +141,11 @@ def read_rates(tab: str, rows: Sequence[Any] | None, locale: str | None) -> Rate
             )
         )
         return out
-    header_row, code_col, rate_col, rate_header = found
+    header_row, code_col, rate_col, rate_header, period_col = found
     out.header_row = header_row
+    per = _PER.search(rate_header)
+    if per is not None and per[1].upper() in ISO_CODES:
+        out.per = per[1].upper()
     for offset, raw in enumerate(rows[header_row + 1 :]):
         row = list(raw) if isinstance(raw, list | tuple) else []
         sheet_row = header_row + offset + 2
@@ -117,6 +155,9 @@ def read_rates(tab: str, rows: Sequence[Any] | None, locale: str | None) -> Rate
             continue
         code = code_of(code_cell, locale)
         rate = parse_amount(rate_cell)
+        if period_col is not None and code is not None and not isinstance(rate, Problem):
+            _quarter_rate(out, row, (sheet_row, period_col), code, float(rate), start)
+            continue
         if code is None or isinstance(rate, Problem) or rate <= 0:
             bad_col, bad = (code_col, code_cell) if code is None else (rate_col, rate_cell)
             out.issues.append(
@@ -148,10 +189,38 @@ def read_rates(tab: str, rows: Sequence[Any] | None, locale: str | None) -> Rate
     return out
 
 
-def _rates_header(rows: Sequence[Any]) -> tuple[int, int, int, str] | None:
+def _quarter_rate(
+    out: Rates, row: list[Any], where: tuple[int, int], code: str, rate: float, start: int
+) -> None:
+    """One row of a Rates tab kept per quarter (a quarter label, a month or a date)."""
+    sheet_row, period_col = where
+    cell = row[period_col] if period_col < len(row) else None
+    quarter = periods.quarter_code(cell, start)
+    if isinstance(quarter, Problem):
+        month = periods.month_code(cell)
+        quarter = month if isinstance(month, Problem) else quarters.month_quarter(month, start)
+    if is_blank(cell):
+        out.rates.setdefault(code, rate)  # no period: the rate for any quarter
+    elif isinstance(quarter, Problem) or rate <= 0:
+        bad = (period_col, cell) if isinstance(quarter, Problem) else (None, rate)
+        out.issues.append(
+            DataIssue(
+                tab=out.tab or "Rates",
+                row=sheet_row,
+                column=None,
+                value=str(bad[1]),
+                message=f"{out.tab}: row {sheet_row}: {bad[1]!r} is not a quarter or a rate; "
+                "the row was not used",
+            )
+        )
+    else:
+        out.by_quarter.setdefault((code, quarter), rate)
+
+
+def _rates_header(rows: Sequence[Any]) -> tuple[int, int, int, str, int | None] | None:
     for index, raw in enumerate(rows[:10]):
         row = list(raw) if isinstance(raw, list | tuple) else []
-        code_col = rate_col = None
+        code_col = rate_col = period_col = None
         rate_header = ""
         for col, cell in enumerate(row):
             h = describe(cell)
@@ -161,6 +230,8 @@ def _rates_header(rows: Sequence[Any]) -> tuple[int, int, int, str] | None:
                 code_col = col
             elif rate_col is None and h.has("rate", "fx", "exchange", "factor", "multiplier"):
                 rate_col, rate_header = col, h.text
+            elif period_col is None and h.has("quarter", "qtr", "period", "month", "date"):
+                period_col = col
         if code_col is not None and rate_col is not None:
-            return index, code_col, rate_col, rate_header
+            return index, code_col, rate_col, rate_header, period_col
     return None

@@ -213,7 +213,7 @@ def _read(
     dimensions = plan_layout.dimensions or bookings_layout.dimensions
     if not groups and opts.group_by is None and dimensions:
         found.append(_no_shared_groups(plan_layout, bookings_layout))
-    rates = read_rates(opts.rates_tab, rates_values, locale)
+    rates = read_rates(opts.rates_tab, rates_values, locale, opts.fiscal_year_start_month)
     order = opts.date_order.value if opts.date_order is not None else None
     ctx = ReadContext(
         opts.fiscal_year_start_month, order, locale, statuses, None, rates, calendar.as_of
@@ -268,6 +268,7 @@ def classify(  # noqa: PLR0913 - the entry point names each tab it may be given
         calendar,
     )
     plan_sums, bookings_sums = sums(tabs.plan, calendar), sums(tabs.bookings, calendar)
+    bookings_sums.rejected = tabs.bookings.unreadable
     series = build_series(
         plan_sums,
         bookings_sums,
@@ -355,12 +356,15 @@ def _currency_notes(census: Counter[str], reporting: str | None, rates: Rates) -
     others = sorted(c for c in census if c != reporting)
     if not others:
         return []
-    converted = [c for c in others if c in rates.rates]
-    refused = [c for c in others if c not in rates.rates]
+    converted = [c for c in others if c in rates.known]
+    refused = [c for c in others if c not in rates.known]
     said = []
     if converted:
+        how = " (its rates quoted per 1 " + rates.per + ")" if rates.per else ""
+        how += ", each quarter at its own rate" if rates.per_quarter else ""
         said.append(
-            f"amounts in {', '.join(converted)} converted to {reporting} with the {rates.tab} tab"
+            f"amounts in {', '.join(converted)} converted to {reporting} with the "
+            f"{rates.tab} tab{how}"
         )
     if refused:
         said.append(f"rows in {', '.join(refused)} left out: no rate to {reporting}")

@@ -93,6 +93,9 @@ class Facts:
     issues: list[DataIssue] = field(default_factory=list)
     # (group, quarter) that a rejected cell would have fed; group None when unreadable
     touched: set[tuple[GroupKey | None, int]] = field(default_factory=set)
+    # quarters of won rows rejected for a cell that holds something unreadable (not a
+    # blank: a long tab's rows for quarters still to come have blank amounts)
+    unreadable: set[int] = field(default_factory=set)
     left_out: Counter[str] = field(default_factory=Counter)  # reason -> rows
     rows_counted: int = 0
     date_order: tuple[str, str] | None = None  # (order, how it was decided)
@@ -280,9 +283,12 @@ class RowReader:
             self._order = _decide_order(self.body, self.layout, self.ctx)
         return self._order
 
-    def amount(self, row: Sequence[Any]) -> tuple[Column | None, Any, float | Problem]:
-        """The amount in the reporting currency, or why it cannot count (and which
-        column says so: the amount's, or the currency's)."""
+    def amount(
+        self, row: Sequence[Any], period: int | Problem | None = None
+    ) -> tuple[Column | None, Any, float | Problem]:
+        """The amount in the reporting currency (at the rate of the row's quarter when
+        rates are kept per quarter), or why it cannot count (and which column says so:
+        the amount's, or the currency's)."""
         layout = self.layout
         if layout.amount is None:
             return None, 1, 1.0  # one lead per row
@@ -293,7 +299,8 @@ class RowReader:
         code = self.currency_of(row, raw)
         if isinstance(code, Problem):
             return layout.currency, self.cell(row, layout.currency), code
-        rate = self.ctx.rates.rate(code, self.ctx.reporting) if code is not None else 1.0
+        quarter = self.quarter(period) if isinstance(period, int) else None
+        rate = self.ctx.rates.rate(code, self.ctx.reporting, quarter) if code else 1.0
         if rate is None:
             return layout.amount, raw, _no_rate(code, self.ctx)
         return layout.amount, raw, number * rate if rate != 1.0 else number
@@ -334,7 +341,7 @@ class RowReader:
         column, when, code = self.period(row, status)
         if isinstance(code, Problem):
             problems.append((column, when, code))
-        amount_column, raw, number = self.amount(row)
+        amount_column, raw, number = self.amount(row, code)
         if isinstance(number, Problem):
             assert amount_column is not None
             problems.append((amount_column, raw, number))
@@ -378,6 +385,8 @@ class RowReader:
         when, code = period
         if isinstance(code, int):
             self.facts.touched.add((key, self.quarter(code)))
+            if not all(problem.blank for _, _, problem in problems):
+                self.facts.unreadable.add(self.quarter(code))
         elif code is periods.AMBIGUOUS:
             for order in (dates.DAY_FIRST, dates.MONTH_FIRST):
                 found = periods.code(when, self.layout.grain, self.ctx.start, order)
@@ -429,7 +438,8 @@ class RowReader:
                 code = self.currency_of(row, raw)
                 if isinstance(code, Problem):
                     code = None
-                rate = self.ctx.rates.rate(code, self.ctx.reporting) if code else 1.0
+                quarter = self.quarter(period)
+                rate = self.ctx.rates.rate(code, self.ctx.reporting, quarter) if code else 1.0
                 if rate is None:
                     number = _no_rate(code, self.ctx)
                 else:
@@ -1005,7 +1015,10 @@ def _read_fast(
     for key, amounts in buckets.items():
         code = key[-1]
         which = classes[key[shape.group_slice] + key[shape.status_slice]]
-        rate = rates[key[shape.currency]] if shape.currency is not None else base_rate
+        if rates.quarterly:
+            rate = rates[key[shape.currency] if shape.currency is not None else None, code]
+        else:
+            rate = rates[key[shape.currency]] if shape.currency is not None else base_rate
         if code is None or which < 0 or rate is None or any(key[shape.marks]):
             again.add(key)
             continue
@@ -1313,24 +1326,28 @@ def _compiled(source: str, name: str) -> Any:
 
 
 class _Rates(dict[Any, float | None]):
-    """Currency cell -> rate to the reporting currency (None: no rate, or unreadable)."""
+    """Currency cell -> rate to the reporting currency (None: no rate, or unreadable);
+    with rates kept per quarter, (currency cell, period code) -> rate (``at``)."""
 
     def __init__(self, reader: RowReader) -> None:
         super().__init__()
         self.reader = reader
+        self.quarterly = reader.ctx.rates.per_quarter
 
-    def __missing__(self, cell: Any) -> float | None:
+    def __missing__(self, key: Any) -> float | None:
         layout, ctx = self.reader.layout, self.reader.ctx
+        cell, period = key if self.quarterly else (key, None)
         code: str | None
         if values.is_blank(cell):
             code = layout.currency_hint
         else:
             code = currency.code_of(cell, ctx.locale)
             if code is None:
-                self[cell] = None  # unreadable: the careful path reports it
+                self[key] = None  # unreadable: the careful path reports it
                 return None
-        rate = ctx.rates.rate(code, ctx.reporting) if code is not None else 1.0
-        self[cell] = rate
+        quarter = self.reader.quarter(period) if period is not None else None
+        rate = ctx.rates.rate(code, ctx.reporting, quarter) if code is not None else 1.0
+        self[key] = rate
         return rate
 
 

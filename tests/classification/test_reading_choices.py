@@ -254,6 +254,50 @@ def test_other_currencies_convert_through_the_rates_tab_or_are_refused_naming_it
     assert "Rates tab" in issue.message
 
 
+def test_rates_quoted_per_one_unit_of_the_reporting_currency_are_divided() -> None:
+    # "per 1 USD": 1 USD buys 0.80 EUR, so 40,000 EUR = 50,000 USD; 50,000 + 50,000.
+    plan: list[list[Any]] = [["Quarter", "Plan (USD)"], ["Q1 2025", 100_000]]
+    bookings: list[list[Any]] = [
+        ["Close Date", "Currency", "Amount"],
+        [JAN, "USD", 50_000],
+        [FEB, "EUR", 40_000],
+    ]
+    rates: list[list[Any]] = [["Currency", "FX rate (per 1 USD)"], ["EUR", 0.8], ["USD", 1]]
+    result = classify(plan, bookings, AS_OF, rates_values=rates)
+    assert total(result).bookings == 100_000
+    reading = next(r for r in result.inputs if r.tab == "Bookings")
+    assert any("quoted per 1 USD" in note for note in reading.notes)
+
+
+def test_rates_kept_per_quarter_convert_each_amount_at_its_quarters_rate() -> None:
+    # EUR 1.05 in Q1, 1.10 in Q2: 10,000 EUR in Q1 = 10,500; 20,000 EUR in Q2 = 22,000.
+    # A Q3 deal has no Q3 rate: rejected, never converted at another quarter's rate.
+    plan: list[list[Any]] = [
+        ["Quarter", "Plan (USD)"],
+        ["Q1 2025", 10_000],
+        ["Q2 2025", 20_000],
+        ["Q3 2025", 20_000],
+    ]
+    jul = (date(2025, 7, 15) - EPOCH).days
+    bookings: list[list[Any]] = [
+        ["Close Date", "Currency", "Amount"],
+        [JAN, "EUR", 10_000],
+        [APR, "EUR", 20_000],
+        [jul, "EUR", 5_000],
+    ]
+    rates: list[list[Any]] = [
+        ["Currency", "Quarter", "Rate to USD"],
+        ["EUR", "Q1 2025", 1.05],
+        ["EUR", "Q2 2025", 1.10],
+    ]
+    result = classify(plan, bookings, AS_OF, rates_values=rates)
+    assert total(result).bookings == 10_500
+    assert total(result, "2025-Q2").bookings == 22_000
+    q3 = total(result, "2025-Q3")
+    assert "DATA_ISSUES" in {f.value for f in q3.flags}
+    assert any(i.row == 4 and "is in EUR" in i.message for i in result.issues)
+
+
 # -- duplicates and line items ----------------------------------------------------------------
 
 
