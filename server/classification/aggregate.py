@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from server.classification.model import to_cents
 from server.classification.periods import Calendar
-from server.classification.reading import DealType, Facts, GroupKey
+from server.classification.reading import ANY_QUARTER, DealType, Facts, GroupKey
 from server.classification.statuses import Status
 
 
@@ -168,16 +168,24 @@ def build_series(
         total.leads = {
             q: math.fsum(by_q.get(q, 0.0) for by_q in leads.counts.values()) for q in known
         }
-    total.touched = {quarter for _, quarter in touched}
+    total.touched = _in_doubt({quarter for _, quarter in touched}, total)
     if not grouped:
         return [total]
     by_group: defaultdict[GroupKey | None, set[int]] = defaultdict(set)
     for group, quarter in touched:
         by_group[group].add(quarter)
     for series in groups:
-        series.touched = by_group.get(series.key, set())
+        series.touched = _in_doubt(by_group.get(series.key, set()), series)
     groups.sort(key=lambda s: (str(s.name).casefold(), str(s.name)))
     return [total, *groups]
+
+
+def _in_doubt(quarters: set[int], series: Series) -> set[int]:
+    """The quarters a series' rejected rows put in doubt: a row whose quarter is
+    unknown (``ANY_QUARTER``) puts every quarter of its series in doubt."""
+    if ANY_QUARTER not in quarters:
+        return quarters
+    return (quarters - {ANY_QUARTER}) | set(series.bookings)
 
 
 TYPE_NAMES = {DealType.NEW: "new business", DealType.EXPANSION: "expansion"}

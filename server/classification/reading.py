@@ -39,6 +39,7 @@ from server.classification.statuses import Status, StatusReader
 from server.classification.values import Problem
 
 GroupKey = tuple[str, ...]  # folded group values; () when there are no group columns
+ANY_QUARTER = -1  # in ``Facts.touched``: a rejected row whose quarter is unknown
 FactKey = tuple[int, int, GroupKey, int]  # (status, deal type, group, period code)
 
 _NUMBERS = frozenset({int, float})
@@ -165,7 +166,7 @@ class RowReader:
         """A pivot's blank repeated label: the nearest label above in the same column."""
         pivot = self._pivot.get(column.index)
         if pivot is None:
-            pivot = _pivot_labels([self.cell(as_row(r), column) for r in self.body])
+            pivot = _pivot_labels(self._label_cells(column))
             self._pivot[column.index] = pivot
         if not pivot or at <= 0:
             return None
@@ -177,6 +178,23 @@ class RowReader:
             if any(values.is_total_marker(c) for c in above if isinstance(c, str)):
                 return None
         return None
+
+    def _label_cells(self, column: Column) -> list[Any]:
+        """A column's cells for the pivot test, a note below the table (a label with no
+        amount and no deal row under it: ``Confidential Information``) left blank."""
+        rows = [as_row(r) for r in self.body]
+        cells = [self.cell(r, column) for r in rows]
+        data = [
+            not self._empty(r) and not values.is_blank(self.cell(r, self.layout.amount))
+            for r in rows
+        ]
+        for i, cell in enumerate(cells):
+            if values.is_blank(cell) or data[i]:
+                continue
+            below = i + 1 < len(cells) and values.is_blank(cells[i + 1]) and data[i + 1]
+            if not below:
+                cells[i] = None
+        return cells
 
     def group(
         self, row: Sequence[Any], index: int = -1
@@ -387,7 +405,11 @@ class RowReader:
             self.facts.touched.add((key, self.quarter(code)))
             if not all(problem.blank for _, _, problem in problems):
                 self.facts.unreadable.add(self.quarter(code))
-        elif code is periods.AMBIGUOUS:
+        elif code is not periods.AMBIGUOUS:
+            # a won deal whose quarter the sheet does not say (#N/A, TBD, blank): it may
+            # belong to any quarter of its group, the run's among them
+            self.facts.touched.add((key, ANY_QUARTER))
+        else:
             for order in (dates.DAY_FIRST, dates.MONTH_FIRST):
                 found = periods.code(when, self.layout.grain, self.ctx.start, order)
                 if isinstance(found, int):
@@ -620,7 +642,8 @@ def _identifier(column: Column) -> bool:
 def _pivot_labels(cells: list[Any]) -> bool:
     """A pivot's row labels: written once each, blanks below them. At least two labels,
     all different, the first row labelled, and every label but the last followed by a
-    blank (total rows such as ``Total AMER`` between blocks aside); a deal export whose
+    blank or by its total row (a block of one row: ``APAC``, then ``Subtotal``; total
+    rows such as ``Total AMER`` between blocks aside); a deal export whose
     labels repeat (AMER, AMER, …) never qualifies, so its blank cells stay errors."""
     if not cells or values.is_blank(cells[0]):
         return False
@@ -630,7 +653,11 @@ def _pivot_labels(cells: list[Any]) -> bool:
     labels = [_hashable(cells[i]) for i in labelled]
     if len(labels) < 2 or len(set(labels)) != len(labels):
         return False
-    return all(i + 1 < len(cells) and values.is_blank(cells[i + 1]) for i in labelled[:-1])
+    return all(
+        i + 1 < len(cells)
+        and (values.is_blank(cells[i + 1]) or values.is_total_marker(cells[i + 1]))
+        for i in labelled[:-1]
+    )
 
 
 def _hashable(value: Any) -> Any:

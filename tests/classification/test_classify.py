@@ -296,7 +296,7 @@ def _issue_tabs() -> tuple[list[list[Any]], list[list[Any]]]:
         ["D-2", "EMEA", "2025-02-01", 120],
         ["D-3", "AMER", "2025-05-01", 130],
         ["D-4", "EMEA", "2025-05-01", "#REF!"],  # row 6
-        ["D-5", "EMEA", "TBD", 50],  # row 7: no quarter: cannot be attributed
+        ["D-5", "EMEA", "TBD", 50],  # row 7: no quarter: any of EMEA's may be short
         ["D-6", "#N/A", "2025-05-02", 10],  # row 8: no group: only the total is touched
         ["D-7", "EMEA", "2025-05-03", True],  # row 9: a checkbox is not a number
         ["D-8", "EMEA", "2025-05-04", 200],
@@ -333,8 +333,11 @@ def test_rejected_rows_never_count_and_flag_what_they_would_have_fed() -> None:
     assert "DATA_ISSUES" in flags(result, "EMEA", "2025-Q2")  # #REF! and TRUE rows
     assert "DATA_ISSUES" in flags(result, "AMER", "2025-Q2")  # its plan cell #VALUE!
     assert "DATA_ISSUES" in flags(result, None, "2025-Q2")
-    assert "DATA_ISSUES" not in flags(result, "EMEA", "2025-Q1")
-    assert "DATA_ISSUES" not in flags(result, None, "2025-Q1")
+    # D-5 (EMEA, 50, close date TBD) may belong to any quarter: all EMEA's are in doubt,
+    # and the total's with them.
+    assert "DATA_ISSUES" in flags(result, "EMEA", "2025-Q1")
+    assert "DATA_ISSUES" in flags(result, None, "2025-Q1")
+    assert "DATA_ISSUES" not in flags(result, "AMER", "2025-Q1")
     # AMER's Q2 plan was rejected, so it has no plan; the total's plan is EMEA's 100.
     assert got["AMER", "2025-Q2"].verdict is Verdict.NO_PLAN
     assert got[None, "2025-Q2"].plan == 100

@@ -22,8 +22,9 @@ figures: unrealistic plans. The total's 2025-Q4 asks 285/238 - 1 = 19.7%, above 
 (2024-Q4: 227/198 - 1 = 14.6%).
 
 Messy cells: a "#REF!" EMEA deal closed 8/29/2025 (EMEA and total 2025-Q3 get
-DATA_ISSUES), an AMER deal with close date "TBD" (listed, cannot be placed in a
-quarter), a deal whose region is spelled "amer ", and Total rows in both tabs.
+DATA_ISSUES), an AMER deal with close date "TBD" (listed; it cannot be placed in a
+quarter, so every AMER quarter, and the total's, may be short: all get DATA_ISSUES), a
+deal whose region is spelled "amer ", and Total rows in both tabs.
 """
 
 from __future__ import annotations
@@ -89,7 +90,10 @@ def test_example_flags() -> None:
     assert "UNREALISTIC_PLAN" not in flags(result, "EMEA", "2025-Q2")  # asks 9.4% < 15%
     assert "DATA_ISSUES" in flags(result, "EMEA", "2025-Q3")
     assert "DATA_ISSUES" in flags(result, None, "2025-Q3")
-    assert "DATA_ISSUES" not in flags(result, "AMER", "2025-Q3")
+    assert "DATA_ISSUES" not in flags(result, "EMEA", "2025-Q2")  # #REF! is in Q3 only
+    for quarter in QUARTERS:  # the TBD deal may belong to any of AMER's quarters
+        assert "DATA_ISSUES" in flags(result, "AMER", quarter)
+        assert "DATA_ISSUES" in flags(result, None, quarter)
 
 
 def test_example_issues() -> None:

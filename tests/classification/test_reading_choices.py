@@ -418,3 +418,34 @@ def test_a_crms_fiscal_period_column_names_the_start_month_it_follows() -> None:
     # With the option set, the CRM and the calendar agree: no warning.
     fixed = classify(plan, bookings, {**AS_OF, "fiscalYearStartMonth": 2})
     assert not [i for i in fixed.issues if "fiscalYearStartMonth" in i.message]
+
+
+# -- pivots and formatted reports ---------------------------------------------------------
+
+
+def test_a_formatted_report_with_a_one_deal_group_and_footer_lines_fills_labels_down() -> None:
+    # AMER 10,000 + 20,000 (label written once), APAC 5,000 (a block of one row, its
+    # Subtotal right below), EMEA 7,000; the footer lines are not labels. Total 42,000.
+    plan: list[list[Any]] = [
+        ["Region", "Q1 2025"],
+        ["AMER", 25_000],
+        ["APAC", 5_000],
+        ["EMEA", 10_000],
+    ]
+    bookings: list[list[Any]] = [
+        ["Region", "Close Date", "Amount"],
+        ["AMER", JAN, 10_000],
+        ["", FEB, 20_000],
+        ["Subtotal", "", 30_000],
+        ["APAC", JAN, 5_000],
+        ["Subtotal", "", 5_000],
+        ["EMEA", FEB, 7_000],
+        ["Total", "", 42_000],
+        [],
+        ["Confidential Information - Do Not Distribute"],
+        ["Copyright (c) 2000-2025 salesforce.com, inc. All rights reserved."],
+    ]
+    result = classify(plan, bookings, AS_OF)
+    got = {v.group: v.bookings for v in result.verdicts}
+    assert got == {None: 42_000, "AMER": 30_000, "APAC": 5_000, "EMEA": 7_000}
+    assert not [i for i in result.issues if i.severity.value == "ERROR"]
