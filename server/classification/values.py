@@ -165,6 +165,10 @@ _CURRENCY = re.compile(
     r"|\s*(?:USD|EUR|GBP|CHF|CAD|AUD|NZD|JPY|SEK|NOK|DKK|INR|CNY|[$€£¥₹₩₽])$",
     re.IGNORECASE,
 )
+#: Excel's Accounting format writes zero as a dash beside the currency: ``$ -``, ``- €``.
+_ACCOUNTING_ZERO = re.compile(
+    r"(?:US\$|[$€£¥₹])\s*-+\s*|-+\s*(?:[$€£¥₹]|USD|EUR|GBP)", re.IGNORECASE
+)
 _SUFFIX = re.compile(r"^(.*?\d)\s*(k|m|mm|mn|b|bn)$", re.IGNORECASE)
 _MULTIPLIER = {"k": 1_000, "m": 1_000_000, "mm": 1_000_000, "mn": 1_000_000}
 _MULTIPLIER |= {"b": 1_000_000_000, "bn": 1_000_000_000}
@@ -227,11 +231,16 @@ def parse_amount_text(text: str) -> float | Problem:
 
 
 def _amount_decimal(text: str) -> Decimal | None:
+    """Signs, parentheses and currencies around the digits, in any order: ``-$300``,
+    ``$-300``, ``USD -12``, ``300-``, and Excel's Accounting format ``$ (5,000.00)``
+    (minus 5,000) and ``$ -`` (zero)."""
     s = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2212", "-").strip()
+    if _ACCOUNTING_ZERO.fullmatch(s):
+        return Decimal(0)
     negative = False
-    if s.startswith("(") and s.endswith(")"):
-        negative, s = True, s[1:-1].strip()
     for _ in range(2):  # sign and currency in either order: -$300, $-300, USD -12
+        if s.startswith("(") and s.endswith(")"):
+            negative, s = not negative, s[1:-1].strip()
         if s[:1] in ("+", "-"):
             negative ^= s[0] == "-"
             s = s[1:].strip()

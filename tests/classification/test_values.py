@@ -43,6 +43,11 @@ from server.classification.values import (
         ("1,234", 1234.0),
         ("1,234,567.89", 1234567.89),
         ("(1,200)", -1200.0),  # accounting negative
+        (" $ (5,000.00)", -5000.0),  # Excel's Accounting format, saved as CSV
+        ("$(1,200)", -1200.0),
+        ("USD (12)", -12.0),
+        (" $ -   ", 0.0),  # the Accounting format's zero
+        ("- €", 0.0),
         ("($1,200.50)", -1200.5),
         ("-300", -300.0),
         ("-$300", -300.0),
