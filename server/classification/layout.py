@@ -5,7 +5,9 @@ month, year + quarter) or date column next to an amount column (a *long* table, 
 *deal rows* when Bookings or Leads have a date column), or columns named like quarters
 (``Q1 2025``…, a *wide* table) or months (``Jan-25``…, *monthly wide*). Rows above
 the header are titles; they may say the unit (``($K)``), the currency, the bookings
-basis (ACV…) or the year of bare ``Q1…Q4`` headers.
+basis (ACV…) or the year of bare ``Q1…Q4`` headers. A pivot table's caption row
+(``SUM of Amount`` over ``Close Month``, Excel's ``Sum of Amount`` over ``Column
+Labels``) is a title too: the header is the row of labels below it.
 
 Each role is chosen by its own function (``_pick_date``, ``_pick_bookings``…), on
 purpose and not by position, and each choice is kept as a :class:`Use` with its reason
@@ -16,6 +18,7 @@ so the run can show how the tab was read. Options ``dateColumn``, ``amountColumn
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +31,9 @@ from server.classification.values import fold, is_blank, is_total_marker
 
 HEADER_SEARCH_ROWS = 10
 SAMPLE_ROWS = 200
+_PIVOT_CAPTION = re.compile(
+    r"(sum|counta?|average|max|min|countunique|median|product)\s+of\s+\S", re.IGNORECASE
+)
 
 
 class Kind(enum.Enum):
@@ -894,6 +900,8 @@ def find_layout(tab: str, rows: Sequence[Any], role: TabRole, picks: Picks | Non
     top = [as_row(raw) for raw in rows[:HEADER_SEARCH_ROWS]]
     candidates: list[Layout] = []
     for index, row in enumerate(top):
+        if _pivot_caption(row) and index + 1 < len(top):
+            continue
         sample = [as_row(r) for r in rows[index + 1 : index + 1 + SAMPLE_ROWS]]
         candidate = _Row(tab, role, index, row, _title(top[:index]), top[:index], sample, picks)
         try:
@@ -913,6 +921,19 @@ def find_layout(tab: str, rows: Sequence[Any], role: TabRole, picks: Picks | Non
     if candidates:
         return candidates[0]
     raise HeaderNotFound(tab, _EXPECTED[role], found=_what_was_found(top, role))
+
+
+def _pivot_caption(row: Sequence[Any]) -> bool:
+    """A pivot table's caption row, above its header when it has column groups: the value
+    (``SUM of Amount``) first, then at most the column field's name (``Close Month``,
+    ``Column Labels``). Read as a header it would make a long table of two columns whose
+    'amounts' are the row labels below; it is a title."""
+    filled = [cell for cell in row if not is_blank(cell)]
+    return (
+        1 <= len(filled) <= 2
+        and isinstance(filled[0], str)
+        and _PIVOT_CAPTION.match(filled[0].strip()) is not None
+    )
 
 
 def _option_in(row: Sequence[Any], picks: Picks, role: TabRole) -> bool:

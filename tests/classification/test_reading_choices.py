@@ -449,3 +449,29 @@ def test_a_formatted_report_with_a_one_deal_group_and_footer_lines_fills_labels_
     got = {v.group: v.bookings for v in result.verdicts}
     assert got == {None: 42_000, "AMER": 30_000, "APAC": 5_000, "EMEA": 7_000}
     assert not [i for i in result.issues if i.severity.value == "ERROR"]
+
+
+@pytest.mark.parametrize(
+    ("caption", "row_label"),
+    [
+        (["SUM of Amount", "Close Quarter"], "Region"),
+        (["Sum of Amount", "Column Labels"], "Row Labels"),
+    ],
+)
+def test_a_pivots_caption_row_is_a_title_and_the_header_is_below_it(
+    caption: list[str], row_label: str
+) -> None:
+    # Sheets and Excel write the value's name over a cross-tab pivot's header row.
+    plan: list[list[Any]] = [["Region", "Q1 2025"], ["AMER", 100_000], ["EMEA", 50_000]]
+    bookings: list[list[Any]] = [
+        caption,
+        [row_label, "Q1 2025", "Grand Total"],
+        ["AMER", 120_000, 120_000],
+        ["EMEA", 40_000, 40_000],
+        ["Grand Total", 160_000, 160_000],
+    ]
+    result = classify(plan, bookings, AS_OF)
+    reading = next(r for r in result.inputs if r.tab == "Bookings")
+    assert reading.header_row == 2
+    assert roles(result)["Q1 2025"] == "quarter"
+    assert total(result).bookings == 160_000
