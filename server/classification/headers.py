@@ -37,11 +37,14 @@ _UNIT_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"\bin\s+thousands\b|\bthousands\b|\(\s*000s?\s*\)|'000s?", re.I), 1000),
     (re.compile(r"[$€£¥]\s?000s?\b|\b000s\b", re.I), 1000),
     (
-        re.compile(r"\(\s*[$€£¥]?\s*k\s*\)|\b[$€£¥]k\b|\bk[$€£¥]|\b(?:usd|eur|gbp)\s*k\b", re.I),
+        re.compile(
+            r"\(\s*[$€£¥]?\s*k\s*\)|(?<!\w)[$€£¥]k\b|\bk[$€£¥]|\b(?:usd|eur|gbp)\s*k\b", re.I
+        ),
         1000,
     ),
     (re.compile(r"\bin\s+millions\b|\bmillions\b|\(\s*[$€£¥]?\s*(?:m|mm|mn)\s*\)", re.I), 10**6),
-    (re.compile(r"\b[$€£¥](?:m|mm)\b|\b(?:usd|eur|gbp)\s*(?:m|mm)\b", re.I), 10**6),
+    # "Target £m", "$M", "€mn": a symbol and its unit after a space or at the start
+    (re.compile(r"(?<!\w)[$€£¥](?:m|mm|mn)\b|\b(?:usd|eur|gbp)\s*(?:m|mm|mn)\b", re.I), 10**6),
 )
 
 #: ISO code -> symbols people write for it
@@ -80,7 +83,7 @@ _CURRENCY_IN_TEXT = re.compile(
     + r")\s*\)|\bin\s+("
     + "|".join(sorted(ISO_CODES))
     + r")\b"
-    r"|\(\s*([$€£¥₹])\s*[kKmM]{0,2}\s*\)|(?:^|\s)([$€£¥₹])\s*(?:000|k\b|m\b)",
+    r"|\(\s*([$€£¥₹])\s*[kKmM]{0,2}\s*\)|(?:^|\s)([$€£¥₹])\s*(?:000|k\b|m\b|mm\b|mn\b)",
     re.IGNORECASE,
 )
 _BASES = {"acv": "ACV", "arr": "ARR", "tcv": "TCV", "mrr": "MRR"}

@@ -734,6 +734,16 @@ def _years_for(row: _Row, bare: list[tuple[Column, int]]) -> list[int] | None:
 # -- the layout of one candidate row --------------------------------------------------------
 
 
+def _use_periods(row: _Row, kind: Kind, period_columns: tuple[tuple[Column, int], ...]) -> None:
+    """Each period column's use; a bare ``Q1`` says which fiscal year it was given."""
+    for column, period in period_columns:
+        note = "a column per period"
+        if kind is Kind.WIDE and quarters.label_index(column.header) is None:
+            year = period // 4
+            note = f"Q{period % 4 + 1} of FY{year}, its year read from the title or a row above"
+        row.use(column, "quarter" if kind is Kind.WIDE else "month", note)
+
+
 def _layout(row: _Row) -> Layout | None:
     role = row.role
     wide = _wide_columns(row)
@@ -758,8 +768,7 @@ def _layout(row: _Row) -> Layout | None:
     if when is None and wide is not None:
         kind, period_columns = wide
         grain = Grain.QUARTER if kind is Kind.WIDE else Grain.MONTH
-        for column, _ in period_columns:
-            row.use(column, "quarter" if kind is Kind.WIDE else "month", "a column per period")
+        _use_periods(row, kind, period_columns)
     elif when is None:
         return None
     else:

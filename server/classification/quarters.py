@@ -153,7 +153,8 @@ _YEAR_LABEL = re.compile(
 
 
 def year_label(value: object) -> int | None:
-    """The (fiscal) year of ``2025``, ``FY2025``, ``FY25``, ``FY 2025`` or the number 2025."""
+    """The (fiscal) year of ``2025``, ``FY2025``, ``FY25``, ``FY 2025``, the number 2025,
+    or a year written over two calendar years (``FY 2024/25``: 2025, see :func:`years_in`)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not float(value).is_integer():
             return None
@@ -163,10 +164,37 @@ def year_label(value: object) -> int | None:
         return None
     text = value.strip().upper()
     found = _YEAR_LABEL.fullmatch(text)
-    if found is None or (len(found[1]) == 2 and "FY" not in text and "'" not in text):
+    if found is None:
+        split = _SPLIT_YEAR.fullmatch(text)
+        return _split_year(split) if split is not None else None
+    if len(found[1]) == 2 and "FY" not in text and "'" not in text:
         return None
     year = int(found[1]) + (2000 if len(found[1]) == 2 else 0)
     return year if MIN_YEAR <= year <= MAX_YEAR else None
+
+
+# A fiscal year written over the two calendar years it spans, the UK and Australian way:
+# FY 2024/25, FY24/25, 2024/25, 2024-25, FY 2024-2025 (not FY24-FY25: two fiscal years).
+_SPLIT_YEAR = re.compile(
+    r"(?<![\w/.-])(FY\s*[-'’]?\s*)?(\d{4}|\d{2})\s*([/\-–])\s*(\d{4}|\d{2})(?![\w/.-])",
+    re.IGNORECASE,
+)
+
+
+def _split_year(found: re.Match[str]) -> int | None:
+    """The fiscal year a split-year match names (the calendar year it ends in), or None
+    when the two years are not consecutive or the text may be a range of years
+    (``2024-2025`` with no FY) or something else (``24/25`` with no FY)."""
+    fy, first, separator, second = found.groups()
+    start = int(first) + (2000 if len(first) == 2 else 0)
+    if len(first) == 2 and not fy:
+        return None
+    if len(second) == 4 and len(first) == 4 and separator != "/" and not fy:
+        return None
+    end = start + 1
+    if (len(second) == 2 and int(second) != end % 100) or (len(second) == 4 and int(second) != end):
+        return None
+    return end if MIN_YEAR <= end <= MAX_YEAR else None
 
 
 _FY_IN_TEXT = re.compile(r"\bFY\s*[-'’]?\s*(\d{4}|\d{2})\b", re.IGNORECASE)
@@ -176,9 +204,13 @@ _YEAR_IN_TEXT = re.compile(r"(?<![\d/.-])((?:19|20)\d{2})(?![\d/.-])")
 
 def years_in(text: str) -> list[int]:
     """The years a title names: ``FY2025 Plan`` -> [2025], ``FY25-FY26`` -> [2025, 2026],
-    ``2025 Budget`` -> [2025]. Fiscal years (``FY…``) win over bare ones, and a year inside
-    a date (``approved 2024-12-12``) is no year of the plan."""
-    out = []
+    ``2025 Budget`` -> [2025], ``FY 2024/25`` -> [2025] (a fiscal year over two calendar
+    years is named by the one it ends in). Split years win over fiscal years (``FY…``),
+    which win over bare ones; a year inside a date (``approved 2024-12-12``) is no year
+    of the plan."""
+    out = [y for f in _SPLIT_YEAR.finditer(text) if (y := _split_year(f)) is not None]
+    if out:
+        return out
     for pattern in (_FY_IN_TEXT, _YEAR_IN_TEXT):
         for found in pattern.finditer(text):
             digits = found[1]
