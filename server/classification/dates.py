@@ -94,6 +94,13 @@ _MONTH_YEAR = re.compile(r"([A-Z]{3,9})\.?[\s\-/']+(?:FY)?'?(\d{4}|\d{2})")
 _MONTH_NUMBER_YEAR = re.compile(r"(\d{1,2})[/.-](\d{4})")
 
 
+# Jan-Mar 2025, Apr–Jun 2025, Jul - Sep 2025, January to March 2025, Nov 2024 - Jan 2025
+_MONTH_SPAN = re.compile(
+    r"([A-Z]{3,9})\.?(?:[\s,']+'?(\d{4}|\d{2}))?\s*(?:[-–—]|\s(?:TO|THROUGH|THRU)\s)\s*"
+    r"([A-Z]{3,9})\.?[\s,'-]+'?(\d{4}|\d{2})"
+)
+
+
 def _year(text: str) -> int:
     return int(text) + (2000 if len(text) == 2 else 0)
 
@@ -173,6 +180,23 @@ def parse_month_text(text: str) -> tuple[int, int] | None:
             year, month = int(found[y]), int(found[m])
             return (year, month) if 1 <= month <= 12 and MIN_YEAR <= year <= MAX_YEAR else None
     return None
+
+
+def parse_month_span(text: str) -> tuple[int, int] | None:
+    """The first and last months (running indexes, ``year * 12 + month - 1``) of a period
+    written as its months: ``Jan-Mar 2025``, ``Apr–Jun 2025``, ``Nov 2024 - Jan 2025``.
+    A year written once is the last month's (``Dec-Feb 2025`` starts in December 2024)."""
+    s = text.strip().upper()
+    found = _MONTH_SPAN.fullmatch(s) if 0 < len(s) <= 40 else None
+    if found is None:
+        return None
+    first, last = MONTHS.get(found[1].lower()), MONTHS.get(found[3].lower())
+    end_year = _year(found[4])
+    if first is None or last is None or not MIN_YEAR < end_year <= MAX_YEAR:
+        return None
+    start_year = _year(found[2]) if found[2] else end_year - (1 if first > last else 0)
+    span = (start_year * 12 + first - 1, end_year * 12 + last - 1)
+    return span if span[0] <= span[1] else None
 
 
 @dataclass

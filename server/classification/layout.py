@@ -432,8 +432,16 @@ def _pick_period(row: _Row) -> tuple[Column | None, Column | None, Grain]:
         row.use(chosen, role, f"with the {year.header} column")
         row.use(year, "year", f"with the {chosen.header} column")
         return chosen, year, grain
-    row.use(chosen, role)
+    row.use(chosen, role, _spans_note(values) if grain is Grain.QUARTER else None)
     return chosen, None, grain
+
+
+def _spans_note(values: list[Any]) -> str | None:
+    """Say so when quarters are written as their months (``Jan-Mar 2025``)."""
+    spans = [v for v in values[:50] if isinstance(v, str) and dates.parse_month_span(v)]
+    if not spans:
+        return None
+    return f"quarters written as their months ({spans[0]}): three months of one fiscal quarter"
 
 
 def _quarter_value(value: Any) -> bool:

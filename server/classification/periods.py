@@ -11,6 +11,7 @@ fiscal calendar (``fiscalYearStartMonth``).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -160,14 +161,50 @@ def month_code(value: Any, order: str | None = None, mixed: bool = False) -> int
     return quarters.month_index(day.year, day.month)
 
 
+@dataclass(frozen=True)
+class OffCalendar(Problem):
+    """A period written as its months that is not one fiscal quarter (``Feb-Apr 2025``
+    with a January fiscal year): refused, and the quarters it overlaps are flagged."""
+
+    overlaps: tuple[int, ...] = ()
+
+
+def span_quarter(text: str, start: int) -> int | Problem | None:
+    """The fiscal quarter a period written as its months names (``Jan-Mar 2025``,
+    ``Apr–Jun 2025``): three whole months of one fiscal quarter. Another span is refused
+    (:class:`OffCalendar`), never read as the quarter it starts in; None: no span."""
+    span = dates.parse_month_span(text)
+    if span is None:
+        return None
+    first, last = span
+    quarter = quarters.month_quarter(first, start)
+    if last - first == 2 and quarters.month_quarter(last, start) == quarter:
+        return quarter
+    overlaps = tuple(sorted({quarters.month_quarter(m, start) for m in range(first, last + 1)}))
+    if last - first != 2:
+        why = f"spans {last - first + 1} months, not one quarter"
+    else:
+        starts = ", ".join(dates.MONTH_ABBREVIATIONS[(start - 1 + 3 * i) % 12] for i in range(4))
+        why = (
+            f"is not a fiscal quarter: with fiscalYearStartMonth {start} quarters start in "
+            f"{starts} (set fiscalYearStartMonth if the fiscal year starts in "
+            f"{dates.MONTH_ABBREVIATIONS[first % 12]})"
+        )
+    return OffCalendar(why, overlaps=overlaps[:24])
+
+
 def quarter_code(
     value: Any, start: int, order: str | None = None, mixed: bool = False
 ) -> int | Problem:
-    """A quarter label (fiscal as written) or a date (placed with the calendar)."""
+    """A quarter label (fiscal as written), a quarter written as its months (``Jan-Mar
+    2025``) or a date (placed with the calendar)."""
     if isinstance(value, str):
         index = quarters.label_index(value)
         if index is not None:
             return index
+        spanned = span_quarter(value, start)
+        if spanned is not None:
+            return spanned
     serial = _serial(value, order, mixed)
     if isinstance(serial, Problem):
         return serial

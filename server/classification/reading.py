@@ -405,6 +405,8 @@ class RowReader:
             self.facts.touched.add((key, self.quarter(code)))
             if not all(problem.blank for _, _, problem in problems):
                 self.facts.unreadable.add(self.quarter(code))
+        elif isinstance(code, periods.OffCalendar):  # Feb-Apr 2025: the quarters it overlaps
+            self.facts.touched.update((key, q) for q in code.overlaps)
         elif code is not periods.AMBIGUOUS:
             # a won deal whose quarter the sheet does not say (#N/A, TBD, blank): it may
             # belong to any quarter of its group, the run's among them

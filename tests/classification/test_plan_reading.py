@@ -94,3 +94,61 @@ def test_bare_quarters_under_a_uk_title_fall_in_the_year_it_ends() -> None:
     got = verdict(result, "UK")
     assert (got.plan, got.verdict.value) == (100, "BEAT")  # 105 >= 100
     assert notes(result)["Q1"] == "Q1 of FY2025, its year read from the title or a row above"
+
+
+# -- quarters written as their months -------------------------------------------------------------
+
+FEB_2025, MAR_2025, MAY_2025 = 45699, 45722, 45790  # 2025-02-10, 2025-03-05, 2025-05-13
+
+
+@pytest.mark.parametrize(
+    "q1", ["Jan-Mar 2025", "Jan–Mar 2025", "Jan - Mar 2025", "January to March 2025"]
+)
+def test_a_quarter_written_as_its_three_months(q1: str) -> None:
+    plan: list[list[Any]] = [
+        ["Region", "Period", "Budget"],
+        ["East", q1, 60_000],
+        ["East", "Apr-Jun 2025", 65_000],
+    ]
+    bookings: list[list[Any]] = [
+        ["Close Date", "Region", "Amount"],
+        [FEB_2025, "East", 35_000],
+        [MAR_2025, "East", 27_000],
+        [MAY_2025, "East", 61_000],
+    ]
+    result = classify(plan, bookings, AS_OF)
+    q1_verdict, q2_verdict = verdict(result, "East"), verdict(result, "East", "2025-Q2")
+    assert (q1_verdict.plan, q1_verdict.bookings) == (60_000, 62_000)  # 35,000 + 27,000
+    assert q1_verdict.verdict.value == "BEAT"
+    assert (q2_verdict.plan, q2_verdict.verdict.value) == (65_000, "HARD_MISS")  # 61,000 <= 62,000
+    note = notes(result)["Period"]
+    assert note is not None
+    assert "written as their months" in note
+
+
+def test_a_span_that_is_no_fiscal_quarter_is_refused_and_flagged_never_misread() -> None:
+    # Feb-Apr 2025 with a January fiscal year overlaps 2025-Q1 and 2025-Q2: the row is
+    # refused (not read as Q1), and both quarters carry DATA_ISSUES.
+    plan: list[list[Any]] = [
+        ["Period", "Budget"],
+        ["Feb-Apr 2025", 60_000],
+        ["Jan-Jun 2025", 100_000],  # six months: not a quarter either
+    ]
+    bookings: list[list[Any]] = [["Close Date", "Amount"], [FEB_2025, 35_000], [MAY_2025, 9_000]]
+    result = classify(plan, bookings, AS_OF)
+    for quarter in ("2025-Q1", "2025-Q2"):
+        got = verdict(result, None, quarter)
+        assert got.plan is None
+        assert "DATA_ISSUES" in flags(got)
+    messages = [i.message for i in result.issues if i.tab == "Plan"]
+    assert any("Feb-Apr 2025" in m and "set fiscalYearStartMonth" in m for m in messages)
+    assert any("Jan-Jun 2025" in m and "spans 6 months" in m for m in messages)
+
+
+def test_the_same_span_is_a_quarter_of_a_fiscal_year_starting_in_february() -> None:
+    # fiscalYearStartMonth 2: Feb 2025 - Jan 2026 is FY2026, so Feb-Apr 2025 is 2026-Q1.
+    plan: list[list[Any]] = [["Period", "Budget"], ["Feb-Apr 2025", 40_000]]
+    bookings: list[list[Any]] = [["Close Date", "Amount"], [FEB_2025, 35_000], [MAR_2025, 6_000]]
+    result = classify(plan, bookings, {**AS_OF, "fiscalYearStartMonth": 2})
+    got = verdict(result, None, "2026-Q1")
+    assert (got.plan, got.bookings, got.verdict.value) == (40_000, 41_000, "BEAT")
