@@ -26,7 +26,7 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from server.classification import checks, inputs, quarters
+from server.classification import checks, inputs, plan_checks, quarters
 from server.classification.actions import Context, recommend
 from server.classification.aggregate import (
     Leads,
@@ -410,6 +410,7 @@ def _checks(
         checks.missing_months(tabs.bookings, calendar, tabs.bookings.layout),
         fiscal,
         checks.fiscal_period_column(tabs.bookings_rows, tabs.bookings.layout, calendar),
+        plan_checks.rival_plans(tabs.plan.layout, known),
     ]
     out = checks.Findings(fiscal_in_doubt=bool(fiscal.issues))
     for part in parts:

@@ -140,6 +140,8 @@ class Layout:
     dimensions: tuple[Column, ...] = ()  # candidates for automatic grouping
     named: tuple[Column, ...] = ()  # every other named column (groupBy may name any)
     uses: tuple[Use, ...] = ()
+    # Plan: other columns that say plan (Quota beside Target) with other figures
+    rival_plans: tuple[Column, ...] = ()
     # a quarter column beside the date (Salesforce's "Fiscal Period"): not read, but it
     # says which fiscal calendar the CRM uses
     period_label: Column | None = None
@@ -528,7 +530,12 @@ def _pick_bookings(row: _Row, line_items: bool) -> Column | None:
     return chosen
 
 
-_PLAN_ORDER = ("plan", "planned", "quota", "quotas", "target", "targets", "budget", "goal")
+# Quota comes last: a tab that also holds a Target or Budget keeps quotas over-assigned
+# (the reps' quotas add up to more than the company's number), so they are not the plan.
+_PLAN_ORDER = (
+    *("plan", "planned", "plans", "target", "targets"),
+    *("budget", "budgets", "goal", "goals", "quota", "quotas"),
+)
 
 
 def _pick_plan(row: _Row) -> Column | None:
@@ -571,8 +578,33 @@ def _pick_plan(row: _Row) -> Column | None:
     others = ", ".join(c.header for c in candidates[1:])
     row.use(chosen, "plan", "the plan" + (f" (over {others})" if others else ""))
     for other in candidates[1:]:
-        row.ignore(other, f"{chosen.header} is the plan")
+        row.ignore(other, f"{chosen.header} is the plan (planColumn chooses {other.header})")
     return chosen
+
+
+def _rival_plans(row: _Row, chosen: Column | None) -> tuple[Column, ...]:
+    """Other columns that say plan (a Quota beside the Target) and hold other figures in
+    the same rows: the choice changes verdicts, so the run says so, unless ``planColumn``
+    made it."""
+    if row.role is not TabRole.PLAN or chosen is None or row.picks.plan is not None:
+        return ()
+    out = []
+    for column in row.columns:
+        info = _info(column)
+        if column.index == chosen.index or not headers.plan_candidate(info):
+            continue
+        if headers.never_plan(info) or headers.forecast_only(info):
+            continue
+        if any(_differ(cells, chosen, column) for cells in row.sample):
+            out.append(column)
+    return tuple(out)
+
+
+def _differ(cells: Sequence[Any], one: Column, other: Column) -> bool:
+    if max(one.index, other.index) >= len(cells):
+        return False
+    a, b = cells[one.index], cells[other.index]
+    return _is_number(a) and _is_number(b) and round(a, 2) != round(b, 2)
 
 
 def _pick_leads(row: _Row) -> Column | None:
@@ -829,6 +861,7 @@ def _layout(row: _Row) -> Layout | None:
         dimensions=dimensions,
         named=named,
         uses=tuple(row.uses),
+        rival_plans=_rival_plans(row, amount),
         period_label=period_label if kind is Kind.DEALS else None,
     )
 

@@ -152,3 +152,46 @@ def test_the_same_span_is_a_quarter_of_a_fiscal_year_starting_in_february() -> N
     result = classify(plan, bookings, {**AS_OF, "fiscalYearStartMonth": 2})
     got = verdict(result, None, "2026-Q1")
     assert (got.plan, got.bookings, got.verdict.value) == (40_000, 41_000, "BEAT")
+
+
+# -- two columns that both say plan -------------------------------------------------------------
+
+TARGET_AND_QUOTA: list[list[Any]] = [
+    ["Region", "Quarter", "Quota", "Target"],
+    ["AMER", "Q1 2025", 120_000, 100_000],  # quotas over-assigned 120%
+    ["EMEA", "Q1 2025", 60_000, 50_000],
+]
+BY_REGION: list[list[Any]] = [
+    ["Region", "Quarter", "Bookings"],
+    ["AMER", "Q1 2025", 105_000],
+    ["EMEA", "Q1 2025", 52_000],
+]
+
+
+def test_target_over_an_over_assigned_quota_and_the_run_says_the_choice_matters() -> None:
+    # Target: company 100,000 + 50,000 = 150,000 <= 157,000 booked: BEAT. Against Quota
+    # (180,000) it would be a miss, so every verdict carries DATA_ISSUES.
+    result = classify(TARGET_AND_QUOTA, BY_REGION, AS_OF)
+    got = verdict(result)
+    assert (got.plan, got.bookings, got.verdict.value) == (150_000, 157_000, "BEAT")
+    assert "DATA_ISSUES" in flags(got)
+    assert "DATA_ISSUES" in flags(verdict(result, "AMER"))
+    (issue,) = [i for i in result.issues if "planColumn" in i.message]
+    assert "'Target'" in issue.message
+    assert "'Quota'" in issue.message
+    assert notes(result)["Quota"] == "Target is the plan (planColumn chooses Quota)"
+
+
+def test_plan_column_settles_the_choice_without_a_warning() -> None:
+    # Quota: 120,000 + 60,000 = 180,000 > 157,000, first quarter: NO_BASELINE.
+    result = classify(TARGET_AND_QUOTA, BY_REGION, {**AS_OF, "planColumn": "Quota"})
+    got = verdict(result)
+    assert (got.plan, got.verdict.value) == (180_000, "NO_BASELINE")
+    assert flags(got) == set()
+    assert not [i for i in result.issues if "planColumn" in i.message]
+
+
+def test_two_plan_columns_with_the_same_figures_need_no_warning() -> None:
+    plan: list[list[Any]] = [["Quarter", "Quota", "Target"], ["Q1 2025", 100_000, 100_000]]
+    result = classify(plan, BOOKED, AS_OF)
+    assert flags(verdict(result)) == set()
