@@ -39,6 +39,7 @@ class Findings:
     all_quarters: set[int] = field(default_factory=set)  # every group's verdicts flagged
     groups: set[str] = field(default_factory=set)  # groups whose name matches nothing
     units_in_doubt: bool = False
+    units_groups: set[str] = field(default_factory=set)  # one group's plan in other units
     fiscal_in_doubt: bool = False
     incomplete: set[int] = field(default_factory=set)
     # quarters flagged for one group (its key; None: the whole tab) and the total
@@ -49,6 +50,7 @@ class Findings:
         self.all_quarters |= other.all_quarters
         self.groups |= other.groups
         self.units_in_doubt |= other.units_in_doubt
+        self.units_groups |= other.units_groups
         self.fiscal_in_doubt |= other.fiscal_in_doubt
         self.incomplete |= other.incomplete
         for who, flagged in other.quarters_by_group.items():
@@ -58,17 +60,12 @@ class Findings:
 def units(total: Series, plan_tab: str, bookings_tab: str, currency: str | None) -> Findings:
     """Plan and bookings more than 20x apart in most quarters: units are likely off."""
     out = Findings()
-    pairs = [
-        (q, total.plan[q], total.bookings[q])
-        for q in sorted(total.bookings)
-        if total.plan.get(q, 0) > 0 and total.bookings[q] > 0
-    ]
-    apart = [(q, p, b) for q, p, b in pairs if b > p * UNIT_RATIO or p > b * UNIT_RATIO]
-    if not pairs or len(apart) * 2 <= len(pairs):
+    pairs = pairs_of(total)
+    apart = units_apart(pairs)
+    if not apart:
         return out
     q, p, b = apart[-1]
-    ratio = b / p
-    factor = f"{ratio:,.0f}x" if ratio >= 1 else f"1/{1 / ratio:,.0f}"
+    factor = ratio(p, b)
     out.units_in_doubt = True
     out.all_quarters = set(total.bookings)
     out.issues.append(
@@ -82,6 +79,28 @@ def units(total: Series, plan_tab: str, bookings_tab: str, currency: str | None)
         )
     )
     return out
+
+
+def pairs_of(s: Series) -> list[tuple[int, int, int]]:
+    """A series' quarters with both a plan and bookings above 0: (quarter, plan, bookings)."""
+    return [
+        (q, s.plan[q], s.bookings[q])
+        for q in sorted(s.bookings)
+        if s.plan.get(q, 0) > 0 and s.bookings[q] > 0
+    ]
+
+
+def units_apart(pairs: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The quarters whose plan and bookings are more than 20x apart, when they are most of
+    them (more than half); else none."""
+    apart = [(q, p, b) for q, p, b in pairs if b > p * UNIT_RATIO or p > b * UNIT_RATIO]
+    return apart if pairs and len(apart) * 2 > len(pairs) else []
+
+
+def ratio(plan: int, bookings: int) -> str:
+    """How far apart: ``1,038x`` (bookings above plan) or ``1/1,000``."""
+    r = bookings / plan
+    return f"{r:,.0f}x" if r >= 1 else f"1/{1 / r:,.0f}"
 
 
 _ALIASES = {

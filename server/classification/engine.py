@@ -411,6 +411,7 @@ def _checks(
         fiscal,
         checks.fiscal_period_column(tabs.bookings_rows, tabs.bookings.layout, calendar),
         plan_checks.rival_plans(tabs.plan.layout, known),
+        plan_checks.group_units(series, opts.plan_tab, opts.bookings_tab, tabs.currency),
     ]
     out = checks.Findings(fiscal_in_doubt=bool(fiscal.issues))
     for part in parts:
@@ -446,6 +447,8 @@ class _Judge:
         if s.name is not None and s.name in self.findings.groups:
             return "names"
         if self.findings.units_in_doubt:
+            return "units"
+        if self.findings.units_groups and s.name in {None, *self.findings.units_groups}:
             return "units"
         if self.findings.fiscal_in_doubt:
             return "fiscal"

@@ -195,3 +195,45 @@ def test_two_plan_columns_with_the_same_figures_need_no_warning() -> None:
     plan: list[list[Any]] = [["Quarter", "Quota", "Target"], ["Q1 2025", 100_000, 100_000]]
     result = classify(plan, BOOKED, AS_OF)
     assert flags(verdict(result)) == set()
+
+
+# -- one group's row in other units ------------------------------------------------------------
+
+ONE_ROW_IN_K: list[list[Any]] = [
+    ["Region", "Q1 2025", "Q2 2025"],
+    ["AMER", 400_000, 420_000],
+    ["EMEA", 250, 260],  # typed in $K
+    ["APAC", 150_000, 160_000],
+]
+BOOKED_BY_REGION: list[list[Any]] = [
+    ["Region", "Quarter", "Bookings"],
+    *(["AMER", q, b] for q, b in (("Q1 2025", 410_000), ("Q2 2025", 395_000))),
+    *(["EMEA", q, b] for q, b in (("Q1 2025", 240_000), ("Q2 2025", 270_000))),
+    *(["APAC", q, b] for q, b in (("Q1 2025", 140_000), ("Q2 2025", 165_000))),
+]
+
+
+def test_one_groups_plan_in_thousands_flags_that_group_and_the_company() -> None:
+    # Company: plan 550,250 vs 790,000 booked, 1.4x: the company check sees nothing.
+    # EMEA: 240,000 / 250 = 960x and 270,000 / 260 = 1,038x, both over 20x.
+    result = classify(ONE_ROW_IN_K, BOOKED_BY_REGION, AS_OF)
+    for group in ("EMEA", None):
+        for quarter in ("2025-Q1", "2025-Q2"):
+            got = verdict(result, group, quarter)
+            assert "DATA_ISSUES" in flags(got)
+            assert got.action.startswith("Check the units first")
+    assert verdict(result, None, "2025-Q2").plan == 580_260  # figures are never changed
+    for group in ("AMER", "APAC"):
+        assert "DATA_ISSUES" not in flags(verdict(result, group, "2025-Q2"))
+    (issue,) = [i for i in result.issues if "EMEA" in i.message]
+    assert issue.tab == "Plan"
+    assert "2025-Q2: plan $260, bookings $270k, 1,038x" in issue.message
+
+
+def test_a_group_apart_in_only_half_its_quarters_is_not_a_unit_problem() -> None:
+    # EMEA Q1 250 vs 240,000 is 960x, Q2 260,000 vs 270,000 is not: 1 of 2 is no majority.
+    plan = [row[:] for row in ONE_ROW_IN_K]
+    plan[2] = ["EMEA", 250, 260_000]
+    result = classify(plan, BOOKED_BY_REGION, AS_OF)
+    assert "DATA_ISSUES" not in flags(verdict(result, "EMEA", "2025-Q2"))
+    assert not [i for i in result.issues if "units" in i.message]
