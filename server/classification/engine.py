@@ -269,6 +269,11 @@ def classify(  # noqa: PLR0913 - the entry point names each tab it may be given
     )
     plan_sums, bookings_sums = sums(tabs.plan, calendar), sums(tabs.bookings, calendar)
     bookings_sums.rejected = tabs.bookings.unreadable
+    parents = checks.Findings()
+    if tabs.groups:
+        spelling = tabs.plan.spelling
+        parents = plan_checks.parent_rows(plan_sums, bookings_sums, spelling, opts.plan_tab)
+        plan_checks.drop_parents(parents, plan_sums, tabs.plan)
     series = build_series(
         plan_sums,
         bookings_sums,
@@ -277,12 +282,14 @@ def classify(  # noqa: PLR0913 - the entry point names each tab it may be given
         touched=tabs.plan.touched | tabs.bookings.touched,
         leads=tabs.leads.counts,
     )
+    findings = _checks(series, tabs, plan_sums, known_quarters(bookings_sums), opts, calendar)
+    findings.merge(parents)  # found before the series were built
     run = _Judge(
         opts=opts,
         calendar=calendar,
         currency=tabs.currency,
         style=tabs.style,
-        findings=_checks(series, tabs, plan_sums, known_quarters(bookings_sums), opts, calendar),
+        findings=findings,
         basis=Basis(
             lag=4 if opts.comparison is Comparison.SAME_QUARTER_LAST_YEAR else 1,
             has_lost=bookings_sums.has_lost,

@@ -237,3 +237,63 @@ def test_a_group_apart_in_only_half_its_quarters_is_not_a_unit_problem() -> None
     result = classify(plan, BOOKED_BY_REGION, AS_OF)
     assert "DATA_ISSUES" not in flags(verdict(result, "EMEA", "2025-Q2"))
     assert not [i for i in result.issues if "units" in i.message]
+
+
+# -- parent rows: a group that is the sum of others ---------------------------------------------
+
+HIERARCHY: list[list[Any]] = [
+    ["Region", "Q1 2025", "Q2 2025"],
+    ["Americas", 250_000, 280_000],  # North America + LATAM
+    ["North America", 200_000, 220_000],
+    ["LATAM", 50_000, 60_000],
+    ["EMEA", 120_000, 130_000],
+]
+BOOKED_HIERARCHY: list[list[Any]] = [
+    ["Region", "Quarter", "Bookings"],
+    *(["North America", q, b] for q, b in (("Q1 2025", 210_000), ("Q2 2025", 230_000))),
+    *(["LATAM", q, b] for q, b in (("Q1 2025", 40_000), ("Q2 2025", 62_000))),
+    *(["EMEA", q, b] for q, b in (("Q1 2025", 125_000), ("Q2 2025", 131_000))),
+]
+
+
+def test_a_parent_row_above_its_children_is_left_out_of_the_company_plan() -> None:
+    # Company plan Q2: 220,000 + 60,000 + 130,000 = 410,000 (not 690,000 with Americas);
+    # bookings 230,000 + 62,000 + 131,000 = 423,000 >= 410,000: BEAT, flagged (a guess).
+    result = classify(HIERARCHY, BOOKED_HIERARCHY, AS_OF)
+    got = verdict(result, None, "2025-Q2")
+    assert (got.plan, got.bookings, got.verdict.value) == (410_000, 423_000, "BEAT")
+    assert "DATA_ISSUES" in flags(got)
+    assert {v.group for v in result.verdicts} == {None, "North America", "LATAM", "EMEA"}
+    assert flags(verdict(result, "LATAM", "2025-Q2")) == set()
+    (issue,) = [i for i in result.issues if "parent row" in i.message]
+    assert "'Americas'" in issue.message
+    assert "'North America' and 'LATAM'" in issue.message
+    assert "2025-Q2: 280,000 = 220,000 + 60,000" in issue.message
+    plan = next(r for r in result.inputs if r.tab == "Plan")
+    assert {(lo.reason, lo.rows) for lo in plan.left_out} == {
+        ("parent rows (the sum of other groups)", 2)
+    }
+
+
+def test_a_top_member_of_every_group_in_a_long_budget_is_a_parent_too() -> None:
+    plan: list[list[Any]] = [
+        ["Region", "Quarter", "Budget"],
+        ["All Regions", "Q1 2025", 450_000],  # 300,000 + 150,000
+        ["AMER", "Q1 2025", 300_000],
+        ["EMEA", "Q1 2025", 150_000],
+    ]
+    booked: list[list[Any]] = [["Region", "Quarter", "Bookings"], ["AMER", "Q1 2025", 310_000]]
+    booked.append(["EMEA", "Q1 2025", 140_000])
+    got = verdict(classify(plan, booked, AS_OF))
+    assert (got.plan, got.bookings, got.verdict.value) == (450_000, 450_000, "BEAT")
+
+
+def test_a_plan_only_group_that_is_no_sum_stays_a_group() -> None:
+    # 'Americas' 250,000 / 281,000 is not 220,000 + 60,000 in Q2: a group of its own,
+    # unmatched (its name matches no booking), and counted in the company plan.
+    plan = [row[:] for row in HIERARCHY]
+    plan[1] = ["Americas", 250_000, 281_000]
+    result = classify(plan, BOOKED_HIERARCHY, AS_OF)
+    assert verdict(result, None, "2025-Q2").plan == 691_000
+    assert verdict(result, "Americas", "2025-Q2").plan == 281_000
+    assert not [i for i in result.issues if "parent row" in i.message]
