@@ -26,7 +26,7 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-from server.classification import checks, inputs, plan_checks, quarters
+from server.classification import checks, inputs, plan_checks, quarters, versions
 from server.classification.actions import Context, recommend
 from server.classification.aggregate import (
     Leads,
@@ -206,6 +206,11 @@ def _read(
         TabRole.BOOKINGS,
         Picks(date=opts.date_column, amount=opts.amount_column, basis=plan_layout.basis),
     )
+    # a tab that also holds other versions (Forecast rows, an Actual block): its own only
+    plan_part = versions.select(plan_rows, plan_layout)
+    bookings_part = versions.select(bookings_rows, bookings_layout)
+    plan_rows, plan_layout = plan_part.rows, plan_part.layout
+    bookings_rows, bookings_layout = bookings_part.rows, bookings_part.layout
     statuses = StatusReader(opts.won_statuses, categories=bookings_layout.status_categories)
     _check_won(bookings_rows, bookings_layout, statuses)
     groups = choose_groups(plan_layout, bookings_layout, opts.group_by)
@@ -222,6 +227,8 @@ def _read(
     plan = read_tab(plan_rows, plan_layout, [g.plan for g in groups], ctx)
     ctx = replace(ctx, reporting=plan.reporting)
     bookings = read_tab(bookings_rows, bookings_layout, [g.bookings for g in groups], ctx)
+    plan.left_out.update(plan_part.left_out)
+    bookings.left_out.update(bookings_part.left_out)
     return _Tabs(
         plan=plan,
         bookings=bookings,

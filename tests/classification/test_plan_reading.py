@@ -297,3 +297,72 @@ def test_a_plan_only_group_that_is_no_sum_stays_a_group() -> None:
     assert verdict(result, None, "2025-Q2").plan == 691_000
     assert verdict(result, "Americas", "2025-Q2").plan == 281_000
     assert not [i for i in result.issues if "parent row" in i.message]
+
+
+# -- several versions in one tab: the plan reads its plan, the bookings their actuals -----------
+
+VERSIONS: list[list[Any]] = [
+    ["Version", "Region", "Period", "Value"],
+    ["Budget FY25", "AMER", "Q1 2025", 200_000],
+    ["Budget FY25", "EMEA", "Q1 2025", 100_000],
+    ["Forecast 6+6", "AMER", "Q1 2025", 205_000],
+    ["Forecast 6+6", "EMEA", "Q1 2025", 95_000],
+    ["Actuals", "AMER", "Q1 2025", 205_000],
+]
+
+
+def test_a_version_column_in_the_plan_reads_only_the_budget_rows() -> None:
+    # Budget: 200,000 + 100,000 = 300,000; all versions summed would be 805,000.
+    booked: list[list[Any]] = [["Region", "Quarter", "Bookings"], ["AMER", "Q1 2025", 205_000]]
+    booked.append(["EMEA", "Q1 2025", 95_000])
+    result = classify(VERSIONS, booked, AS_OF)
+    assert (verdict(result).plan, verdict(result).verdict.value) == (300_000, "BEAT")
+    assert verdict(result, "EMEA").plan == 100_000
+    plan = next(r for r in result.inputs if r.tab == "Plan")
+    assert {(lo.reason, lo.rows) for lo in plan.left_out} == {
+        ("'Forecast 6+6' rows (Version: not the plan)", 2),
+        ("'Actuals' rows (Version: not the plan)", 1),
+    }
+    assert notes(result)["Version"] == (
+        "only 'Budget FY25' rows are read; 'Forecast 6+6' and 'Actuals' rows left out "
+        "(not the plan)"
+    )
+    assert plan.rows_counted == 2
+
+
+def test_a_scenario_column_in_the_bookings_reads_only_the_actual_rows() -> None:
+    # Q2 holds only a Forecast: not known, so Q1 (102,000 >= 100,000) is the run's quarter.
+    plan: list[list[Any]] = [["Quarter", "Plan"], ["Q1 2025", 100_000], ["Q2 2025", 110_000]]
+    booked: list[list[Any]] = [
+        ["Scenario", "Quarter", "Bookings"],
+        ["Actual", "Q1 2025", 102_000],
+        ["Forecast", "Q2 2025", 145_000],
+    ]
+    result = classify(plan, booked, AS_OF)
+    assert result.quarter == "2025-Q1"
+    assert [v.quarter for v in result.verdicts] == ["2025-Q1"]
+    assert verdict(result).bookings == 102_000
+    reading = next(r for r in result.inputs if r.tab == "Bookings")
+    assert [(lo.reason, lo.rows) for lo in reading.left_out] == [
+        ("'Forecast' rows (Scenario: not actuals)", 1)
+    ]
+
+
+def test_a_plan_block_and_an_actual_block_under_a_category_row() -> None:
+    # Columns B-C under 'Plan' (merged, spilled as a blank), E-F under 'Actual'.
+    plan: list[list[Any]] = [
+        ["", "Plan", "", "", "Actual", ""],
+        ["Region", "Q1 2025", "Q2 2025", "", "Q1 2025", "Q2 2025"],
+        ["AMER", 100_000, 110_000, "", 104_000, 98_000],
+    ]
+    booked: list[list[Any]] = [["Region", "Quarter", "Bookings"], ["AMER", "Q1 2025", 104_000]]
+    booked.append(["AMER", "Q2 2025", 98_000])
+    result = classify(plan, booked, AS_OF)
+    got = verdict(result, "AMER", "2025-Q2")
+    assert (got.plan, got.verdict.value) == (110_000, "HARD_MISS")  # not 208,000
+    reading = next(r for r in result.inputs if r.tab == "Plan")
+    ignored = [c for c in reading.columns if c.role == "ignored"]
+    assert [(c.column, c.note) for c in ignored] == [
+        ("E", "under 'Actual' (row 1): not the plan"),
+        ("F", "under 'Actual' (row 1): not the plan"),
+    ]

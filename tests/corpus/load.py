@@ -54,6 +54,7 @@ ROLES: frozenset[str] = frozenset(
         "line_total",
         "expected_close",
         "lost_date",
+        "version",
         "ignored",
     }
 )
