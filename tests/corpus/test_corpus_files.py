@@ -67,6 +67,7 @@ TOPICS: dict[str, str] = {
     "same-quarter-last-year": "SAME_QUARTER_LAST_YEAR comparison",
     # totals, pivots, groups
     "pivot-totals": "AMER Total / Total EMEA / Grand Total rows",
+    "pivot-caption": "a cross-tab pivot's caption row (SUM of Amount) above its header",
     "blank-repeated-labels": "pivot-style blank repeated labels",
     "group-names-differ": "plan and CRM spell groups differently (Americas vs AMER)",
     "no-shared-group": "the tabs share no group column: the run says so",
