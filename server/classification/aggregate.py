@@ -97,9 +97,12 @@ def sums(facts: Facts, calendar: Calendar) -> Sums:
 def known_quarters(bookings: Sums) -> range:
     """First to latest quarter with won bookings anywhere in the tab, or with won rows
     that were rejected (a quarter whose every deal is unreadable is judged, flagged,
-    rather than left out as if it had not begun)."""
+    rather than left out as if it had not begun). Rejected rows alone make nothing
+    known: a tab with no readable booking has nothing to classify (the run is refused
+    with its issues)."""
     found = [q for by_q in bookings.amounts.values() for q in by_q]
-    found += bookings.rejected
+    if found:
+        found += bookings.rejected
     return range(min(found), max(found) + 1) if found else range(0)
 
 

@@ -301,6 +301,22 @@ def test_rates_kept_per_quarter_convert_each_amount_at_its_quarters_rate() -> No
 # -- duplicates and line items ----------------------------------------------------------------
 
 
+def test_rejected_rows_alone_make_no_quarter_known() -> None:
+    # Every deal's amount is a formula error: no booking was read, so nothing is known
+    # and nothing is classified (the server refuses with the issues), rather than two
+    # quarters of 0 bookings. With one readable deal in Q1, Q2's rejected rows make Q2
+    # known and flagged.
+    plan: list[list[Any]] = [["Quarter", "Plan"], ["Q1 2025", 10_000], ["Q2 2025", 10_000]]
+    broken: list[list[Any]] = [["Close Date", "Amount"], [JAN, "#REF!"], [APR, "#N/A"]]
+    result = classify(plan, broken, AS_OF)
+    assert result.verdicts == ()
+    assert len(result.issues) == 2
+    broken[1][1] = 12_000
+    result = classify(plan, broken, AS_OF)
+    assert total(result).bookings == 12_000
+    assert "DATA_ISSUES" in {f.value for f in total(result, "2025-Q2").flags}
+
+
 def test_a_repeated_row_counts_once_and_a_changed_deal_counts_its_last_row() -> None:
     bookings: list[list[Any]] = [
         ["Opportunity ID", "Close Date", "Amount", "Stage"],
