@@ -13,7 +13,8 @@ import pytest
 from gspread.utils import ValueRenderOption
 
 from server.api import documents
-from server.cli.demo_data import EXPECTED
+from server.cli import demo_data
+from server.cli.demo_data import EXPECTED, FIRST, LATEST, QUARTERS, fiscal_label, in_progress, label
 from tests.support.backend import (
     OTHER,
     OWNER,
@@ -30,12 +31,15 @@ pytestmark = pytest.mark.e2e
 SUMMARY_HEADER = [
     "Group",
     "Quarter",
+    "Label",  # the demo's plan writes FY25 Q1
     "Plan",
     "Bookings",
+    "Gap",
     "Attainment",
     "Growth",
     "Verdict",
     "Flags",
+    "Why",
     "Recommended action",
     "Notes",
 ]
@@ -75,14 +79,14 @@ def test_health_graphiql_and_request_ids(stack: Stack) -> None:
 def test_classify_answers_every_group_total_first(classified: tuple[str, dict[str, Any]]) -> None:
     sheet, run = classified
     assert run["spreadsheetId"] == sheet
-    assert run["quarter"] == "2025-Q4"
+    assert run["quarter"] == LATEST
     assert [v["group"] for v in run["current"]] == [None, "AMER", "EMEA"]
     by_key = {(v["group"], v["quarter"]): v for v in run["verdicts"]}
     for key, verdict in EXPECTED.items():
         assert by_key[key]["verdict"] == verdict, key
-    emea = by_key[("EMEA", "2025-Q4")]
+    emea = by_key[("EMEA", LATEST)]
     assert {"CONSECUTIVE_HARD_MISS", "UNREALISTIC_PLAN", "DATA_ISSUES"} <= set(emea["flags"])
-    # Hand-worked: 335,000 booked of a 400,000 plan; baseline 350,000.
+    # Hand-worked (server/cli/demo_data.py): 335,000 booked of a 400,000 plan; baseline 350,000.
     assert emea["plan"] == 400_000
     assert emea["bookings"] == 335_000
     assert emea["baseline"] == 350_000
@@ -99,13 +103,24 @@ def test_the_summary_tab_holds_the_run(
     sheet, run = classified
     book = gspread_client(stack.emulator.url, OWNER).open_by_key(sheet)
     rows = book.worksheet("Summary").get_all_values()
-    assert rows[0] == SUMMARY_HEADER
-    table = rows[1 : 1 + len(run["verdicts"])]
+    # The demo's quarter in progress comes first: "This quarter so far", then the table.
+    now = in_progress()
+    assert rows[0][0].startswith(f"This quarter so far: {label(now)} ({fiscal_label(now)})")
+    pace = {r[0]: r for r in rows[2:5]}
+    assert list(pace) == ["Total", "AMER", "EMEA"]
+    top = next(i for i, r in enumerate(rows) if r[:2] == ["Group", "Quarter"])
+    assert rows[top][: len(SUMMARY_HEADER)] == SUMMARY_HEADER
+    column = {name: i for i, name in enumerate(SUMMARY_HEADER)}
+    assert pace["AMER"][column["Plan"]] == f"${demo_data.PLAN_K['AMER'][8] * 1000:,.2f}"
+    table = rows[top + 1 : top + 1 + len(run["verdicts"])]
     assert [r[0] for r in table[:8]] == ["Total"] * 8
-    assert [r[1] for r in table[:8]] == [f"{y}-Q{q}" for y in (2024, 2025) for q in range(1, 5)]
-    emea_q4 = next(r for r in table if r[0] == "EMEA" and r[1] == "2025-Q4")
-    assert emea_q4[6] == "Hard Miss"
-    assert "$400,000" in emea_q4[2]
+    assert [r[1] for r in table[:8]] == [label(q) for q in QUARTERS]
+    assert [r[2] for r in table[:8]] == [fiscal_label(q) for q in QUARTERS]
+    emea_q4 = next(r for r in table if r[0] == "EMEA" and r[1] == LATEST)
+    assert emea_q4[column["Verdict"]] == "Hard Miss"
+    assert emea_q4[column["Plan"]] == "$400,000.00"
+    assert emea_q4[column["Gap"]] == "-$65,000.00"
+    assert "win rate 21% (−6 pts)" in emea_q4[column["Why"]]
     # The input tabs are untouched.
     plan = book.worksheet("Plan").get_all_values(value_render_option=ValueRenderOption.unformatted)
     assert plan[3][0] == "AMER"
@@ -122,17 +137,17 @@ def test_history_answers_from_the_store(
         latestRun(spreadsheetId: $id) {
           id quarter
           emea: verdicts(group: " emea ") { quarter verdict }
-          early: verdicts(quarter: "Q2 2025") { quarter }
+          early: verdicts(quarter: "EARLY") { quarter }
           total: verdicts(group: "Total") { group quarter }
         }
         runs(spreadsheetId: $id, limit: 5) { id }
-      }"""
+      }""".replace("EARLY", "Q{1} {0}".format(*QUARTERS[5]))  # as a user types it
     data = stack.answer(query, {"id": sheet})["data"]
     latest = data["latestRun"]
     assert latest["id"] == run["id"]
-    assert [v["quarter"] for v in latest["emea"]][-1] == "2025-Q4"
+    assert [v["quarter"] for v in latest["emea"]][-1] == LATEST
     assert len(latest["emea"]) == 8
-    assert max(v["quarter"] for v in latest["early"]) == "2025-Q2"
+    assert max(v["quarter"] for v in latest["early"]) == label(QUARTERS[5])
     assert {v["group"] for v in latest["total"]} == {None}
     assert run["id"] in [r["id"] for r in data["runs"]]
     # History never reads the spreadsheet (at most one access check).
@@ -159,7 +174,7 @@ def test_history_answers_from_the_store(
             {"spreadsheetId": "SHEET", "quarter": "2031-Q1"},
             OWNER,
             "BAD_INPUT",
-            "2024-Q1 to 2025-Q4",
+            f"{FIRST} to {label(in_progress())}",
         ),
         (
             documents.CLASSIFY,

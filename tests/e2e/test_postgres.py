@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from server.api import documents
+from server.cli.demo_data import LATEST, QUARTERS, label
 from tests.support.backend import OWNER, backend, demo_tabs, gspread_client, seed
 from tests.support.processes import sales_verdicts
 
@@ -40,7 +41,7 @@ def test_two_workers_share_runs_and_never_interleave_writes(
         with sales_verdicts(["serve"], tmp_path, env=second_env, name="second") as second:
             sheet = seed(first.emulator.url, demo_tabs())
             # Different quarters, so the two processes run two real classifications.
-            asks = [(first.api.url, "2025-Q4"), (second.url, "2025-Q3")] * 3
+            asks = [(first.api.url, LATEST), (second.url, label(QUARTERS[-2]))] * 3
             with concurrent.futures.ThreadPoolExecutor(max_workers=6) as pool:
                 answers = list(
                     pool.map(
