@@ -24,6 +24,7 @@ from server.classification.model import (
     Severity,
     TabReading,
     Verdict,
+    fold_tab,
 )
 from sheets_adapter.port import CellKind, HistoryRows, Row, SummaryCell
 
@@ -253,7 +254,8 @@ def read_block(result: ClassificationResult) -> list[Row]:
     if not result.inputs:
         return rows
     rows.append(heading(TABS_HEADER))
-    rows += [_tab_row(reading) for reading in result.inputs]
+    leads = fold_tab(options.leads_tab)
+    rows += [_tab_row(reading, leads=fold_tab(reading.tab) == leads) for reading in result.inputs]
     rows.append(heading(COLUMNS_HEADER))
     for reading in result.inputs:
         rows += [_column_row(reading.tab, use) for use in _merged(reading.columns)]
@@ -285,15 +287,19 @@ def _as_of(day: date) -> str:
     )
 
 
-def _tab_row(reading: TabReading) -> Row:
+def _tab_row(reading: TabReading, *, leads: bool) -> Row:
+    """One tab's line; the Leads tab's control total is a count of leads, not money."""
     unit = "1" if reading.unit == 1 else f"×{reading.unit:,.0f}"
+    layout = LAYOUT_TEXT.get(reading.layout, reading.layout)
+    if leads and reading.layout == "DEALS":
+        layout = "a row per lead"
     return (
         text(reading.tab),
         SummaryCell(float(reading.header_row)),
-        text(LAYOUT_TEXT.get(reading.layout, reading.layout)),
+        text(layout),
         SummaryCell(float(reading.rows_counted)),
         SummaryCell(float(reading.rows_skipped)),
-        SummaryCell(reading.total, CellKind.CURRENCY),
+        SummaryCell(reading.total, CellKind.TEXT if leads else CellKind.CURRENCY),
         text(unit),
         text(reading.currency),
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from server.classification.model import ClassifyOptions, Severity, Verdict
+from server.classification.model import ClassifyOptions, ColumnUse, Severity, TabReading, Verdict
 from server.service.summary import HEADER, LABEL, build_summary
 from server.service.summary_blocks import (
     HISTORY_HEADER,
@@ -350,3 +350,25 @@ def test_a_group_without_plan_has_no_outlook_and_no_coverage() -> None:
 )
 def test_a_label_column_only_for_labels_that_say_more(label: str, quarter: str, more: bool) -> None:
     assert says_more(label, quarter) is more
+
+
+def test_the_leads_tab_counts_leads_not_money() -> None:
+    leads = TabReading(
+        tab="Leads",
+        header_row=1,
+        layout="DEALS",
+        columns=(ColumnUse("B", "Created Date", "date", "the lead's created date"),),
+        rows_counted=2499,
+        rows_skipped=0,
+        total=2499.0,
+        unit=1.0,
+        currency=None,
+    )
+    res = rich_result()
+    res = replace(res, inputs=(*res.inputs, leads))
+    rows = block(build(res), READ_TITLE)
+    line = next(r for r in rows if r and r[0].value == "Leads")
+    assert [c.value for c in line[:6]] == ["Leads", 1.0, "a row per lead", 2499.0, 0.0, 2499.0]
+    assert line[5].kind is CellKind.TEXT  # a count: no currency format
+    bookings = next(r for r in rows if r and r[0].value == "Bookings")
+    assert bookings[5].kind is CellKind.CURRENCY

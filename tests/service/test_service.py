@@ -9,15 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from server.classification import ClassifyOptions, NoQuarters, UnknownQuarter
-from server.cli.demo_data import (
-    EXPECTED,
-    FIRST,
-    LATEST,
-    QUARTERS,
-    demo_tabs,
-    in_progress,
-    label,
-)
+from server.cli.demo_data import demo_tabs, expected, in_progress, label, quarters
 from server.service import AccessDenied, Caller, ClassificationService, ClassifyRequest
 from server.store.memory import MemoryRunStore
 from server.store.port import RunRecord
@@ -25,6 +17,10 @@ from sheets_adapter.errors import PermissionDenied, TabNotFound, UpstreamUnavail
 from sheets_adapter.port import ServiceAccountAuth, UserToken
 from tests.support.fakes import FakeSheets
 
+NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)  # the service's clock: asOf is its day
+QUARTERS = quarters(NOW.date())  # the demo spreadsheet as it is on that day
+EXPECTED = expected(NOW.date())
+FIRST, LATEST = label(QUARTERS[0]), label(QUARTERS[-1])
 ANA = Caller(UserToken("token-ana"))
 BEN = Caller(UserToken("token-ben"))
 SHEET = "sheet-1"
@@ -33,15 +29,13 @@ SHEET = "sheet-1"
 @pytest.fixture
 def sheets() -> FakeSheets:
     fake = FakeSheets()
-    fake.add(SHEET, demo_tabs(), "token-ana")
+    fake.add(SHEET, demo_tabs(NOW.date()), "token-ana")
     return fake
 
 
 @pytest.fixture
 def service(sheets: FakeSheets) -> ClassificationService:
-    return ClassificationService(
-        sheets, MemoryRunStore(), clock=lambda: datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
-    )
+    return ClassificationService(sheets, MemoryRunStore(), clock=lambda: NOW)
 
 
 def request(quarter: str | None = None, caller: Caller = ANA, **options: object) -> ClassifyRequest:
@@ -80,7 +74,7 @@ def test_asking_for_an_earlier_quarter_reports_verdicts_up_to_it(
 def test_a_quarter_without_bookings_is_refused_with_the_known_span(
     service: ClassificationService, sheets: FakeSheets
 ) -> None:
-    with pytest.raises(UnknownQuarter, match=rf"{FIRST} to {label(in_progress())}"):
+    with pytest.raises(UnknownQuarter, match=rf"{FIRST} to {label(in_progress(NOW.date()))}"):
         service.classify_quarter(request("2031-Q1"))
     assert sheets.writes == 0
     assert service.store.latest(SHEET) is None
