@@ -75,6 +75,9 @@ CHART_HEIGHT = 360
 MAX_FROZEN_ROWS = 12
 HISTORY_SPARE_ROWS = 100  # blank rows under a new History tab's log, as a new tab has
 MIN_WIDTH, MAX_WIDTH, FOOTER_MAX_WIDTH, PX_PER_CHAR = 64, 480, 240, 7
+#: text outside the table that cannot overflow widens its column at most this far, and
+#: wraps beyond it (a long header name in "How this was read" must not widen the table)
+BLOCK_TEXT_WIDTH = 120
 WIDE_COLUMNS = {"notes": 260, "recommended action": 360, "flags": 200, "why": 300}
 
 
@@ -113,8 +116,8 @@ def number_format(kind: CellKind, currency: str | None = None) -> Json | None:
     return dict(found) if found is not None else None
 
 
-def cell_data(cell: SummaryCell, currency: str | None = None) -> Json:
-    """One ``CellData``: typed value plus format."""
+def cell_data(cell: SummaryCell, currency: str | None = None, *, wrap: bool = False) -> Json:
+    """One ``CellData``: typed value plus format (``wrap``: text wraps in its cell)."""
     data: Json = {}
     value = cell.value
     if isinstance(value, int | float):
@@ -142,14 +145,35 @@ def cell_data(cell: SummaryCell, currency: str | None = None) -> Json:
         fmt["horizontalAlignment"] = "CENTER"
     if text:
         fmt["textFormat"] = text
+    if wrap:
+        fmt["wrapStrategy"] = "WRAP"
     if fmt:
         data["userEnteredFormat"] = fmt
     return data
 
 
+def _blocked(row: Row, col: int) -> bool:
+    """Text that cannot overflow: the next cell of its row is filled."""
+    cell = row[col]
+    if not isinstance(cell.value, str) or cell.kind is CellKind.TITLE:
+        return False
+    return col + 1 < len(row) and row[col + 1].value not in (None, "")
+
+
 def grid_rows(summary: SummarySheet) -> list[list[Json]]:
-    """Every row from A1 (:meth:`SummarySheet.rows`) as ``CellData``."""
-    return [[cell_data(c, summary.currency) for c in row] for row in summary.rows()]
+    """Every row from A1 (:meth:`SummarySheet.rows`) as ``CellData``; outside the table,
+    text that cannot overflow wraps."""
+    top, bottom = summary.header_row, summary.header_row + len(summary.table)
+    out = []
+    for r, row in enumerate(summary.rows()):
+        inside = top <= r <= bottom
+        out.append(
+            [
+                cell_data(c, summary.currency, wrap=not inside and _blocked(row, i))
+                for i, c in enumerate(row)
+            ]
+        )
+    return out
 
 
 def frozen_rows(summary: SummarySheet) -> int:
@@ -181,12 +205,13 @@ def _pixels(text: str) -> int:
 
 def _fits(pixels: int, row: Row, col: int, currency: str | None) -> int:
     """``pixels`` widened for a cell outside the table that cannot overflow into the next
-    column (a number, or text followed by a filled cell), up to a cap."""
+    column: a number up to a cap, text (which wraps) up to a smaller one."""
     if col >= len(row) or row[col].value is None or row[col].kind is CellKind.TITLE:
         return pixels
-    blocked = col + 1 < len(row) and row[col + 1].value not in (None, "")
-    if not isinstance(row[col].value, str) or blocked:
+    if not isinstance(row[col].value, str):
         return max(pixels, min(FOOTER_MAX_WIDTH, _pixels(shown(row[col], currency))))
+    if _blocked(row, col):
+        return max(pixels, min(BLOCK_TEXT_WIDTH, _pixels(shown(row[col], currency))))
     return pixels
 
 

@@ -12,12 +12,15 @@ from server.classification.model import ClassifyOptions
 from server.service.summary import build_summary
 from sheets_adapter.port import CellKind, SummaryCell, SummarySheet
 from sheets_adapter.render import (
+    BLOCK_TEXT_WIDTH,
     HISTORY_SPARE_ROWS,
     MAX_FROZEN_ROWS,
     Target,
     cell_data,
+    column_widths,
     currency_format,
     frozen_rows,
+    grid_rows,
     plan_write,
 )
 from tests.adapter.factories import result, rich_result
@@ -166,3 +169,21 @@ def test_history_rows_need_the_history_tab() -> None:
     with pytest.raises(ValueError, match="History"):
         plan_write(summary(res), Target(3, "Summary", exists=False))
     assert plan_write(summary(result()), Target(3, "Summary", exists=False)).history_size is None
+
+
+def test_text_beside_text_outside_the_table_wraps_instead_of_widening_the_table() -> None:
+    sheet = summary()
+    names = list(sheet.header)
+    widths = dict(zip(names, column_widths(sheet), strict=True))
+    # "Q1 2025 … Q3 2025 (3 columns)" sits under Label in "How this was read"
+    assert widths["Label"] <= BLOCK_TEXT_WIDTH
+    rows = grid_rows(sheet)
+    values = [[c.get("userEnteredValue", {}).get("stringValue") for c in row] for row in rows]
+    at = next(i for i, r in enumerate(values) if r[:2] == ["Plan", "B:D"])
+    header_cell = rows[at][2]
+    assert header_cell["userEnteredValue"] == {"stringValue": "Q1 2025 … Q3 2025 (3 columns)"}
+    assert header_cell["userEnteredFormat"]["wrapStrategy"] == "WRAP"
+    why = rows[at][4]  # the last cell of its row overflows to the right instead
+    assert "wrapStrategy" not in why.get("userEnteredFormat", {})
+    table = rows[sheet.header_row : sheet.header_row + 1 + len(sheet.table)]
+    assert not any("wrapStrategy" in c.get("userEnteredFormat", {}) for r in table for c in r)
