@@ -77,7 +77,7 @@ HISTORY_SPARE_ROWS = 100  # blank rows under a new History tab's log, as a new t
 MIN_WIDTH, MAX_WIDTH, FOOTER_MAX_WIDTH, PX_PER_CHAR = 64, 480, 240, 7
 #: text outside the table that cannot overflow widens its column at most this far, and
 #: wraps beyond it (a long header name in "How this was read" must not widen the table)
-BLOCK_TEXT_WIDTH = 120
+BLOCK_TEXT_WIDTH = 160
 WIDE_COLUMNS = {"notes": 260, "recommended action": 360, "flags": 200, "why": 300}
 
 

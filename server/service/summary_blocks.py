@@ -73,17 +73,18 @@ SEVERITY_TEXT = {Severity.ERROR: "Error", Severity.WARNING: "Warning", Severity.
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 READ_TITLE = "How this was read"
+# the long texts come last in their rows, where they overflow to the right
 TABS_HEADER = (
     "Tab",
     "Header row",
-    "Layout",
     "Rows counted",
     "Rows left out",
     "Control total",
     "Unit",
     "Currency",
+    "Layout",
 )
-COLUMNS_HEADER = ("Tab", "Column", "Header", "Role", "Why")
+COLUMNS_HEADER = ("Tab", "Column", "Role", "Header, and why")
 LEFT_OUT_HEADER = ("Tab", "Rows", "Left out")
 NOTES_HEADER = ("Tab", "Note")
 LAYOUT_TEXT = {
@@ -296,12 +297,12 @@ def _tab_row(reading: TabReading, *, leads: bool) -> Row:
     return (
         text(reading.tab),
         SummaryCell(float(reading.header_row)),
-        text(layout),
         SummaryCell(float(reading.rows_counted)),
         SummaryCell(float(reading.rows_skipped)),
         SummaryCell(reading.total, CellKind.TEXT if leads else CellKind.CURRENCY),
         text(unit),
         text(reading.currency),
+        text(layout),
     )
 
 
@@ -333,7 +334,8 @@ def _merged(columns: Sequence[ColumnUse]) -> list[ColumnUse]:
 
 
 def _column_row(tab: str, use: ColumnUse) -> Row:
-    return (text(tab), text(use.column), text(use.header), text(use.role), text(use.note))
+    said = f'"{use.header}": {use.note}' if use.note else f'"{use.header}"'
+    return (text(tab), text(use.column), text(use.role), text(said))
 
 
 # -- History ----------------------------------------------------------------------------------

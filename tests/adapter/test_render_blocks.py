@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from server.classification.model import ClassifyOptions
+from server.classification.model import ClassifyOptions, DataIssue
 from server.service.summary import build_summary
 from sheets_adapter.port import CellKind, SummaryCell, SummarySheet
 from sheets_adapter.render import (
@@ -25,6 +25,12 @@ from sheets_adapter.render import (
 )
 from tests.adapter.factories import result, rich_result
 from tests.adapter.test_summary_layout import RUN_AT
+
+LONG = "a very long value that a user pasted into the Amount column by mistake"
+
+
+def issue(row: int) -> DataIssue:
+    return DataIssue("Bookings", row, "Amount", LONG, f"Bookings!G{row}: not an amount")
 
 
 def summary(res: Any = None, **kwargs: Any) -> SummarySheet:
@@ -172,18 +178,18 @@ def test_history_rows_need_the_history_tab() -> None:
 
 
 def test_text_beside_text_outside_the_table_wraps_instead_of_widening_the_table() -> None:
-    sheet = summary()
+    sheet = summary(replace(rich_result(), issues=(issue(7),)))
     names = list(sheet.header)
     widths = dict(zip(names, column_widths(sheet), strict=True))
-    # "Q1 2025 … Q3 2025 (3 columns)" sits under Label in "How this was read"
+    # the data issue's value "a very long value…" sits under Label
     assert widths["Label"] <= BLOCK_TEXT_WIDTH
     rows = grid_rows(sheet)
     values = [[c.get("userEnteredValue", {}).get("stringValue") for c in row] for row in rows]
-    at = next(i for i, r in enumerate(values) if r[:2] == ["Plan", "B:D"])
-    header_cell = rows[at][2]
-    assert header_cell["userEnteredValue"] == {"stringValue": "Q1 2025 … Q3 2025 (3 columns)"}
-    assert header_cell["userEnteredFormat"]["wrapStrategy"] == "WRAP"
-    why = rows[at][4]  # the last cell of its row overflows to the right instead
-    assert "wrapStrategy" not in why.get("userEnteredFormat", {})
+    at = next(i for i, r in enumerate(values) if r[:2] == ["Error", "Bookings"])
+    value = rows[at][4]
+    assert value["userEnteredValue"] == {"stringValue": LONG}
+    assert value["userEnteredFormat"]["wrapStrategy"] == "WRAP"
+    message = rows[at][5]  # the last cell of its row overflows to the right instead
+    assert "wrapStrategy" not in message.get("userEnteredFormat", {})
     table = rows[sheet.header_row : sheet.header_row + 1 + len(sheet.table)]
     assert not any("wrapStrategy" in c.get("userEnteredFormat", {}) for r in table for c in r)

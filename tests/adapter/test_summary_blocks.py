@@ -238,43 +238,44 @@ def test_how_this_was_read_lists_calendar_tabs_columns_and_what_was_left_out() -
         [
             "Tab",
             "Header row",
-            "Layout",
             "Rows counted",
             "Rows left out",
             "Control total",
             "Unit",
             "Currency",
+            "Layout",
         ]
     )
     assert rows[tabs_at + 1] == [
         "Plan",
         3.0,
-        "wide table (a column per period)",
         6.0,
         1.0,
         1800.0,
         "×1,000",
         "EUR",
+        "wide table (a column per period)",
     ]
-    assert rows[tabs_at + 2][:6] == [
+    assert rows[tabs_at + 2] == [
         "Bookings",
         1.0,
-        "deal rows (a row per deal)",
         40.0,
         12.0,
         1710.0,
+        "1",
+        "EUR",
+        "deal rows (a row per deal)",
     ]
-    cols_at = rows.index(["Tab", "Column", "Header", "Role", "Why"])
+    cols_at = rows.index(["Tab", "Column", "Role", "Header, and why"])
     columns = rows[cols_at + 1 : cols_at + 7]
-    assert columns[0] == ["Plan", "A", "Region", "group", "the groups judged"]
+    assert columns[0] == ["Plan", "A", "group", '"Region": the groups judged']
     assert columns[1] == [
         "Plan",
         "B:D",
-        "Q1 2025 … Q3 2025 (3 columns)",
         "quarter",
-        "a column per period",
+        '"Q1 2025 … Q3 2025 (3 columns)": a column per period',
     ]
-    assert ["Bookings", "C", "Close Date", "date", "the close date, not Created Date"] in columns
+    assert ["Bookings", "C", "date", '"Close Date": the close date, not Created Date'] in columns
     left_at = rows.index(["Tab", "Rows", "Left out"])
     assert rows[left_at + 1 : left_at + 4] == [
         ["Plan", 1.0, "total rows"],
@@ -283,7 +284,7 @@ def test_how_this_was_read_lists_calendar_tabs_columns_and_what_was_left_out() -
     ]
     notes_at = rows.index(["Tab", "Note"])
     assert rows[notes_at + 1] == ["Plan", "amounts in units of 1,000 (the header says (K))"]
-    control = block(build(rich_result()), READ_TITLE)[tabs_at + 1][5]
+    control = block(build(rich_result()), READ_TITLE)[tabs_at + 1][4]
     assert control.kind is CellKind.CURRENCY
 
 
@@ -368,7 +369,16 @@ def test_the_leads_tab_counts_leads_not_money() -> None:
     res = replace(res, inputs=(*res.inputs, leads))
     rows = block(build(res), READ_TITLE)
     line = next(r for r in rows if r and r[0].value == "Leads")
-    assert [c.value for c in line[:6]] == ["Leads", 1.0, "a row per lead", 2499.0, 0.0, 2499.0]
-    assert line[5].kind is CellKind.TEXT  # a count: no currency format
+    assert [c.value for c in line] == [
+        "Leads",
+        1.0,
+        2499.0,
+        0.0,
+        2499.0,
+        "1",
+        None,
+        "a row per lead",
+    ]
+    assert line[4].kind is CellKind.TEXT  # a count: no currency format
     bookings = next(r for r in rows if r and r[0].value == "Bookings")
-    assert bookings[5].kind is CellKind.CURRENCY
+    assert bookings[4].kind is CellKind.CURRENCY
