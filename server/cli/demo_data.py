@@ -9,25 +9,25 @@ Amounts in thousands of dollars; each quarter's won deals sum exactly to its boo
 The verdicts, drivers and causes are worked by hand and checked by the tests::
 
     AMER   plan / booked  won  lost  leads  verdict    why
-    0       400 /  410     14    28   150   Beat       (no baseline)
-    1       420 /  430     14    28   155   Beat
-    2       440 /  425     16    32   165   Hard Miss  smaller deals: average 30.7k -> 26.6k (-14%)
-    3       470 /  480     16    32   160   Beat
-    4       500 /  495     14    28   136   Soft Miss  fewer leads: 160 -> 136, 0.100 -> 0.103
+    0       400 /  410      7    14   150   Beat       (no baseline)
+    1       420 /  430      7    14   155   Beat
+    2       440 /  425      8    16   165   Hard Miss  smaller deals: average 61.4k -> 53.1k (-14%)
+    3       470 /  480      8    16   160   Beat
+    4       500 /  495      7    14   136   Soft Miss  fewer leads: 160 -> 136, 0.050 -> 0.051
                                                        won deals per lead (conversion held)
-    5-7     520, 550, 580 / 530, 560, 600, 14 deals each: Beat
-    now     610 / 720 by the quarter's end
+    5-7     520, 550, 580 / 530, 560, 600, 7 deals each: Beat
+    now     610 / 720 by the quarter's end, 7 deals
 
     EMEA   plan / booked  won  lost  win rate  verdict    why
-    0       300 /  290     12    24   33%      No Baseline
-    1       310 /  315     14    28   33%      Beat
-    2       320 /  322     14    28   33%      Beat
-    3       330 /  318     14    36   28%      Hard Miss  win rate down 5.3 points
-    4       350 /  340     14    32   30%      Soft Miss
-    5       360 /  365     14    28   33%      Beat
-    6       380 /  350     14    38   27%      Hard Miss  win rate down 6.4 points
-    7       400 /  335     14    52   21%      Hard Miss  second in a row; win rate down 5.7
-    now     410 / 270 by the quarter's end
+    0       300 /  290      6    12   33%      No Baseline
+    1       310 /  315      7    14   33%      Beat
+    2       320 /  322      7    14   33%      Beat
+    3       330 /  318      7    18   28%      Hard Miss  win rate down 5.3 points
+    4       350 /  340      7    16   30%      Soft Miss
+    5       360 /  365      7    14   33%      Beat
+    6       380 /  350      7    19   27%      Hard Miss  win rate down 6.4 points
+    7       400 /  335      7    26   21%      Hard Miss  second in a row; win rate down 5.7
+    now     410 / 270 by the quarter's end, 7 deals
 
 EMEA's quarter 7 also asks for 400 / 350 - 1 = 14.3 % growth, more than it ever showed
 (best: 315 / 290 - 1 = 8.6 %): an unrealistic plan. Its "#REF!" deal is rejected, so
@@ -36,7 +36,7 @@ rejected too. Every quarter of a region closes on one back-loaded pattern (the s
 mix, half of a quarter's bookings in its last third, the first deal on day one), so the
 pace of the quarter in progress projects AMER at 720 (on pace to beat 610) and EMEA at
 270 (below its plan and below the 335 before it: a third Hard Miss). Won deals dated
-after today are still open (pipeline), with six more open deals per region due this
+after today are still open (pipeline), with four more open deals per region due this
 quarter that will slip.
 """
 
@@ -55,15 +55,15 @@ BOOKED_K = {
     "AMER": [410, 430, 425, 480, 495, 530, 560, 600],
     "EMEA": [290, 315, 322, 318, 340, 365, 350, 335],
 }
-WON = {"AMER": [14, 14, 16, 16, 14, 14, 14, 14], "EMEA": [12, 14, 14, 14, 14, 14, 14, 14]}
-LOST = {"AMER": [28, 28, 32, 32, 28, 28, 28, 28], "EMEA": [24, 28, 28, 36, 32, 28, 38, 52]}
+WON = {"AMER": [7, 7, 8, 8, 7, 7, 7, 7], "EMEA": [6, 7, 7, 7, 7, 7, 7, 7]}
+LOST = {"AMER": [14, 14, 16, 16, 14, 14, 14, 14], "EMEA": [12, 14, 14, 18, 16, 14, 19, 26]}
 LEADS = {
     "AMER": [150, 155, 165, 160, 136, 160, 170, 180, 185],
     "EMEA": [110, 120, 125, 125, 130, 128, 130, 135, 135],
 }
 NOW_K = {"AMER": 720, "EMEA": 270}  # what the quarter in progress books by its end
-NOW_WON = {"AMER": 14, "EMEA": 14}
-NOW_LOST = {"AMER": 28, "EMEA": 56}  # over the whole quarter; those dated by today are lost
+NOW_WON = {"AMER": 7, "EMEA": 7}
+NOW_LOST = {"AMER": 14, "EMEA": 28}  # over the whole quarter; those dated by today are lost
 CAUSES = {  # (region, quarter index) -> the likely cause of the miss (with the Leads tab)
     ("AMER", 2): "SMALLER_DEALS",
     ("AMER", 4): "FEWER_LEADS",
@@ -111,7 +111,7 @@ BOOKINGS_HEADER = [
 ]
 _EPOCH = date(1899, 12, 30)
 BACK_LOADING = 0.7
-SLIPPING = 6  # open deals due in the rest of the quarter in progress that will not close
+SLIPPING = 4  # open deals due in the rest of the quarter in progress that will not close
 
 
 def serial(day: date) -> int:
@@ -185,13 +185,13 @@ def _close_days(quarter: tuple[int, int], amounts: list[int]) -> list[date]:
     """Back-loaded close dates: a quarter's deals close so that the share of its bookings
     closed by the fraction ``t`` of the quarter is about ``t ** (1 / BACK_LOADING)``
     (a third by its middle, half by two thirds in); the first, small, closes on the first
-    day (it slipped from the quarter before)."""
-    start, length = first_day(quarter), days_in(quarter)
-    total, done, out = sum(amounts), 0, []
+    day (it slipped from the quarter before). Days are counted on a 90-day quarter, so
+    a deal of the mix closes on the same day of every quarter, whatever its length."""
+    start, total, done, out = first_day(quarter), sum(amounts), 0, []
     for cents in amounts:
         point = ((done + cents / 2) / total) ** BACK_LOADING if done else 0.0
         done += cents
-        out.append(start + timedelta(days=round(point * (length - 1))))
+        out.append(start + timedelta(days=round(point * 89)))
     return out
 
 
@@ -249,7 +249,7 @@ class _Deals:
         for _ in range(count):
             day = start + timedelta(days=self.rng.randint(0, length - 1))
             if day <= until:
-                self.add(region, "Closed Lost", 0, self.rng.randint(12, 45) * 1000.0, day)
+                self.add(region, "Closed Lost", 0, self.rng.randint(25, 90) * 1000.0, day)
 
     def now(self, region: str, quarter: tuple[int, int], today: date) -> None:
         """The quarter in progress: what closes by today is won, the rest still open;
@@ -266,11 +266,11 @@ class _Deals:
         for _ in range(SLIPPING if today < last else 0):  # open, due this quarter, will slip
             stage, probability = self.rng.choice(OPEN_STAGES)
             day = today + timedelta(days=self.rng.randint(1, (last - today).days))
-            self.add(region, stage, probability, self.rng.randint(15, 45) * 1000.0, day)
+            self.add(region, stage, probability, self.rng.randint(30, 90) * 1000.0, day)
         for _ in range(3):
             stage, probability = self.rng.choice(OPEN_STAGES)
             later = last + timedelta(days=self.rng.randint(5, 80))
-            self.add(region, stage, probability, self.rng.randint(15, 45) * 1000.0, later)
+            self.add(region, stage, probability, self.rng.randint(30, 90) * 1000.0, later)
 
 
 def plan_tab(today: date | None = None) -> list[list[Any]]:

@@ -78,12 +78,12 @@ def test_verdicts_bookings_and_causes_are_the_hand_worked_ones(day: date) -> Non
     emea = by_key[("EMEA", done[-1])]
     assert {f.value for f in emea.flags} >= {"CONSECUTIVE_HARD_MISS", "UNREALISTIC_PLAN"}
     assert emea.drivers is not None
-    # 14 won of 66 closed (21.2%) after 14 of 52 (26.9%): 5.7 points down
-    assert emea.drivers.explanation.startswith("14 deals (+0%), average $24k (−4%), win rate 21%")
+    # 7 won of 33 closed (21.2%) after 7 of 26 (26.9%): 5.7 points down
+    assert emea.drivers.explanation.startswith("7 deals (+0%), average $48k (−4%), win rate 21%")
     assert "(−6 pts)" in emea.drivers.explanation
     amer = by_key[("AMER", done[2])].drivers
     assert amer is not None
-    assert amer.explanation.startswith("16 deals (+14%), average $27k (−14%)")
+    assert amer.explanation.startswith("8 deals (+14%), average $53k (−14%)")
 
 
 def test_without_the_leads_tab_the_soft_miss_is_put_down_to_fewer_deals() -> None:
