@@ -109,11 +109,7 @@ class CsvSheets(SheetsPort):
             return
         with self._summary_out.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
-            writer.writerow(summary.header)
-            for row in summary.table:
-                writer.writerow([_safe(c.value) for c in row])
-            writer.writerow([])
-            for row in summary.footer:
+            for row in summary.rows():
                 writer.writerow([_safe(c.value) for c in row])
 
     @override

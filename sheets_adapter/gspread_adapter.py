@@ -340,7 +340,10 @@ class GspreadSheets(SheetsPort):
         metadata as it is after the write (None when that is not known)."""
         for tries_left in (1, 0):
             target = self._target(meta, summary.title)
-            plan = plan_write(summary, target)
+            history = None
+            if summary.history is not None:
+                history = self._target(meta, summary.history.title, taken=target.sheet_id)
+            plan = plan_write(summary, target, history)
             body = {"requests": plan.requests}
 
             def op(http: HTTPClient, body: dict[str, Any] = body) -> Any:
@@ -366,10 +369,11 @@ class GspreadSheets(SheetsPort):
                     raise
                 meta = current
                 continue
-            return self._after_write(meta, target, plan, answer)
+            return self._after_write(meta, target, plan, answer, history)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _target(self, meta: SpreadsheetMeta, title: str) -> Target:
+    def _target(self, meta: SpreadsheetMeta, title: str, taken: int | None = None) -> Target:
+        """The tab named ``title``, or a new one with a free sheetId (not ``taken``)."""
         sheet = meta.find(title)
         if sheet is not None:
             return Target(
@@ -380,18 +384,26 @@ class GspreadSheets(SheetsPort):
                 column_count=sheet.column_count,
                 chart_ids=sheet.chart_ids,
             )
-        used = {s.sheet_id for s in meta.sheets}
+        used = {s.sheet_id for s in meta.sheets} | ({taken} if taken is not None else set())
         with self._rng_lock:
             sheet_id = self._rng.randint(1, MAX_SHEET_ID)
             while sheet_id in used:
                 sheet_id = self._rng.randint(1, MAX_SHEET_ID)
-        return Target(sheet_id, title, exists=False, index=len(meta.sheets))
+        # a second new tab (History, beside a new Summary) goes last
+        return Target(
+            sheet_id, title, exists=False, index=None if taken is not None else len(meta.sheets)
+        )
 
     @staticmethod
     def _after_write(
-        meta: SpreadsheetMeta, target: Target, plan: WritePlan, answer: Any
+        meta: SpreadsheetMeta,
+        target: Target,
+        plan: WritePlan,
+        answer: Any,
+        history: Target | None = None,
     ) -> SpreadsheetMeta | None:
-        """The metadata with the Summary tab as written: its id, size and new chart."""
+        """The metadata with the Summary tab as written (its id, size and new chart) and
+        the History tab as appended to."""
         charts = []
         replies = answer.get("replies") if isinstance(answer, Mapping) else None
         for reply in replies or ():
@@ -405,7 +417,14 @@ class GspreadSheets(SheetsPort):
         info = SheetInfo(
             target.sheet_id, target.title, index, plan.row_count, plan.column_count, tuple(charts)
         )
-        return meta.with_sheet(info)
+        meta = meta.with_sheet(info)
+        if history is not None and plan.history_size is not None:
+            old_history = meta.find(history.title) if history.exists else None
+            at = old_history.index if old_history is not None else len(meta.sheets)
+            meta = meta.with_sheet(
+                SheetInfo(history.sheet_id, history.title, at, *plan.history_size)
+            )
+        return meta
 
     # -- access --------------------------------------------------------------------------
 

@@ -64,10 +64,12 @@ class SpreadsheetSnapshot:
 
 class CellKind(enum.Enum):
     TEXT = "TEXT"
-    CURRENCY = "CURRENCY"
+    CURRENCY = "CURRENCY"  # an amount in the sheet's reporting currency
     PERCENT = "PERCENT"
     VERDICT = "VERDICT"  # text, coloured by verdict
     DATETIME = "DATETIME"
+    HEADER = "HEADER"  # a column heading: bold on a grey fill
+    TITLE = "TITLE"  # a block's title ("This quarter so far"): bold, larger
 
 
 @dataclass(frozen=True)
@@ -77,20 +79,56 @@ class SummaryCell:
     bold: bool = False
 
 
+Row = tuple[SummaryCell, ...]
+
+
+@dataclass(frozen=True)
+class HistoryRows:
+    """Rows to append to the History tab in the Summary's batchUpdate (created when
+    missing, with ``header`` as its first row; an existing tab only gets ``rows`` appended
+    under what it holds)."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: list[Row]
+
+
 @dataclass(frozen=True)
 class SummarySheet:
     """Everything the Summary tab will hold after a run, before it is rendered to API requests.
 
-    ``table`` rows line up with ``header``; ``footer`` rows come after one blank row
-    (the run line, then the data issues). ``chart`` rows are the company total's
-    (quarter, plan, bookings) for a plan-vs-bookings chart.
+    From A1: the ``above`` rows (the "This quarter so far" block, ending with a blank
+    row; none when no quarter is in progress), the table's ``header`` row, the ``table``
+    rows lined up with it, one blank row, then the ``footer`` rows (the run line, data
+    issues, kept notes, "How this was read"). ``chart`` rows are the company total's
+    (quarter, plan, bookings), the first rows of the table. ``currency`` is the reporting
+    currency's ISO code (None: the spreadsheet's locale picks the symbol). ``history``
+    is appended to the History tab in the same write.
     """
 
     title: str
     header: tuple[str, ...]
-    table: list[tuple[SummaryCell, ...]]
-    footer: list[tuple[SummaryCell, ...]]
+    table: list[Row]
+    footer: list[Row]
     chart: list[tuple[str, float | None, float | None]] = field(default_factory=list)
+    above: list[Row] = field(default_factory=list)
+    currency: str | None = None
+    history: HistoryRows | None = None
+
+    @property
+    def header_row(self) -> int:
+        """The 0-based row of the table's header."""
+        return len(self.above)
+
+    def rows(self) -> list[Row]:
+        """Every row from A1, as the tab holds it (an empty tuple is a blank row)."""
+        rows = list(self.above)
+        rows.append(tuple(SummaryCell(h, CellKind.HEADER) for h in self.header))
+        rows += self.table
+        if self.footer:
+            rows.append(())
+            rows += self.footer
+        return rows
 
 
 class SheetsError(Exception):
@@ -121,7 +159,8 @@ class SheetsPort(abc.ABC):
         summary: SummarySheet,
         auth: SheetsAuth,
     ) -> None:
-        """Replace the Summary tab with ``summary`` in one atomic batchUpdate."""
+        """Replace the Summary tab with ``summary``, and append ``summary.history`` to the
+        History tab, in one atomic batchUpdate."""
 
     @abc.abstractmethod
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:

@@ -2,26 +2,40 @@
 
 Pure: builds JSON-able dicts, sends nothing. The batch, applied atomically by the API:
 
-1. the tab: ``addSheet`` with a chosen free ``sheetId`` (size and frozen header row set
-   at once) when it is missing; otherwise ``deleteEmbeddedObject`` for each chart on it
+1. the tab: ``addSheet`` with a chosen free ``sheetId`` (size and frozen rows set at
+   once) when it is missing; otherwise ``deleteEmbeddedObject`` for each chart on it
    (so charts never pile up), ``updateCells`` with ``fields: "*"`` over the whole grid
-   (values and formats cleared), ``updateSheetProperties`` for the frozen header row and
+   (values and formats cleared), ``updateSheetProperties`` for the frozen rows and
    ``appendDimension`` when the grid is too small;
 2. ``updateCells`` with every row: strings as ``stringValue`` (never a formula, whatever
-   they start with), numbers as ``numberValue``, formats by :class:`CellKind`;
+   they start with), numbers as ``numberValue``, formats by :class:`CellKind` (amounts
+   with the reporting currency's symbol);
 3. ``updateDimensionProperties`` for column widths;
 4. ``addChart`` of the total's plan vs bookings, right of the table, when there are at
    least two points and the first table rows are those points (as ``build_summary``
-   writes them: company total first, columns ``Quarter``, ``Plan``, ``Bookings``).
+   writes them: company total first, columns ``Quarter``, ``Plan``, ``Bookings``);
+5. with ``summary.history``, the History tab: ``addSheet`` (header row frozen) when it
+   is missing (with :data:`HISTORY_SPARE_ROWS` blank rows under the log), else
+   ``appendDimension`` of as many rows as are appended (so the tab's size stays known
+   without reading it), then ``appendCells``, which Google writes after the tab's last
+   row with data: nothing already there is overwritten.
+
+Frozen rows: the table's header and everything above it (the "This quarter so far"
+block) when that is at most :data:`MAX_FROZEN_ROWS` rows; a longer block is not frozen
+(it would fill the screen), and then nothing is.
+
+Callers add their own requests to :attr:`WritePlan.requests` (a list) before sending.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sheets_adapter.port import CellKind, SummaryCell, SummarySheet
+from server.classification.money import symbol
+from sheets_adapter.port import CellKind, HistoryRows, Row, SummaryCell, SummarySheet
 
 Json = dict[str, Any]
 
@@ -54,11 +68,17 @@ NUMBER_FORMATS: dict[CellKind, Json] = {
     CellKind.PERCENT: {"type": "PERCENT", "pattern": "0.0%"},
     CellKind.DATETIME: {"type": "DATE_TIME", "pattern": 'yyyy-mm-dd hh:mm "UTC"'},
 }
+TITLE_FONT_SIZE = 12
 
 CHART_WIDTH = 640
 CHART_HEIGHT = 360
+MAX_FROZEN_ROWS = 12
+HISTORY_SPARE_ROWS = 100  # blank rows under a new History tab's log, as a new tab has
 MIN_WIDTH, MAX_WIDTH, FOOTER_MAX_WIDTH, PX_PER_CHAR = 64, 480, 240, 7
-WIDE_COLUMNS = {"notes": 260, "recommended action": 360, "flags": 200}
+#: text outside the table that cannot overflow widens its column at most this far, and
+#: wraps beyond it (a long header name in "How this was read" must not widen the table)
+BLOCK_TEXT_WIDTH = 160
+WIDE_COLUMNS = {"notes": 260, "recommended action": 360, "flags": 200, "why": 300}
 
 
 @dataclass(frozen=True)
@@ -79,8 +99,25 @@ def verdict_colours(value: object) -> tuple[Json, Json]:
     return VERDICT_COLOURS.get(key, OTHER_VERDICT)
 
 
-def cell_data(cell: SummaryCell, *, header: bool = False) -> Json:
-    """One ``CellData``: typed value plus format."""
+def currency_format(currency: str | None) -> Json:
+    """The number format of an amount in ``currency`` (an ISO code): its symbol as a
+    quoted literal (``"€"#,##0.00``, ``"CHF "#,##0.00``), which Sheets shows the same in
+    every locale. Unknown (None): no pattern, so the spreadsheet's locale picks it."""
+    if not currency:
+        return dict(NUMBER_FORMATS[CellKind.CURRENCY])
+    sign = symbol(currency).replace('"', "")
+    return {"type": "CURRENCY", "pattern": f'"{sign}"#,##0.00'}
+
+
+def number_format(kind: CellKind, currency: str | None = None) -> Json | None:
+    if kind is CellKind.CURRENCY:
+        return currency_format(currency)
+    found = NUMBER_FORMATS.get(kind)
+    return dict(found) if found is not None else None
+
+
+def cell_data(cell: SummaryCell, currency: str | None = None, *, wrap: bool = False) -> Json:
+    """One ``CellData``: typed value plus format (``wrap``: text wraps in its cell)."""
     data: Json = {}
     value = cell.value
     if isinstance(value, int | float):
@@ -91,12 +128,15 @@ def cell_data(cell: SummaryCell, *, header: bool = False) -> Json:
     elif isinstance(value, str) and value != "":
         data["userEnteredValue"] = {"stringValue": value}
     fmt: Json = {}
-    if cell.kind in NUMBER_FORMATS and isinstance(value, int | float):
-        fmt["numberFormat"] = dict(NUMBER_FORMATS[cell.kind])
+    pattern = number_format(cell.kind, currency)
+    if pattern is not None and isinstance(value, int | float):
+        fmt["numberFormat"] = pattern
     text: Json = {}
-    if cell.bold or header:
+    if cell.bold or cell.kind in (CellKind.HEADER, CellKind.TITLE):
         text["bold"] = True
-    if header:
+    if cell.kind is CellKind.TITLE:
+        text["fontSize"] = TITLE_FONT_SIZE
+    if cell.kind is CellKind.HEADER:
         fmt["backgroundColor"] = dict(HEADER_BACKGROUND)
     if cell.kind is CellKind.VERDICT and value not in (None, ""):
         background, foreground = verdict_colours(value)
@@ -105,22 +145,44 @@ def cell_data(cell: SummaryCell, *, header: bool = False) -> Json:
         fmt["horizontalAlignment"] = "CENTER"
     if text:
         fmt["textFormat"] = text
+    if wrap:
+        fmt["wrapStrategy"] = "WRAP"
     if fmt:
         data["userEnteredFormat"] = fmt
     return data
 
 
+def _blocked(row: Row, col: int) -> bool:
+    """Text that cannot overflow: the next cell of its row is filled."""
+    cell = row[col]
+    if not isinstance(cell.value, str) or cell.kind is CellKind.TITLE:
+        return False
+    return col + 1 < len(row) and row[col + 1].value not in (None, "")
+
+
 def grid_rows(summary: SummarySheet) -> list[list[Json]]:
-    """Header, table, one blank row, footer: the cells of every row from A1."""
-    rows = [[cell_data(SummaryCell(h), header=True) for h in summary.header]]
-    rows += [[cell_data(c) for c in row] for row in summary.table]
-    if summary.footer:
-        rows.append([])
-        rows += [[cell_data(c) for c in row] for row in summary.footer]
-    return rows
+    """Every row from A1 (:meth:`SummarySheet.rows`) as ``CellData``; outside the table,
+    text that cannot overflow wraps."""
+    top, bottom = summary.header_row, summary.header_row + len(summary.table)
+    out = []
+    for r, row in enumerate(summary.rows()):
+        inside = top <= r <= bottom
+        out.append(
+            [
+                cell_data(c, summary.currency, wrap=not inside and _blocked(row, i))
+                for i, c in enumerate(row)
+            ]
+        )
+    return out
 
 
-def shown(cell: SummaryCell) -> str:
+def frozen_rows(summary: SummarySheet) -> int:
+    """The table's header and what is above it, when that is short enough to freeze."""
+    rows = summary.header_row + 1
+    return rows if rows <= MAX_FROZEN_ROWS else 0
+
+
+def shown(cell: SummaryCell, currency: str | None = None) -> str:
     """Roughly the text Sheets shows for a cell, to size its column."""
     value = cell.value
     if value is None:
@@ -128,7 +190,7 @@ def shown(cell: SummaryCell) -> str:
     if isinstance(value, str):
         return value
     if cell.kind is CellKind.CURRENCY:
-        return f"$ {value:,.2f}"
+        return f"{symbol(currency)}{value:,.2f}"
     if cell.kind is CellKind.PERCENT:
         return f"{value * 100:.1f}%"
     if cell.kind is CellKind.DATETIME:
@@ -141,21 +203,37 @@ def _pixels(text: str) -> int:
     return PX_PER_CHAR * longest + 24
 
 
+def _fits(pixels: int, row: Row, col: int, currency: str | None) -> int:
+    """``pixels`` widened for a cell outside the table that cannot overflow into the next
+    column: a number up to a cap, text (which wraps) up to a smaller one."""
+    if col >= len(row) or row[col].value is None or row[col].kind is CellKind.TITLE:
+        return pixels
+    if not isinstance(row[col].value, str):
+        return max(pixels, min(FOOTER_MAX_WIDTH, _pixels(shown(row[col], currency))))
+    if _blocked(row, col):
+        return max(pixels, min(BLOCK_TEXT_WIDTH, _pixels(shown(row[col], currency))))
+    return pixels
+
+
 def column_widths(summary: SummarySheet) -> list[int]:
-    """Pixel widths that fit the header and table, and the footer cells that cannot
-    overflow into the next column (numbers, and text followed by a filled cell)."""
+    """Pixel widths that fit the header and the table, and the cells of the blocks above
+    and below it that cannot overflow into the next column."""
+    others = [*summary.above, *summary.footer]
+    return widths_for(summary.header, summary.table, others, summary.currency)
+
+
+def widths_for(
+    header: Sequence[str], table: Sequence[Row], others: Sequence[Row], currency: str | None
+) -> list[int]:
+    """Widths for ``header`` and ``table`` rows, and ``others`` as :func:`_fits` says."""
     widths = []
-    for col, header in enumerate(summary.header):
-        pixels = max(_pixels(header), WIDE_COLUMNS.get(header.strip().casefold(), 0))
-        for row in summary.table:
+    for col, name in enumerate(header):
+        pixels = max(_pixels(name), WIDE_COLUMNS.get(name.strip().casefold(), 0))
+        for row in table:
             if col < len(row):
-                pixels = max(pixels, _pixels(shown(row[col])))
-        for row in summary.footer:
-            if col >= len(row) or row[col].value is None:
-                continue
-            blocked = col + 1 < len(row) and row[col + 1].value not in (None, "")
-            if not isinstance(row[col].value, str) or blocked:
-                pixels = max(pixels, min(FOOTER_MAX_WIDTH, _pixels(shown(row[col]))))
+                pixels = max(pixels, _pixels(shown(row[col], currency)))
+        for row in others:
+            pixels = _fits(pixels, row, col, currency)
         widths.append(max(MIN_WIDTH, min(MAX_WIDTH, pixels)))
     return widths
 
@@ -185,6 +263,7 @@ def chart_request(summary: SummarySheet, sheet_id: int) -> Json | None:
     if found is None:
         return None
     points, q_col, plan_col, book_col = found
+    top = summary.header_row
 
     def source(col: int) -> Json:
         return {
@@ -192,8 +271,8 @@ def chart_request(summary: SummarySheet, sheet_id: int) -> Json | None:
                 "sources": [
                     {
                         "sheetId": sheet_id,
-                        "startRowIndex": 0,
-                        "endRowIndex": points + 1,
+                        "startRowIndex": top,
+                        "endRowIndex": top + points + 1,
                         "startColumnIndex": col,
                         "endColumnIndex": col + 1,
                     }
@@ -225,7 +304,7 @@ def chart_request(summary: SummarySheet, sheet_id: int) -> Json | None:
                     "overlayPosition": {
                         "anchorCell": {
                             "sheetId": sheet_id,
-                            "rowIndex": 0,
+                            "rowIndex": top,
                             "columnIndex": len(summary.header) + 1,
                         },
                         "widthPixels": CHART_WIDTH,
@@ -239,92 +318,134 @@ def chart_request(summary: SummarySheet, sheet_id: int) -> Json | None:
 
 @dataclass(frozen=True)
 class WritePlan:
-    """The batchUpdate's requests and the tab's grid size once they are applied."""
+    """The batchUpdate's requests and the tabs' grid sizes once they are applied.
+
+    ``history_size`` is the History tab's (rows, columns) after the write, when one is
+    written."""
 
     requests: list[Json]
     row_count: int
     column_count: int
     has_chart: bool = False
+    history_size: tuple[int, int] | None = None
 
 
-def plan_write(summary: SummarySheet, target: Target) -> WritePlan:
+def _add_sheet(target: Target, rows: int, columns: int, frozen: int) -> Json:
+    props: Json = {
+        "sheetId": target.sheet_id,
+        "title": target.title,
+        "gridProperties": {"rowCount": rows, "columnCount": columns, "frozenRowCount": frozen},
+    }
+    if target.index is not None:
+        props["index"] = target.index
+    return {"addSheet": {"properties": props}}
+
+
+def _append_dimension(sheet_id: int, dimension: str, length: int) -> Json:
+    return {"appendDimension": {"sheetId": sheet_id, "dimension": dimension, "length": length}}
+
+
+def _widths(sheet_id: int, widths: Sequence[int]) -> list[Json]:
+    return [
+        {
+            "updateDimensionProperties": {
+                "range": {
+                    "sheetId": sheet_id,
+                    "dimension": "COLUMNS",
+                    "startIndex": col,
+                    "endIndex": col + 1,
+                },
+                "properties": {"pixelSize": pixels},
+                "fields": "pixelSize",
+            }
+        }
+        for col, pixels in enumerate(widths)
+    ]
+
+
+def _summary_tab(target: Target, size: tuple[int, int], frozen: int) -> list[Json]:
+    """Make the tab ready: created, or emptied (charts, values, formats) and grown."""
+    sid = target.sheet_id
+    if not target.exists:
+        return [_add_sheet(target, *size, frozen)]
+    requests: list[Json] = [{"deleteEmbeddedObject": {"objectId": c}} for c in target.chart_ids]
+    requests.append({"updateCells": {"range": {"sheetId": sid}, "fields": "*"}})
+    if target.row_count < size[0]:
+        requests.append(_append_dimension(sid, "ROWS", size[0] - target.row_count))
+    if target.column_count < size[1]:
+        requests.append(_append_dimension(sid, "COLUMNS", size[1] - target.column_count))
+    requests.append(
+        {
+            "updateSheetProperties": {
+                "properties": {"sheetId": sid, "gridProperties": {"frozenRowCount": frozen}},
+                "fields": "gridProperties.frozenRowCount",
+            }
+        }
+    )
+    return requests
+
+
+def history_requests(
+    history: HistoryRows, target: Target, currency: str | None
+) -> tuple[list[Json], tuple[int, int]]:
+    """The History tab's requests, and its (rows, columns) after them."""
+    rows = list(history.rows)
+    if not target.exists:
+        rows.insert(0, tuple(SummaryCell(h, CellKind.HEADER) for h in history.header))
+    width = max([len(history.header), *(len(r) for r in rows)])
+    requests: list[Json] = []
+    if not target.exists:
+        size = (len(rows) + HISTORY_SPARE_ROWS, max(width, 26))
+        requests.append(_add_sheet(target, *size, frozen=1))
+        widths = widths_for(history.header, history.rows, [], currency)
+        requests += _widths(target.sheet_id, widths)
+    else:
+        size = (target.row_count + len(rows), max(target.column_count, width))
+        requests.append(_append_dimension(target.sheet_id, "ROWS", len(rows)))
+        if target.column_count < width:
+            requests.append(
+                _append_dimension(target.sheet_id, "COLUMNS", width - target.column_count)
+            )
+    requests.append(
+        {
+            "appendCells": {
+                "sheetId": target.sheet_id,
+                "rows": [{"values": [cell_data(c, currency) for c in row]} for row in rows],
+                "fields": "userEnteredValue,userEnteredFormat",
+            }
+        }
+    )
+    return requests, size
+
+
+def plan_write(summary: SummarySheet, target: Target, history: Target | None = None) -> WritePlan:
+    """The requests of the one batchUpdate that writes ``summary`` into ``target`` (and
+    appends ``summary.history`` to ``history``, the History tab)."""
+    if summary.history is not None and history is None:
+        raise ValueError("the Summary has History rows: the History tab's target is needed")
     rows = grid_rows(summary)
     chart = chart_request(summary, target.sheet_id)
-    need_rows = max(len(rows) + 1, 2)
+    need_rows = max(len(rows) + 1, summary.header_row + 2)
     widest = max([len(summary.header)] + [len(r) for r in rows])
     need_cols = max(widest, len(summary.header) + 2 if chart else 0)
-    sid = target.sheet_id
-    requests: list[Json] = []
     size = (max(target.row_count, need_rows), max(target.column_count, need_cols))
     if not target.exists:
         size = (max(need_rows, 100), max(need_cols, 26))
-        props: Json = {
-            "sheetId": sid,
-            "title": target.title,
-            "gridProperties": {
-                "rowCount": size[0],
-                "columnCount": size[1],
-                "frozenRowCount": 1,
-            },
-        }
-        if target.index is not None:
-            props["index"] = target.index
-        requests.append({"addSheet": {"properties": props}})
-    else:
-        requests += [{"deleteEmbeddedObject": {"objectId": cid}} for cid in target.chart_ids]
-        requests.append({"updateCells": {"range": {"sheetId": sid}, "fields": "*"}})
-        if target.row_count < need_rows:
-            requests.append(
-                {
-                    "appendDimension": {
-                        "sheetId": sid,
-                        "dimension": "ROWS",
-                        "length": need_rows - target.row_count,
-                    }
-                }
-            )
-        if target.column_count < need_cols:
-            requests.append(
-                {
-                    "appendDimension": {
-                        "sheetId": sid,
-                        "dimension": "COLUMNS",
-                        "length": need_cols - target.column_count,
-                    }
-                }
-            )
-        requests.append(
-            {
-                "updateSheetProperties": {
-                    "properties": {"sheetId": sid, "gridProperties": {"frozenRowCount": 1}},
-                    "fields": "gridProperties.frozenRowCount",
-                }
-            }
-        )
+    requests = _summary_tab(target, size, frozen_rows(summary))
     requests.append(
         {
             "updateCells": {
-                "start": {"sheetId": sid, "rowIndex": 0, "columnIndex": 0},
+                "start": {"sheetId": target.sheet_id, "rowIndex": 0, "columnIndex": 0},
                 "rows": [{"values": row} if row else {} for row in rows],
                 "fields": "userEnteredValue,userEnteredFormat",
             }
         }
     )
-    for col, pixels in enumerate(column_widths(summary)):
-        requests.append(
-            {
-                "updateDimensionProperties": {
-                    "range": {
-                        "sheetId": sid,
-                        "dimension": "COLUMNS",
-                        "startIndex": col,
-                        "endIndex": col + 1,
-                    },
-                    "properties": {"pixelSize": pixels},
-                    "fields": "pixelSize",
-                }
-            }
-        )
+    requests += _widths(target.sheet_id, column_widths(summary))
     if chart is not None:
         requests.append(chart)
-    return WritePlan(requests, *size, has_chart=chart is not None)
+    history_size = None
+    if summary.history is not None and history is not None:
+        more, history_size = history_requests(summary.history, history, summary.currency)
+        requests += more
+    return WritePlan(requests, *size, has_chart=chart is not None, history_size=history_size)

@@ -39,7 +39,7 @@ def run_demo(console: Console, *, port: int, emulator_port: int, keep_serving: b
     from sheets_emulator.app import create_app as create_emulator
 
     state = EmulatorState()
-    spreadsheet_id = state.create_spreadsheet(DEMO_EMAIL, "Sales plan FY2025 (demo)", demo_tabs())
+    spreadsheet_id = state.create_spreadsheet(DEMO_EMAIL, "Sales plan (demo)", demo_tabs())
     emulator_app = create_emulator(state, tokens={DEMO_TOKEN: DEMO_EMAIL})
     with tempfile.TemporaryDirectory(prefix="sales-verdicts-demo-") as tmp:
         settings = Settings(

@@ -88,15 +88,15 @@ def test_the_summary_is_written_typed_formatted_and_charted(
 
     gc = emu.gspread_client(ANA_TOKEN)
     grid = gc.http_client.spreadsheets_get(
-        sheet, params={"ranges": "'Summary'!A1:J3", "includeGridData": "true"}
+        sheet, params={"ranges": "'Summary'!A1:L3", "includeGridData": "true"}
     )
     rows = grid["sheets"][0]["data"][0]["rowData"]
     header_cell = rows[0]["values"][0]
     assert header_cell["userEnteredFormat"]["textFormat"]["bold"] is True
-    plan_cell = rows[1]["values"][2]
+    plan_cell = rows[1]["values"][HEADER.index("Plan")]
     assert plan_cell["userEnteredValue"] == {"numberValue": 100}
     assert plan_cell["userEnteredFormat"]["numberFormat"]["type"] == "CURRENCY"
-    verdict_cell = rows[1]["values"][6]  # Beat
+    verdict_cell = rows[1]["values"][HEADER.index("Verdict")]  # Beat
     assert verdict_cell["userEnteredValue"] == {"stringValue": "Beat"}
     background = verdict_cell["userEnteredFormat"]["backgroundColor"]
     assert background["green"] > background["red"]

@@ -15,11 +15,9 @@ RUN_AT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
 
 def grid(summary: SummarySheet) -> list[list[Any]]:
-    """The tab as values, as the adapter writes it (header, table, blank row, footer)."""
-    rows: list[list[Any]] = [list(summary.header)]
-    rows += [[c.value for c in row] for row in summary.table]
-    rows += [[]] + [[c.value for c in row] for row in summary.footer]
-    return rows
+    """The tab as values, as the adapter writes it (blocks above, header, table, blank
+    row, footer)."""
+    return [[c.value for c in row] for row in summary.rows()]
 
 
 def build(
@@ -74,25 +72,28 @@ def test_cells_are_typed_and_readable() -> None:
     )
     (row,) = build(res=res, quarter="2025-Q1").table
     kinds = [c.kind for c in row]
-    assert kinds[2:7] == [
+    assert kinds[2:8] == [
+        CellKind.CURRENCY,
         CellKind.CURRENCY,
         CellKind.CURRENCY,
         CellKind.PERCENT,
         CellKind.PERCENT,
         CellKind.VERDICT,
     ]
-    assert [c.value for c in row[:9]] == [
+    assert [c.value for c in row] == [
         "AMER",
         "2025-Q1",
         1000.0,
         800.0,
+        -200.0,  # the gap: bookings - plan
         0.8,
         0.125,
         "Hard Miss",
         "Consecutive Hard Miss, Data Issues",
+        None,  # Why: no drivers without deal rows
         "Time for radical change.",
+        None,  # Notes
     ]
-    assert row[9].value is None
 
 
 def test_only_quarters_up_to_the_one_asked_are_listed() -> None:
@@ -108,8 +109,17 @@ def test_run_line_and_issues_follow_the_table() -> None:
     assert run_line[1].kind is CellKind.DATETIME
     assert run_line[1].value == sheets_serial(RUN_AT)
     assert [c.value for c in run_line[2:]] == ["Quarter", "2025-Q3", "Data issues", 1.0]
-    assert [c.value for c in summary.footer[1]] == ["Tab", "Row", "Column", "Value", "Issue"]
+    assert [c.value for c in summary.footer[1]] == [
+        "Severity",
+        "Tab",
+        "Row",
+        "Column",
+        "Value",
+        "Issue",
+    ]
+    assert {c.kind for c in summary.footer[1]} == {CellKind.HEADER}
     assert [c.value for c in summary.footer[2]] == [
+        "Error",
         "Bookings",
         14.0,
         "Amount",
@@ -171,11 +181,12 @@ def test_notes_without_a_row_now_are_kept_below_and_come_back() -> None:
     existing.append(["APAC", "2024-Q4", *[""] * (notes_col - 2), "APAC was merged into EMEA"])
     summary = build(existing)
     values = grid(summary)
-    titles = [r[0] for r in values if r]
-    assert KEPT_TITLE in titles
-    kept = values[titles.index(KEPT_TITLE) + 2 :]  # the +1 for the blank separator row
-    assert kept[-1][:2] == ["APAC", "2024-Q4"]
-    assert kept[-1][notes_col] == "APAC was merged into EMEA"
+    firsts = [r[0] if r else None for r in values]
+    assert KEPT_TITLE in firsts
+    start = firsts.index(KEPT_TITLE) + 1
+    kept = values[start : firsts.index(None, start)]  # up to the next blank row
+    assert [r[:2] for r in kept] == [["APAC", "2024-Q4"]]
+    assert kept[0][notes_col] == "APAC was merged into EMEA"
     # the next run reads the kept note again; when its row returns, it is back in the table
     again = build(values, res=result(groups=(None, "APAC"), quarters=("2024-Q4", "2025-Q1")))
     assert rows_by_key(again)[("APAC", "2024-Q4")][notes_col] == "APAC was merged into EMEA"

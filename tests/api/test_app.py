@@ -16,7 +16,7 @@ from typing_extensions import override
 
 from server.api import documents
 from server.api.app import create_app
-from server.cli.demo_data import EXPECTED, demo_tabs
+from server.cli.demo_data import EXPECTED, LATEST, demo_tabs
 from server.config import Settings
 from server.store import open_store
 from server.store.memory import MemoryRunStore
@@ -78,7 +78,7 @@ def test_healthz(client: AsgiClient) -> None:
 
 def test_classify_over_post_then_read_it_back_over_get(client: AsgiClient) -> None:
     run = post(client, documents.CLASSIFY, {"spreadsheetId": SHEET})["data"]["classifyQuarter"]
-    assert run["quarter"] == "2025-Q4"
+    assert run["quarter"] == LATEST
     verdicts = {(v["group"], v["quarter"]): v["verdict"] for v in run["verdicts"]}
     assert all(verdicts[key] == verdict for key, verdict in EXPECTED.items())
     response = client.get(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.cli.demo_data import EXPECTED
+from server.cli.demo_data import EXPECTED, LATEST
 from server.cli.threads import free_port
 from tests.support.backend import OWNER, backend, demo_tabs, seed
 from tests.support.processes import SALES_VERDICTS
@@ -126,7 +126,7 @@ def test_the_demo_classifies_and_prints_where_to_go_next() -> None:
     port, emulator_port = free_port(), free_port()
     done = run("demo", "--no-serve", "--port", str(port), "--emulator-port", str(emulator_port))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Verdicts for 2025-Q4" in done.stdout
+    assert f"Verdicts for {LATEST}" in done.stdout
     assert f"http://127.0.0.1:{port}/graphql" in done.stdout
     assert "Bearer demo-token" in done.stdout
     assert "Hard Miss" in done.stdout

@@ -16,6 +16,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ import pytest
 from gspread.utils import ValueInputOption
 
 from server.api import documents
+from server.cli import demo_data
 from server.cli.demo_data import demo_tabs
 from tests.reliability.conftest import Tally, trials
 from tests.support.backend import (
@@ -41,13 +43,23 @@ pytestmark = pytest.mark.e2e
 Grid = list[list[Any]]
 FAST = {"SALES_VERDICTS_COALESCE_SECONDS": "0"}  # every call is a classification of its own
 DEADLINE = 4  # seconds the adapter keeps retrying (SALES_VERDICTS_SHEETS_DEADLINE)
-#: A big EMEA deal closed in 2025-Q4 (serial 46000 = 2025-12-09): version B of Bookings.
-EXTRA_DEAL = ["D-9999", "EMEA", 46000, 750000]
+#: A big EMEA deal won 40 days into the demo's latest complete quarter: version B of Bookings.
+EXTRA_DEAL = dict(
+    zip(
+        demo_data.BOOKINGS_HEADER,
+        ["P. Dubois", "Initech", "Initech - big one", "EMEA", "New Customer", "Closed Won"],
+        strict=False,
+    )
+) | {
+    "Amount": 750000,
+    "Close Date": demo_data.serial(demo_data.first_day(demo_data.QUARTERS[-1]) + timedelta(40)),
+}
 
 
 def bookings(version: str) -> Grid:
     rows = demo_tabs()["Bookings"]
-    return [*rows, EXTRA_DEAL if version == "B" else ["", "", "", ""]]
+    extra = [EXTRA_DEAL.get(h, "") if version == "B" else "" for h in demo_data.BOOKINGS_HEADER]
+    return [*rows, extra]
 
 
 def set_bookings(stack: Stack, sheet: str, version: str) -> None:

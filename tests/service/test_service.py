@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from server.classification import ClassifyOptions, NoQuarters, UnknownQuarter
-from server.cli.demo_data import EXPECTED, demo_tabs
+from server.cli.demo_data import demo_tabs, expected, in_progress, label, quarters
 from server.service import AccessDenied, Caller, ClassificationService, ClassifyRequest
 from server.store.memory import MemoryRunStore
 from server.store.port import RunRecord
@@ -17,6 +17,10 @@ from sheets_adapter.errors import PermissionDenied, TabNotFound, UpstreamUnavail
 from sheets_adapter.port import ServiceAccountAuth, UserToken
 from tests.support.fakes import FakeSheets
 
+NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)  # the service's clock: asOf is its day
+QUARTERS = quarters(NOW.date())  # the demo spreadsheet as it is on that day
+EXPECTED = expected(NOW.date())
+FIRST, LATEST = label(QUARTERS[0]), label(QUARTERS[-1])
 ANA = Caller(UserToken("token-ana"))
 BEN = Caller(UserToken("token-ben"))
 SHEET = "sheet-1"
@@ -25,15 +29,13 @@ SHEET = "sheet-1"
 @pytest.fixture
 def sheets() -> FakeSheets:
     fake = FakeSheets()
-    fake.add(SHEET, demo_tabs(), "token-ana")
+    fake.add(SHEET, demo_tabs(NOW.date()), "token-ana")
     return fake
 
 
 @pytest.fixture
 def service(sheets: FakeSheets) -> ClassificationService:
-    return ClassificationService(
-        sheets, MemoryRunStore(), clock=lambda: datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
-    )
+    return ClassificationService(sheets, MemoryRunStore(), clock=lambda: NOW)
 
 
 def request(quarter: str | None = None, caller: Caller = ANA, **options: object) -> ClassifyRequest:
@@ -44,33 +46,35 @@ def test_a_run_classifies_writes_the_summary_and_is_recorded(
     service: ClassificationService, sheets: FakeSheets
 ) -> None:
     run = service.classify_quarter(request())
-    assert run.quarter == "2025-Q4"  # the latest quarter with bookings
+    assert run.quarter == LATEST  # the latest quarter with bookings that has ended
     current = {v.group: v.verdict.value for v in run.current()}
-    assert current["AMER"] == EXPECTED[("AMER", "2025-Q4")]
-    assert current["EMEA"] == EXPECTED[("EMEA", "2025-Q4")]
+    assert current["AMER"] == EXPECTED[("AMER", LATEST)]
+    assert current["EMEA"] == EXPECTED[("EMEA", LATEST)]
     assert next(iter(current)) is None  # company total first
     for (group, quarter), verdict in EXPECTED.items():
         found = [v for v in run.verdicts if v.group == group and v.quarter == quarter]
         assert [v.verdict.value for v in found] == [verdict], (group, quarter)
     assert sheets.writes == 1
     written = sheets.books[SHEET]["Summary"]
-    assert written[0][:3] == ["Group", "Quarter", "Plan"]
+    assert written[0][0].startswith("This quarter so far")  # the demo has one in progress
+    assert ["Group", "Quarter", "Label", "Plan"] in [row[:4] for row in written]
     assert service.store.latest(SHEET) == run
 
 
 def test_asking_for_an_earlier_quarter_reports_verdicts_up_to_it(
     service: ClassificationService,
 ) -> None:
-    run = service.classify_quarter(request("Q3 2025"))
-    assert run.quarter == "2025-Q3"
-    assert max(v.quarter for v in run.verdicts) == "2025-Q3"
-    assert {v.quarter for v in run.current()} == {"2025-Q3"}
+    year, q = QUARTERS[-2]
+    run = service.classify_quarter(request(f"Q{q} {year}"))
+    assert run.quarter == f"{year}-Q{q}"
+    assert max(v.quarter for v in run.verdicts) == f"{year}-Q{q}"
+    assert {v.quarter for v in run.current()} == {f"{year}-Q{q}"}
 
 
 def test_a_quarter_without_bookings_is_refused_with_the_known_span(
     service: ClassificationService, sheets: FakeSheets
 ) -> None:
-    with pytest.raises(UnknownQuarter, match=r"2024-Q1 to 2025-Q4"):
+    with pytest.raises(UnknownQuarter, match=rf"{FIRST} to {label(in_progress(NOW.date()))}"):
         service.classify_quarter(request("2031-Q1"))
     assert sheets.writes == 0
     assert service.store.latest(SHEET) is None

@@ -97,10 +97,11 @@ class FakeSheets(SheetsPort):
         with self._lock:
             self.writes += 1
         self.summaries[snapshot.spreadsheet_id] = summary
-        rows: list[list[Any]] = [list(summary.header)]
-        rows += [[c.value for c in row] for row in summary.table]
-        rows += [[]] + [[c.value for c in row] for row in summary.footer]
-        self.books[snapshot.spreadsheet_id][summary.title] = rows
+        book = self.books[snapshot.spreadsheet_id]
+        book[summary.title] = [[c.value for c in row] for row in summary.rows()]
+        if summary.history is not None:
+            tab = book.setdefault(summary.history.title, [list(summary.history.header)])
+            tab += [[c.value for c in row] for row in summary.history.rows]
 
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
         try:
