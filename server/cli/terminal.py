@@ -3,7 +3,8 @@
 In order: the pace of the quarter in progress (when there is one), the verdict table of
 the run's quarter, each group's why (the drivers' sentence) and recommended action, how
 each tab was read, then the run line and the data issues. Amounts are in the run's
-reporting currency. Everything fits a 100-column terminal; longer text wraps.
+reporting currency. Everything fits a 100-column terminal, and the tables' figures an
+80-column one uncut; longer text wraps.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ def money(value: float | None, currency: str | None = None) -> str:
     return f"{sign}{symbol(currency)}{abs(value):,.{digits}f}"
 
 
+def _whole(value: float | None) -> float | None:
+    return None if value is None else float(round(value))
+
+
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
@@ -55,6 +60,10 @@ FLAG_LABELS = {
     "UNREALISTIC_PLAN": "unrealistic plan",
     "DATA_ISSUES": "data issues",
 }
+
+
+#: the Flags column wraps between words, never inside one ("unrealist…")
+_LONGEST_FLAG_WORD = max(len(word) for label in FLAG_LABELS.values() for word in label.split())
 
 
 def flag_text(flags: Sequence[str]) -> str:
@@ -95,7 +104,7 @@ def verdict_table(run: Mapping[str, Any], *, title: str | None = None) -> Table:
             name,
             justify=justify,  # type: ignore[arg-type]
             no_wrap=name not in ("Flags", "Group"),
-            min_width=8 if name in ("Flags", "Group") else None,
+            min_width={"Flags": _LONGEST_FLAG_WORD, "Group": 8}.get(name),
         )
     for v in run["current"]:
         label, style = VERDICT_STYLE.get(v["verdict"], (v["verdict"], ""))
@@ -126,16 +135,19 @@ def pace_table(run: Mapping[str, Any]) -> Table | None:
         caption_justify="left",
     )
     for name in ("Group", "Booked", "Projected", "Plan", "Pipeline", "Coverage", "Outlook"):
-        table.add_column(name, justify="left" if name in ("Group", "Outlook") else "right")
+        words = name in ("Group", "Outlook")
+        table.add_column(name, justify="left" if words else "right", no_wrap=not words, min_width=6)
     for p in pace:
         outlook = p.get("outlook")
         style = VERDICT_STYLE.get(outlook, ("", ""))[1] if outlook else ""
+        # Whole units: a projection to the cent is precision it does not have, and the
+        # amounts must fit an 80-column terminal uncut.
         table.add_row(
             _group(p["group"]),
-            money(p["booked"], currency),
-            money(p["projected"], currency),
-            money(p["plan"], currency),
-            money(p["pipeline"], currency),
+            money(_whole(p["booked"]), currency),
+            money(_whole(p["projected"]), currency),
+            money(_whole(p["plan"]), currency),
+            money(_whole(p["pipeline"]), currency),
             percent(p["coverage"]),
             Text(OUTLOOK_TEXT.get(outlook, "—") if outlook else "—", style=style),
         )

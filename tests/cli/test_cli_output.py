@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from rich.console import Console
 
 from server.api.serialize import run_answer
 from server.classification import ClassifyOptions
+from server.cli.demo_data import demo_tabs
 from server.cli.terminal import print_run
 from server.service import Caller, ClassificationService, ClassifyRequest
 from server.store.memory import MemoryRunStore
@@ -58,6 +59,29 @@ def test_pace_why_currency_and_how_it_was_read_in_100_columns() -> None:
     assert "M 'Amount in company currency' → amount" in out
     assert "lost: Closed Lost (3)" in out
     assert "Leads: header on row 1" in out
+
+
+def test_the_tables_figures_are_never_cut_in_80_columns() -> None:
+    # The demo's projections carry cents ($552,134.57): rich cut them to "$552,134…" at 80,
+    # and its flags to "unrealist…".
+    day = date(2026, 2, 15)
+    sheets = FakeSheets()
+    sheets.add("demo", demo_tabs(day), "t", locale="en_US")
+    service = ClassificationService(
+        sheets, MemoryRunStore(), clock=lambda: datetime(2026, 2, 15, tzinfo=UTC)
+    )
+    run = service.classify_quarter(
+        ClassifyRequest("demo", None, ClassifyOptions(), Caller(UserToken("t")))
+    )
+    console = Console(width=80, record=True, color_system=None)
+    print_run(console, run_answer(run))
+    tables = console.export_text().split("Recommended actions")[0]
+    assert "This quarter so far" in tables
+    assert "Verdicts for" in tables
+    assert "…" not in tables
+    assert all(len(line) <= 80 for line in tables.splitlines())
+    projected = next(p.projected for p in run.pace if p.group is None)
+    assert f"${round(projected):,}" in tables  # whole units: no false cents
 
 
 def test_amounts_are_in_the_reporting_currency() -> None:
