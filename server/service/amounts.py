@@ -34,8 +34,9 @@ class SumTooLarge(ClassificationError):
 
 
 def check_amounts(verdicts: Iterable[QuarterVerdict], issues: tuple[Any, ...] = ()) -> None:
-    """Raise :class:`SumTooLarge` (carrying ``issues``) for the first amount that does not fit."""
-    for verdict in verdicts:
+    """Raise :class:`SumTooLarge` (carrying ``issues``) for the first amount that does not
+    fit, a group's before the company total's (a group's is the one to look into)."""
+    for verdict in sorted(verdicts, key=lambda v: v.group is None):
         for what in _AMOUNTS:
             amount = getattr(verdict, what)
             if not fits(amount):

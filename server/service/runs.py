@@ -150,14 +150,23 @@ class RunManager:
         come back."""
         loop = asyncio.get_running_loop()
         deadline = None if wait is None else loop.time() + wait
-        request = await anyio.to_thread.run_sync(self.service.admit, request)
-        key = request.flight_key
-        landed = self._landed.get(key)
-        if landed is not None:
-            return landed
-        live = self._by_key.get(key) or self._launch(request)
+        key = request.flight_key  # the same before and after admission (a token's hash)
+        live = self._joinable(key)
+        if isinstance(live, RunRecord):
+            return live
+        if live is None:
+            request = await anyio.to_thread.run_sync(self.service.admit, request)
+            joined = self._joinable(key)
+            if isinstance(joined, RunRecord):
+                return joined
+            live = joined or self._launch(request)
         left = None if deadline is None else max(0.0, deadline - loop.time())
         return await self._answer(live, left)
+
+    def _joinable(self, key: tuple[object, ...]) -> _Live | RunRecord | None:
+        """The identical run under way, or the one that just succeeded (its caller was
+        admitted for it already), or None."""
+        return self._by_key.get(key) or self._landed.get(key)
 
     def _launch(self, request: ClassifyRequest) -> _Live:
         """Register and start the run (no await in here: a request with the same key that
@@ -174,6 +183,9 @@ class RunManager:
         return live
 
     def _release(self, live: _Live) -> None:
+        task = live.task
+        if task is not None and not task.cancelled():
+            task.exception()  # seen: a run whose caller was answered RUNNING ends unwaited
         if self._by_key.get(live.key) is live:
             del self._by_key[live.key]
         self._callers[live.who] -= 1
