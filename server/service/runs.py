@@ -67,7 +67,8 @@ class TooManyRuns(Exception):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         super().__init__(
-            f"You already have {limit} classifications under way, as many as one person may "
+            f"You already have {limit} classification{'' if limit == 1 else 's'} under way, "
+            "as many as one person may "
             "run at once (SALES_VERDICTS_RUNS_PER_CALLER). Wait for one to finish, then try "
             "again."
         )

@@ -220,3 +220,29 @@ def test_healthz_reports_a_store_that_fails(sheets: FakeSheets) -> None:
             "status": "unavailable",
             "reason": "the run store's last write failed: database or disk is full",
         }
+
+
+def test_a_caller_past_the_cap_of_runs_under_way_gets_a_clear_rate_limited(
+    sheets: FakeSheets,
+) -> None:
+    """SALES_VERDICTS_RUNS_PER_CALLER=1: a second classification of the same caller while
+    the first is under way is refused at once, naming the setting; nothing is recorded for
+    it, and the first carries on to SUCCEEDED."""
+    sheets.read_gate = threading.Event()
+    app = create_app(
+        Settings(database_url="memory://", runs_per_caller=1),
+        sheets_factory=lambda _: sheets,
+        store_factory=lambda _: MemoryRunStore(),
+    )
+    with asgi_client(app) as client:
+        first = post(client, documents.START, {"spreadsheetId": SHEET, "wait": 0})
+        started = first["data"]["classifyQuarter"]
+        assert started["status"] == "RUNNING"
+        again = post(client, documents.START, {"spreadsheetId": SHEET, "quarter": "2025-Q3"})
+        assert codes(again) == ["RATE_LIMITED"]
+        assert "SALES_VERDICTS_RUNS_PER_CALLER" in again["errors"][0]["message"]
+        assert "1 classification under way" in again["errors"][0]["message"]
+        sheets.read_gate.set()
+        assert poll(client, started["id"])["status"] == "SUCCEEDED"
+        history = post(client, documents.HISTORY, {"spreadsheetId": SHEET, "limit": 10})
+        assert [r["id"] for r in history["data"]["runs"]] == [started["id"]]
