@@ -175,6 +175,15 @@ class Settings:
         low=1,
         high=1000,
     )
+    run_threads: int = setting(
+        "SALES_VERDICTS_RUN_THREADS",
+        16,
+        "Worker threads runs may do their work in at once (read, classify, write), apart "
+        "from the threads that answer every other request; more runs wait without holding "
+        "a thread.",
+        low=1,
+        high=200,
+    )
     queue_timeout: float = setting(
         "SALES_VERDICTS_QUEUE_SECONDS",
         600.0,

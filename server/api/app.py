@@ -174,6 +174,7 @@ def build_services(
         lease=settings.run_lease,
         per_caller=settings.runs_per_caller,
         queue_timeout=settings.queue_timeout,
+        run_threads=settings.run_threads,
         alerting=alerting,
     )
     services = Services(

@@ -10,7 +10,8 @@ anything waits), then:
 * otherwise a caller with ``per_caller`` runs under way is refused (:class:`TooManyRuns`);
 * otherwise the run is recorded RUNNING and carries on as an asyncio task of its own:
   it queues for its sheet without holding a thread (:mod:`server.service.queueing`),
-  then does its work in one worker thread (:meth:`ClassificationService.execute`).
+  then does its work in one worker thread (:meth:`ClassificationService.execute`), one of
+  ``run_threads`` kept apart from the pool that answers other requests.
 
 The caller is answered when the run ends or when ``wait`` seconds pass, whichever is
 first; a run still going is answered as it stands (RUNNING, with its id) and goes on,
@@ -39,6 +40,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
+import anyio
 import anyio.to_thread
 
 from server.alerts import RunReport
@@ -88,13 +90,14 @@ class _Live:
 
 
 class RunManager:
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only options with defaults
         self,
         service: ClassificationService,
         *,
         lease: float = 60.0,
         per_caller: int = 4,
         queue_timeout: float = 600.0,
+        run_threads: int = 16,
         alerting: Alerting | None = None,
         describe: Describe | None = None,
     ) -> None:
@@ -103,6 +106,8 @@ class RunManager:
         self.queue = SheetQueue(service.store)
         self._per_caller = per_caller
         self._queue_timeout = queue_timeout
+        self._run_threads = run_threads
+        self._limiter: anyio.CapacityLimiter | None = None  # made on the event loop
         self._alerting = alerting
         self._by_key: dict[tuple[object, ...], _Live] = {}
         self._callers: Counter[str] = Counter()
@@ -216,7 +221,11 @@ class RunManager:
         try:
             async with self.queue.hold(run.spreadsheet_id, self._queue_timeout):
                 outcome = await anyio.to_thread.run_sync(
-                    self.service.execute, request, run, abandon_on_cancel=True
+                    self.service.execute,
+                    request,
+                    run,
+                    abandon_on_cancel=True,
+                    limiter=self._run_limiter(),
                 )
         except asyncio.CancelledError:
             await self._end(run, STOPPED)
@@ -234,6 +243,14 @@ class RunManager:
         self._landed.put(live.key, outcome.run)
         self._post(outcome.report)
         return outcome.run
+
+    def _run_limiter(self) -> anyio.CapacityLimiter:
+        """The threads runs do their work in: apart from the shared pool that answers every
+        other request, so a quarter close of many sheets never keeps another user's
+        ``latestRun`` waiting for a thread (a run waiting for one is a suspended coroutine)."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(self._run_threads)
+        return self._limiter
 
     async def _end(self, run: RunRecord, failure: Failure) -> RunRecord:
         """Record the run FAILED (as well as the store allows) and post its alert."""

@@ -294,3 +294,33 @@ def test_runs_of_one_sheet_never_overlap(service: ClassificationService) -> None
 
     run_async(scenario)
     assert most == 1
+
+
+def test_runs_of_many_sheets_leave_threads_for_other_requests(
+    service: ClassificationService, sheets: FakeSheets
+) -> None:
+    """Twelve sheets classified at once, each run stuck reading: runs work in threads of
+    their own (``run_threads``), so the shared pool of three still answers another user's
+    history at once. (With runs in the shared pool, every thread was taken and this timed
+    out.)"""
+    for i in range(12):
+        sheets.add(f"busy-{i}", demo_tabs(), "token-ana")
+    sheets.read_gate = threading.Event()
+
+    async def scenario() -> RunRecord | None:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 3
+        runs = RunManager(service, per_caller=100, run_threads=4)
+        for i in range(12):
+            await runs.classify(request(f"busy-{i}"), 0)
+        await asyncio.sleep(0.2)
+        try:
+            async with asyncio.timeout(3):
+                return await service.latest_run_async(OTHER_SHEET, ANA)
+        finally:
+            sheets.read_gate.set()  # type: ignore[union-attr]
+            async with asyncio.timeout(30):
+                while runs.under_way:
+                    await asyncio.sleep(0.02)
+
+    assert run_async(scenario) is None
+    assert sheets.writes == 12
