@@ -33,6 +33,7 @@ from bench import (
     burst,
     classify_scale,
     graphql_throughput,
+    quarter_close,
     requests_per_classification,
     ten_million,
 )
@@ -85,6 +86,8 @@ def load_rows(quick: bool) -> list[Row]:
         requests_per_classification.main,
         ["--sheets", "2"] if quick else [],
     )
+    banner("quarter close (bench/quarter_close.py)")
+    q = quarter_close.main(["--sheets", "20", "--callers", "10"] if quick else [])
     c = run(
         "1,000,000 deal rows (bench/classify_scale.py)",
         classify_scale.main,
@@ -114,6 +117,23 @@ def load_rows(quick: bool) -> list[Row]:
             f"{r['cold']:.0f} cold, {r['warm']:.0f} warm (naive gspread: {r['naive']:.0f})",
             "<= 3 cold, 2 warm",
             r["cold"] <= 3 and r["warm"] <= 2,
+        ),
+        Row(
+            f"quarter close: {q['many']['runs']:.0f} sheets at once, Google "
+            f"{q['latency_ms']:.0f} ms late",
+            f"{q['many']['succeeded']:.0f} succeeded; answered in "
+            f"{q['many']['done_median_s']:.1f} s median, {q['many']['done_max_s']:.1f} s max; "
+            f"{q['many']['google_per_run']:.2f} Google requests a run",
+            "all succeed, <= 25 s a call, <= 3 a run, bystander <= 1 s",
+            quarter_close.met(q["many"]),
+        ),
+        Row(
+            f"quarter close: {q['one']['runs']:.0f} callers on one sheet",
+            f"{q['one']['succeeded']:.0f} succeeded; {q['one']['answered_running']:.0f} polled; "
+            f"last done {q['one']['done_max_s']:.0f} s; longest call "
+            f"{q['one']['longest_call_s']:.1f} s; {q['one']['google_per_run']:.2f} a run",
+            "all succeed, <= 25 s a call, <= 3 a run, bystander <= 1 s",
+            quarter_close.met(q["one"]),
         ),
         Row(
             f"{c['rows']:,.0f} deal rows: classify vs pure-Python floor",

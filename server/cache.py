@@ -3,7 +3,7 @@ used go first.
 
 Used for spreadsheet metadata and access answers (the Sheets adapter), Google's ID-token
 certificates (the API), runs by id (the SQL run store), the latest run per caller and
-the runs of flights that just landed (the service). Knows nothing of the project, so
+the runs that just succeeded, for identical requests (the service). Knows nothing of the project, so
 every layer may use it.
 """
 

@@ -158,6 +158,41 @@ class Settings:
         high=600,
         unit="seconds",
     )
+    run_lease: float = setting(
+        "SALES_VERDICTS_RUN_LEASE",
+        60.0,
+        "A running run's worker beats a heartbeat every quarter of this; a run whose "
+        "heartbeat is older is ended FAILED (`INTERRUPTED`) by any worker (its worker died).",
+        low=1,
+        high=3600,
+        unit="seconds",
+    )
+    runs_per_caller: int = setting(
+        "SALES_VERDICTS_RUNS_PER_CALLER",
+        4,
+        "Classifications one caller may have under way at once (per worker); more get "
+        "`RATE_LIMITED`.",
+        low=1,
+        high=1000,
+    )
+    run_threads: int = setting(
+        "SALES_VERDICTS_RUN_THREADS",
+        16,
+        "Worker threads runs may do their work in at once (read, classify, write), apart "
+        "from the threads that answer every other request; more runs wait without holding "
+        "a thread.",
+        low=1,
+        high=200,
+    )
+    queue_timeout: float = setting(
+        "SALES_VERDICTS_QUEUE_SECONDS",
+        600.0,
+        "Seconds a run may wait for the earlier runs of its spreadsheet before it ends "
+        "FAILED (`RATE_LIMITED`).",
+        low=1,
+        high=86_400,
+        unit="seconds",
+    )
     webhook_hosts: tuple[str, ...] = setting(
         "SALES_VERDICTS_WEBHOOK_HOSTS",
         DEFAULT_HOSTS,

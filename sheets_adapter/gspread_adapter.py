@@ -49,6 +49,7 @@ from sheets_adapter.errors import (
     TabNotFound,
     UpstreamUnavailable,
 )
+from sheets_adapter.identity import email_behind
 from sheets_adapter.ids import is_spreadsheet_id
 from sheets_adapter.metadata import (
     METADATA_FIELDS,
@@ -66,6 +67,7 @@ from sheets_adapter.port import (
     SpreadsheetSnapshot,
     SummarySheet,
     TabGrid,
+    UserToken,
 )
 from sheets_adapter.render import Target, WritePlan, plan_write
 from sheets_adapter.retry import RequestCounter, Retrier
@@ -138,6 +140,13 @@ class GspreadSheets(SheetsPort):
 
     def close(self) -> None:
         self._api.close()
+
+    @property
+    def service_account_email(self) -> str | None:
+        return self._api.service_account_email
+
+    def email_of(self, auth: UserToken) -> str | None:
+        return email_behind(self._api, auth)
 
     def forget(self) -> None:
         """Drop every cached metadata and access answer."""

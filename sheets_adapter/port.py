@@ -166,5 +166,11 @@ class SheetsPort(abc.ABC):
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
         """Whether ``auth`` may open the spreadsheet (one metadata request, cached briefly)."""
 
+    def email_of(self, auth: UserToken) -> str | None:  # noqa: ARG002 - a hook
+        """The e-mail behind a user's token (Google's userinfo), None when Google does not
+        say; a token Google refuses raises ``Unauthenticated``. Sources without users
+        (CSV files) know none."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release HTTP sessions."""

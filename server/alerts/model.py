@@ -7,7 +7,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from server.alerts.urls import DEFAULT_HOSTS, WebhookUrl
-from server.classification.model import Flag, QuarterVerdict, Verdict
+from server.classification.model import Flag, QuarterVerdict
+
+# the domain's value, named here too (a change between two runs is what alerts are about)
+from server.classification.model import VerdictChange as VerdictChange
 
 
 class AlertOn(enum.Enum):
@@ -35,18 +38,6 @@ class AlertSettings:
     def shown_url(self) -> str | None:
         """The URL as the API shows it back (``AlertSettings.webhookUrl``): masked."""
         return None if self.webhook_url is None else self.webhook_url.masked
-
-
-@dataclass(frozen=True)
-class VerdictChange:
-    """A verdict that moved between two runs of a sheet and quarter (GraphQL
-    ``VerdictChange``); ``group`` None is the company total, ``before`` None: no verdict
-    then (the group or quarter is new, or there was no earlier run)."""
-
-    group: str | None
-    quarter: str
-    before: Verdict | None
-    after: Verdict
 
 
 @dataclass(frozen=True)

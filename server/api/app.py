@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import orjson
 import requests
 from starlette.applications import Starlette
@@ -27,6 +29,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from typing_extensions import override
 
+from server.alerts import AlertPoster, Sealer
 from server.api import graphiql
 from server.api.auth import (
     Authenticator,
@@ -35,11 +38,11 @@ from server.api.auth import (
     UserTokenAuthenticator,
 )
 from server.api.context import Context
-from server.api.errors import with_codes
+from server.api.errors import describe_failure, with_codes
 from server.api.schema import build_schema
 from server.api.serialize import add_refused_issues
 from server.config import Settings
-from server.service import ClassificationService
+from server.service import Alerting, ClassificationService, RunManager
 from server.store import open_store
 from server.store.port import RunStore
 from sheets_adapter.port import SheetsPort
@@ -81,6 +84,8 @@ class Services:
 
     service: ClassificationService
     authenticator: Authenticator
+    runs: RunManager | None = None
+    alerting: Alerting | None = None
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -109,6 +114,8 @@ class GraphQLApp(GraphQL[Context, None]):
         services: Services = request.app.state.services
         return Context(
             service=services.service,
+            runs=services.runs,
+            alerting=services.alerting,
             authenticator=services.authenticator,
             authorization=request.headers.get("authorization"),
             request_id=request.scope.get("state", {}).get("request_id", ""),
@@ -132,8 +139,51 @@ def build_sheets(settings: Settings) -> SheetsPort:
     return GspreadSheets.from_settings(settings)
 
 
-async def healthz(_request: Request) -> Response:
+#: Seconds ``/healthz`` waits for the run store before saying it does not answer.
+HEALTH_TIMEOUT = 3.0
+
+
+async def healthz(request: Request) -> Response:
+    """200 when ready; 503 with the reason when the run store does not answer, or its last
+    write failed (the disk is full, say)."""
+    services: Services | None = getattr(request.app.state, "services", None)
+    if services is None:
+        return JSONResponse({"status": "starting"}, status_code=503)
+    store = services.service.store
+    try:
+        with anyio.fail_after(HEALTH_TIMEOUT):
+            problem = await anyio.to_thread.run_sync(store.check, abandon_on_cancel=True)
+    except TimeoutError:
+        problem = f"the run store did not answer within {HEALTH_TIMEOUT:g} s"
+    if problem is not None:
+        return JSONResponse({"status": "unavailable", "reason": problem}, status_code=503)
     return JSONResponse({"status": "ok"})
+
+
+def build_services(
+    settings: Settings, sheets: SheetsPort, store: RunStore, session: requests.Session
+) -> tuple[Services, AlertPoster]:
+    """The service, its run lifecycle and alerts, over the adapters the lifespan opened."""
+    service = ClassificationService(
+        sheets, store, coalesce_window=settings.coalesce_window, describe=describe_failure
+    )
+    poster = AlertPoster(settings)
+    alerting = Alerting(store, Sealer(settings.webhook_keys), settings, poster, service.now)
+    runs = RunManager(
+        service,
+        lease=settings.run_lease,
+        per_caller=settings.runs_per_caller,
+        queue_timeout=settings.queue_timeout,
+        run_threads=settings.run_threads,
+        alerting=alerting,
+    )
+    services = Services(
+        service=service,
+        authenticator=build_authenticator(settings, session),
+        runs=runs,
+        alerting=alerting,
+    )
+    return services, poster
 
 
 def create_app(
@@ -150,22 +200,28 @@ def create_app(
         store = store_factory(settings.database_url)
         session = requests.Session()
         sheets: SheetsPort | None = None
+        poster: AlertPoster | None = None
+        runs: RunManager | None = None
         try:
             sheets = sheets_factory(settings)
-            app.state.services = Services(
-                service=ClassificationService(
-                    sheets, store, coalesce_window=settings.coalesce_window
-                ),
-                authenticator=build_authenticator(settings, session),
-            )
+            services, poster = build_services(settings, sheets, store, session)
+            runs = services.runs
+            assert runs is not None
+            await runs.start()
+            app.state.services = services
             log.info(
-                "ready: mode=%s store=%s emulator=%s",
+                "ready: mode=%s store=%s emulator=%s worker=%s",
                 "service-account" if settings.service_account_mode else "user",
                 store.__class__.__name__,
                 settings.emulator_host or "no",
+                services.service.owner,
             )
             yield
         finally:
+            if runs is not None:
+                await runs.stop()
+            if poster is not None:
+                poster.close()
             session.close()
             if sheets is not None:
                 sheets.close()

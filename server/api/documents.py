@@ -49,3 +49,59 @@ query Runs($spreadsheetId: ID!, $limit: Int!) {
   runs(spreadsheetId: $spreadsheetId, limit: $limit) { id quarter classifiedAt }
 }
 """
+
+#: What the workflow shows of a run: where it stands and what changed.
+STATUS_FIELDS = (
+    "id spreadsheetId quarter status error caller trigger optionsJson startedAt finishedAt "
+    "classifiedAt changes { group quarter before after }"
+)
+
+START = f"""
+mutation Start($spreadsheetId: ID!, $quarter: String, $options: ClassifyOptions,
+               $wait: Int, $trigger: String) {{
+  classifyQuarter(spreadsheetId: $spreadsheetId, quarter: $quarter, options: $options,
+                  wait: $wait, trigger: $trigger) {{
+    {STATUS_FIELDS}
+    current {{ {VERDICT_FIELDS} }}
+    issues {{ {ISSUE_FIELDS} }}
+  }}
+}}
+"""
+
+RUN = f"""
+query Run($id: ID!) {{
+  run(id: $id) {{
+    {STATUS_FIELDS}
+    current {{ {VERDICT_FIELDS} }}
+    issues {{ {ISSUE_FIELDS} }}
+  }}
+}}
+"""
+
+HISTORY = f"""
+query History($spreadsheetId: ID!, $limit: Int!) {{
+  runs(spreadsheetId: $spreadsheetId, limit: $limit) {{ {STATUS_FIELDS} }}
+}}
+"""
+
+QUARTERS = """
+query Quarters($spreadsheetId: ID!, $options: ClassifyOptions) {
+  quarters(spreadsheetId: $spreadsheetId, options: $options) {
+    quarter label inProgress classifiable
+  }
+}
+"""
+
+ALERTS = """
+query Alerts($spreadsheetId: ID!) {
+  alerts(spreadsheetId: $spreadsheetId) { spreadsheetId webhookUrl on }
+}
+"""
+
+SET_ALERTS = """
+mutation SetAlerts($spreadsheetId: ID!, $webhookUrl: String, $on: [AlertOn!]!) {
+  setAlerts(spreadsheetId: $spreadsheetId, webhookUrl: $webhookUrl, on: $on) {
+    spreadsheetId webhookUrl on
+  }
+}
+"""

@@ -31,8 +31,9 @@ from strawberry.extensions import MaskErrors
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionContext
 
+from server.alerts import WebhookUrlError
 from server.classification import ClassificationError, ColumnNotFound, HeaderNotFound
-from server.service import AccessDenied
+from server.service import AccessDenied, Failure, RunFailed, TooManyRuns
 from server.store.errors import LockTimeout, StoreUnavailable
 from sheets_adapter import errors as sheets
 from sheets_adapter.csv_files import CsvFileError
@@ -50,6 +51,9 @@ BAD_INPUT = "BAD_INPUT"
 RATE_LIMITED = "RATE_LIMITED"
 UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
 INTERNAL = "INTERNAL"
+CODES = frozenset(
+    {UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_INPUT, RATE_LIMITED, UPSTREAM_UNAVAILABLE}
+)
 #: ``extensions.reason`` of a query that did not parse or validate (its code is BAD_INPUT)
 INVALID_QUERY = "INVALID_QUERY"
 
@@ -66,7 +70,20 @@ class ApiError(Exception):
 
 
 def translate(err: Exception) -> ApiError | None:
-    """The API error for an expected exception, or None for a bug."""
+    """The API error for an expected exception, or None for a bug. A run that ended FAILED
+    is its cause's error, with the run's id in ``extensions.runId``."""
+    if isinstance(err, RunFailed):
+        cause = err.__cause__
+        api = translate(cause) if isinstance(cause, Exception) else None
+        if api is None:
+            code, _, message = (err.run.error or "INTERNAL: the run failed").partition(": ")
+            api = ApiError(code if code in CODES else INTERNAL, message)
+        api.extensions["runId"] = err.run.id
+        return api
+    return _translate(err)
+
+
+def _translate(err: Exception) -> ApiError | None:
     match err:
         case ApiError():
             return err
@@ -82,7 +99,16 @@ def translate(err: Exception) -> ApiError | None:
             return ApiError(UPSTREAM_UNAVAILABLE, str(err))
         case sheets.BadRequest() | CsvFileError() | InvalidSpreadsheetId():
             return ApiError(BAD_INPUT, str(err))
+        case HeaderNotFound() | ColumnNotFound() | ClassificationError():
+            return ApiError(BAD_INPUT, str(err), err.issues)
+    return _translate_run(err)
+
+
+def _translate_run(err: Exception) -> ApiError | None:
+    """Failures of the run's own machinery: the store, the queue, the limits, alerts."""
+    match err:
         case StoreUnavailable():
+            log.error("the run store failed: %.500r", str(err.__cause__ or err))
             return ApiError(
                 UPSTREAM_UNAVAILABLE, "The run store is not reachable right now; try again shortly."
             )
@@ -92,9 +118,21 @@ def translate(err: Exception) -> ApiError | None:
                 "Another classification of this spreadsheet is still running; "
                 "try again when it has finished.",
             )
-        case HeaderNotFound() | ColumnNotFound() | ClassificationError():
-            return ApiError(BAD_INPUT, str(err), err.issues)
+        case TooManyRuns():
+            return ApiError(RATE_LIMITED, str(err))
+        case WebhookUrlError():
+            return ApiError(BAD_INPUT, err.message)
     return None
+
+
+def describe_failure(err: BaseException) -> Failure:
+    """How a run that did not succeed is recorded (``CODE: message``), coded as the API
+    codes errors; a bug is logged here with its traceback."""
+    api = translate(err) if isinstance(err, Exception) else None
+    if api is None:
+        log.error("a run failed unexpectedly", exc_info=(type(err), err, err.__traceback__))
+        return Failure(INTERNAL, f"Unexpected error ({type(err).__name__}); it has been logged.")
+    return Failure(api.code, api.message, api.issues)
 
 
 @contextmanager

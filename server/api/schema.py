@@ -10,10 +10,13 @@ threads. Expected failures become GraphQL errors with ``extensions.code``
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
+import anyio
 import strawberry
 from anyio.to_thread import run_sync
 from graphql import ASTValidationRule
@@ -32,11 +35,28 @@ from strawberry.types import ExecutionContext, Info
 from strawberry.utils.str_converters import to_camel_case
 
 from server import classification as domain
+from server.alerts import AlertOn as DomainAlertOn
 from server.api.context import Context
-from server.api.errors import LoggedMaskErrors, api_errors, log_errors
+from server.api.errors import (
+    UPSTREAM_UNAVAILABLE,
+    ApiError,
+    LoggedMaskErrors,
+    api_errors,
+    log_errors,
+)
+from server.api.workflow import (
+    MAX_WAIT,
+    AlertSettings,
+    QuarterChoice,
+    VerdictChange,
+    checked_trigger,
+    clamp_wait,
+)
 from server.classification.values import fold
-from server.service import ClassifyRequest
+from server.service import AlertsView, ClassifyRequest
+from server.store.codec import options_to_json
 from server.store.port import RunRecord
+from server.store.port import RunStatus as DomainRunStatus
 from sheets_adapter.ids import parse_spreadsheet_id
 
 Verdict = strawberry.enum(domain.Verdict, name="Verdict")
@@ -280,10 +300,28 @@ class ClassificationRun:
     in_quarter: bool = strawberry.field(
         description="The quarter classified had not ended at asOf: its verdicts are so far"
     )
+    status: DomainRunStatus = strawberry.field(description="RUNNING, SUCCEEDED or FAILED")
+    error: str | None = strawberry.field(
+        description='"CODE: message" when FAILED (e.g. "INTERRUPTED: the server stopped…")'
+    )
+    caller: str | None = strawberry.field(description="E-mail of who asked, when known")
+    started_at: datetime
+    finished_at: datetime | None = strawberry.field(description="null while RUNNING")
+    trigger: str = strawberry.field(description="What started it: MENU, SCHEDULE, CLI or API")
+    options_json: str = strawberry.field(description="The options the run used, as JSON")
     record: strawberry.Private[RunRecord]
+
+    @strawberry.field(
+        description="Verdicts that moved since the previous successful run of the same "
+        "sheet and quarter (with none before: this run's quarter, `before` null)."
+    )
+    def changes(self) -> list[VerdictChange]:
+        return [VerdictChange.of(c) for c in self.record.changes]
 
     @strawberry.field(description="Every group's verdict for `quarter`, company total first.")
     def current(self) -> list[QuarterVerdict]:
+        if self.record.running:
+            return []
         return [QuarterVerdict.of(v) for v in self.record.current()]
 
     @strawberry.field(
@@ -293,6 +331,8 @@ class ClassificationRun:
     def verdicts(
         self, group: str | None = strawberry.UNSET, quarter: str | None = strawberry.UNSET
     ) -> list[QuarterVerdict]:
+        if self.record.running:
+            return []
         up_to = self.quarter
         if quarter:
             up_to = _canonical_quarter(quarter, self.record)
@@ -309,6 +349,8 @@ class ClassificationRun:
 
     @strawberry.field(description="Every rejected or skipped input cell.")
     def issues(self) -> list[DataIssue]:
+        if self.record.running:
+            return []
         return [DataIssue.of(i) for i in self.record.issues]
 
     @strawberry.field(
@@ -316,10 +358,14 @@ class ClassificationRun:
         "quarter is in progress."
     )
     def pace(self) -> list[Pace]:
+        if self.record.running:
+            return []
         return [Pace.of(p) for p in self.record.pace]
 
     @strawberry.field(description="How each tab was read: columns, rows, control totals.")
     def inputs(self) -> list[TabReading]:
+        if self.record.running:
+            return []
         return [TabReading.of(r) for r in self.record.inputs]
 
     @classmethod
@@ -334,6 +380,13 @@ class ClassificationRun:
             as_of=None if run.as_of is None else run.as_of.isoformat(),
             currency=run.currency,
             in_quarter=run.in_quarter,
+            status=run.status,
+            error=run.error,
+            caller=run.caller,
+            started_at=run.began,
+            finished_at=run.finished_at,
+            trigger=run.trigger,
+            options_json=json.dumps(options_to_json(run.options), sort_keys=True),
             record=run,
         )
 
@@ -343,9 +396,30 @@ def _canonical_quarter(quarter: str, run: RunRecord) -> str:
         return domain.parse_quarter(quarter, run.options.fiscal_year_start_month).label
 
 
+#: ``setAlerts``' default events (SPEC 4.2); never changed (a resolver's default).
+DEFAULT_ALERT_ON = [DomainAlertOn.NEW_HARD_MISS, DomainAlertOn.RUN_FAILED]
+_RUN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+async def in_thread(ctx: Context, work: Callable[[], T]) -> T:
+    """``work()`` in a worker thread, within what is left of the request's time budget
+    (past it the caller is answered, and the thread's result is dropped)."""
+    try:
+        with anyio.fail_after(ctx.time_left()):
+            return await run_sync(work, abandon_on_cancel=True)
+    except TimeoutError:
+        raise ApiError(
+            UPSTREAM_UNAVAILABLE,
+            f"Google did not answer within this request's {ctx.budget:g} seconds. "
+            "Try again in a minute.",
+        ) from None
+
+
 @strawberry.type
 class Query:
-    @strawberry.field(description="The newest run of a spreadsheet; null when it has none.")
+    @strawberry.field(
+        description="The newest successful run of a spreadsheet; null when it has none."
+    )
     async def latest_run(
         self, info: Info[Context, None], spreadsheet_id: strawberry.ID
     ) -> ClassificationRun | None:
@@ -356,7 +430,9 @@ class Query:
             run = await ctx.service.latest_run_async(sheet, caller)
         return ClassificationRun.of(run) if run is not None else None
 
-    @strawberry.field(description="The newest runs of a spreadsheet, newest first.")
+    @strawberry.field(
+        description="The newest runs of a spreadsheet, newest first, whatever their status."
+    )
     async def runs(
         self, info: Info[Context, None], spreadsheet_id: strawberry.ID, limit: int = 10
     ) -> list[ClassificationRun]:
@@ -367,17 +443,70 @@ class Query:
         caller = await ctx.caller()
         with api_errors():
             sheet = parse_spreadsheet_id(spreadsheet_id)
-            runs: Sequence[RunRecord] = await run_sync(
-                lambda: ctx.service.runs(sheet, limit, caller)
+            runs: Sequence[RunRecord] = await in_thread(
+                ctx, lambda: ctx.service.runs(sheet, limit, caller)
             )
         return [ClassificationRun.of(r) for r in runs]
+
+    @strawberry.field(
+        description="One run where it stands: poll it after classifyQuarter answered "
+        "RUNNING. Null when there is no such run (or none you may read)."
+    )
+    async def run(self, info: Info[Context, None], id: strawberry.ID) -> ClassificationRun | None:
+        ctx = info.context
+        caller = await ctx.caller()
+        if not _RUN_ID.fullmatch(str(id)):
+            return None
+        with api_errors():
+            run = await ctx.manager.run(str(id), caller)
+        return ClassificationRun.of(run) if run is not None else None
+
+    @strawberry.field(
+        description="The spreadsheet's quarters, newest first (the one in progress "
+        "included), for the quarter picker; reads the tabs as a run does, writes nothing."
+    )
+    async def quarters(
+        self,
+        info: Info[Context, None],
+        spreadsheet_id: strawberry.ID,
+        options: ClassifyOptions | None = strawberry.UNSET,
+    ) -> list[QuarterChoice]:
+        ctx = info.context
+        caller = await ctx.caller()
+        with api_errors():
+            sheet = parse_spreadsheet_id(spreadsheet_id)
+            chosen = (options or ClassifyOptions()).to_domain()
+            found = await in_thread(ctx, lambda: ctx.service.quarters(sheet, chosen, caller))
+        return [QuarterChoice.of(c) for c in found]
+
+    @strawberry.field(
+        description="The spreadsheet's alerts (the webhook URL masked); null when none "
+        "were set. Needs reader access to the sheet."
+    )
+    async def alerts(
+        self, info: Info[Context, None], spreadsheet_id: strawberry.ID
+    ) -> AlertSettings | None:
+        ctx = info.context
+        caller = await ctx.caller()
+        alerting = ctx.alerts
+        with api_errors():
+            sheet = parse_spreadsheet_id(spreadsheet_id)
+
+            def read() -> AlertsView | None:
+                ctx.service.check_reader(sheet, caller)
+                return alerting.view(sheet)
+
+            view = await in_thread(ctx, read)
+        return AlertSettings.of(view) if view is not None else None
 
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
         description="Read the Plan and Bookings tabs, classify every quarter, write the "
-        "Summary tab and record the run."
+        "Summary tab and record the run. Answers when the run is done or after `wait` "
+        "seconds (0-25), whichever is first: a run still going comes back RUNNING and "
+        "carries on; poll run(id)."
     )
     async def classify_quarter(
         self,
@@ -385,6 +514,8 @@ class Mutation:
         spreadsheet_id: strawberry.ID,
         quarter: str | None = strawberry.UNSET,
         options: ClassifyOptions | None = strawberry.UNSET,
+        wait: int | None = MAX_WAIT,
+        trigger: str | None = "API",
     ) -> ClassificationRun:
         ctx = info.context
         caller = await ctx.caller()
@@ -394,9 +525,37 @@ class Mutation:
                 quarter=quarter or None,
                 options=(options or ClassifyOptions()).to_domain(),
                 caller=caller,
+                trigger=checked_trigger(trigger or "API"),
             )
-            run = await ctx.service.classify_quarter_async(request)
+            left = min(clamp_wait(MAX_WAIT if wait is None else wait), ctx.time_left())
+            run = await ctx.manager.classify(request, left)
         return ClassificationRun.of(run)
+
+    @strawberry.mutation(
+        description="Set the spreadsheet's alerts: a Slack or Google Chat incoming webhook "
+        "(null removes it; `on` is kept) and the events to post for. Needs writer access."
+    )
+    async def set_alerts(
+        self,
+        info: Info[Context, None],
+        spreadsheet_id: strawberry.ID,
+        webhook_url: str | None = strawberry.UNSET,
+        on: list[DomainAlertOn] = DEFAULT_ALERT_ON,
+    ) -> AlertSettings:
+        ctx = info.context
+        caller = await ctx.caller()
+        alerting = ctx.alerts
+        url = webhook_url if isinstance(webhook_url, str) and webhook_url.strip() else None
+        with api_errors():
+            sheet = parse_spreadsheet_id(spreadsheet_id)
+
+            def save() -> AlertsView:
+                ctx.service.check_writer(sheet, caller)
+                who = ctx.service.identities.email(caller)
+                return alerting.save(sheet, url, on, by=who)
+
+            view = await in_thread(ctx, save)
+        return AlertSettings.of(view)
 
 
 class Schema(strawberry.Schema):

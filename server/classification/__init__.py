@@ -32,6 +32,7 @@ from server.classification.model import (
     Severity,
     TabReading,
     Verdict,
+    VerdictChange,
 )
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "TabReading",
     "UnknownQuarter",
     "Verdict",
+    "VerdictChange",
     "classify",
     "parse_quarter",
 ]

@@ -307,6 +307,18 @@ class QuarterVerdict:
 
 
 @dataclass(frozen=True)
+class VerdictChange:
+    """A verdict that moved between two runs of a sheet and quarter (GraphQL
+    ``VerdictChange``); ``group`` None is the company total, ``before`` None: no verdict
+    then (the group or quarter is new, or there was no earlier run)."""
+
+    group: str | None
+    quarter: str
+    before: Verdict | None
+    after: Verdict
+
+
+@dataclass(frozen=True)
 class Pace:
     """The quarter in progress at ``as_of`` (docs/rules.md §8)."""
 

@@ -1,9 +1,11 @@
 """``sales-verdicts classify``: one run from the terminal, through the service directly.
 
 The command (:mod:`server.cli.commands`) builds a :class:`ClassifyArgs`; :func:`classify`
-picks the source (a Google spreadsheet, or two CSV exports), runs the service once and
-prints the run: as a verdict table, or with ``--json`` exactly as the GraphQL
-``ClassificationRun`` (:func:`server.api.serialize.run_answer`). Failures are translated
+picks the source (a Google spreadsheet, or two CSV exports), runs the service once, as
+the server runs it (recorded RUNNING, then SUCCEEDED or FAILED, ``trigger`` ``CLI``, the
+caller the service account in service-account mode, alerts posted), and prints the run:
+as a verdict table, or with ``--json`` exactly as the GraphQL ``ClassificationRun``
+(:func:`server.api.serialize.run_answer`). Failures are translated
 once, by the API's own :func:`server.api.errors.translate`: a bad input exits 2, any
 other failure 1. A run refused after its tabs were read prints their data issues (on
 stderr; with ``--json`` also the error as GraphQL answers it, ``extensions.issues``).
@@ -11,6 +13,7 @@ stderr; with ``--json`` also the error as GraphQL answers it, ``extensions.issue
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sys
@@ -21,12 +24,13 @@ from typing import Any, TypeVar
 
 from rich.console import Console
 
-from server.api.errors import BAD_INPUT, INTERNAL, ApiError, translate
+from server.alerts import AlertPoster, Sealer
+from server.api.errors import BAD_INPUT, INTERNAL, ApiError, describe_failure, translate
 from server.api.serialize import REFUSAL_ISSUES, issues_answer, run_answer
 from server.classification import ClassifyOptions, InvalidOptions
 from server.cli.terminal import print_run
 from server.config import Settings
-from server.service import Caller, ClassificationService, ClassifyRequest
+from server.service import Alerting, Caller, ClassificationService, ClassifyRequest, RunManager
 from server.store import open_store
 from server.store.memory import MemoryRunStore
 from server.store.port import RunRecord, RunStore
@@ -36,6 +40,8 @@ from sheets_adapter.port import ServiceAccountAuth, SheetsPort, UserToken
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+#: Seconds the command waits for its run's alert to go out before it exits.
+ALERT_GRACE = 20.0
 #: Where ``--token`` is looked for when it is not given.
 TOKEN_VARIABLES = ("SALES_VERDICTS_TOKEN", "GOOGLE_OAUTH_ACCESS_TOKEN")
 
@@ -89,7 +95,7 @@ def classify(
     options = _options(args)
     source = csv_files(args, options) if args.local else google(args, settings, environ)
     try:
-        run = _run(source, args.quarter, options)
+        run = _run(source, args.quarter, options, settings)
     except CliError as err:
         if args.as_json:
             sys.stdout.write(json.dumps(_error_answer(err), indent=2, ensure_ascii=False) + "\n")
@@ -148,16 +154,22 @@ def google(args: ClassifyArgs, settings: Settings, environ: Mapping[str, str]) -
     if args.spreadsheet is None:
         raise CliError("give a SPREADSHEET_ID, or --plan FILE --bookings FILE", 2)
     spreadsheet_id = _translated(lambda: parse_spreadsheet_id(args.spreadsheet or ""))
-    caller = _google_caller(args, settings, environ)
     from sheets_adapter.gspread_adapter import GspreadSheets
 
     sheets = GspreadSheets.from_settings(settings)
+    caller = _google_caller(args, settings, environ, sheets.service_account_email)
     return Source(sheets, open_store(settings.database_url), caller, spreadsheet_id)
 
 
-def _google_caller(args: ClassifyArgs, settings: Settings, environ: Mapping[str, str]) -> Caller:
+def _google_caller(
+    args: ClassifyArgs,
+    settings: Settings,
+    environ: Mapping[str, str],
+    service_account: str | None,
+) -> Caller:
     if settings.service_account_mode:
-        return Caller(auth=ServiceAccountAuth("cli"), email=None)
+        # The run is the service account's own: it is the caller on record.
+        return Caller(auth=ServiceAccountAuth(service_account), email=service_account)
     secret = args.token or next((environ[v] for v in TOKEN_VARIABLES if environ.get(v)), None)
     if not secret:
         raise CliError(
@@ -169,10 +181,30 @@ def _google_caller(args: ClassifyArgs, settings: Settings, environ: Mapping[str,
     return Caller(auth=UserToken(secret))
 
 
-def _run(source: Source, quarter: str | None, options: ClassifyOptions) -> RunRecord:
-    service = ClassificationService(source.sheets, source.store)
-    request = ClassifyRequest(source.spreadsheet_id, quarter or None, options, source.caller)
-    return _translated(lambda: service.classify_quarter(request))
+def _run(
+    source: Source, quarter: str | None, options: ClassifyOptions, settings: Settings
+) -> RunRecord:
+    service = ClassificationService(source.sheets, source.store, describe=describe_failure)
+    request = ClassifyRequest(
+        source.spreadsheet_id, quarter or None, options, source.caller, trigger="CLI"
+    )
+    return _translated(lambda: asyncio.run(_to_the_end(service, request, settings)))
+
+
+async def _to_the_end(
+    service: ClassificationService, request: ClassifyRequest, settings: Settings
+) -> RunRecord:
+    """The run as the server runs it (recorded, kept alive by the lease, alerts posted),
+    waited for to its end; the alert is given a moment to go out before the command exits."""
+    poster = AlertPoster(settings)
+    alerting = Alerting(service.store, Sealer(settings.webhook_keys), settings, poster, service.now)
+    runs = RunManager(service, lease=settings.run_lease, alerting=alerting)
+    await runs.start()
+    try:
+        return await runs.classify(request, None)
+    finally:
+        await runs.stop(grace=ALERT_GRACE)
+        poster.close(grace=ALERT_GRACE)
 
 
 def _translated(work: Callable[[], T]) -> T:

@@ -273,6 +273,24 @@ class _Deals:
             self.add(region, stage, probability, self.rng.randint(30, 90) * 1000.0, later)
 
 
+def won_row(opportunity_id: str, region: str, close: date, amount: float) -> list[Any]:
+    """One Closed Won deal as the demo's Bookings tab writes it (tests append such rows)."""
+    return [
+        OWNERS[region][0],
+        ACCOUNTS[0],
+        f"{ACCOUNTS[0]} - Add-On Business",
+        region,
+        "Existing Customer - Upgrade",
+        "Closed Won",
+        amount,
+        100,
+        amount,
+        serial(close),
+        serial(close - timedelta(days=30)),
+        opportunity_id,
+    ]
+
+
 def plan_tab(today: date | None = None) -> list[list[Any]]:
     done = quarters(today)
     shown = [*done, shift(done[-1], 1), shift(done[-1], 2)]

@@ -29,8 +29,10 @@ class ClassifyRequest:
     quarter: str | None
     options: ClassifyOptions
     caller: Caller
+    trigger: str = "API"  # what the caller says started it: MENU, SCHEDULE, CLI, API
 
     @property
     def flight_key(self) -> tuple[object, ...]:
-        """Requests with the same key are the same request (see :mod:`server.service.flights`)."""
+        """Requests with the same key are the same request: they share one run (see
+        :mod:`server.service.runs`)."""
         return (self.spreadsheet_id, self.quarter, self.options, self.caller.identity)

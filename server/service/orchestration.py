@@ -1,46 +1,64 @@
-"""One classification: read → classify → write → record.
+"""One classification: admit → begin (RUNNING) → read → classify → check → record the
+result → write → SUCCEEDED (or FAILED, or forgotten when refused while its caller waits).
 
 Functional core, imperative shell: :func:`server.classification.classify` and
 :func:`server.service.summary.build_summary` decide; this module only gathers the inputs
 through the :class:`~sheets_adapter.port.SheetsPort`, applies the outputs and records the
-run in the :class:`~server.store.port.RunStore`.
+run in the :class:`~server.store.port.RunStore`. Its steps are blocking; the server's run
+lifecycle (:mod:`server.service.runs`) drives them from worker threads, queues runs of
+one sheet without holding threads and answers callers before runs end.
 
-Around it: quarter-end bursts share one flight (:mod:`server.service.flights`); runs of
-the same spreadsheet are serialised by the store's spreadsheet lock (a PostgreSQL
-advisory lock across processes), so two writers never interleave on one Summary;
-``latestRun`` is answered from memory for a moment (:mod:`server.service.recent`); who
-may read a sheet's runs is :mod:`server.service.access`.
+Around it: runs of the same spreadsheet are serialised by the store's spreadsheet lock
+(a PostgreSQL advisory lock across processes), so two writers never interleave on one
+Summary; ``latestRun`` is answered from memory for a moment
+(:mod:`server.service.recent`); who may read a sheet's runs is
+:mod:`server.service.access`; who asked, :mod:`server.service.identities`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import socket
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio.to_thread
 
+from server.alerts import RunReport, findings
 from server.classification import (
     ClassificationError,
     ClassificationResult,
     ClassifyOptions,
-    NoQuarterEnded,
-    NoQuarters,
-    Severity,
-    UnknownQuarter,
     classify,
     parse_quarter,
 )
-from server.service.access import AccessPolicy
+from server.service.access import AccessDenied, AccessPolicy
+from server.service.amounts import check_amounts
 from server.service.callers import Caller, ClassifyRequest
-from server.service.flights import SingleFlight
+from server.service.failures import (
+    FAILED_RUN_ISSUES,
+    Describe,
+    Failure,
+    RunInterrupted,
+    describe_plainly,
+)
+from server.service.identities import Identities
+from server.service.quarters import (
+    QuarterChoice,
+    choices,
+    in_quarter,
+    labels_of,
+    resolve_quarter,
+)
 from server.service.recent import RecentRuns
 from server.service.summary import build_summary
-from server.store.port import RunRecord, RunStore
+from server.store.port import RunRecord, RunStatus, RunStore
 from sheets_adapter.port import SheetsPort, SpreadsheetSnapshot
 
 log = logging.getLogger(__name__)
@@ -72,52 +90,38 @@ def today_in(time_zone: str | None, moment: datetime) -> date:
     return aware.astimezone(_zone(time_zone)).date()
 
 
-def resolve_quarter(result: ClassificationResult, asked: str | None) -> str:
-    """The canonical quarter a run is about: the one asked for, else the result's default
-    (the latest quarter with bookings that had ended by ``asOf``).
+def worker_id() -> str:
+    """This process's name as the owner of its runs: host, pid and a random part (a
+    restarted process is another owner, even with the same pid)."""
+    host = socket.gethostname()[:32] or "host"
+    return f"{host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
-    Asked for by name, a classified quarter or the quarter in progress (which may have
-    a pace and no won deal yet) is accepted. Without a name and with no quarter ended
-    yet, the run is refused with a message naming the quarter in progress. With no
-    quarter classified at all (every row rejected, say), nothing is accepted: the quarter
-    in progress always has a pace, but a pace of nothing is no answer."""
-    known = list(result.quarters)
-    if not known:
-        options = result.options
-        rejected = sum(1 for i in result.issues if i.severity is Severity.ERROR)
-        raise NoQuarters(options.plan_tab, options.bookings_tab, rejected)
-    if asked is None or not asked.strip():
-        if result.quarter is not None:
-            return result.quarter
-        raise NoQuarterEnded(result.as_of or date.min, result.in_progress, known)
+
+def _asked_quarter(request: ClassifyRequest) -> str:
+    """The quarter a run shows while it is RUNNING: the one asked for, canonical, or "" when
+    none was asked (or it cannot be read: the run will say so)."""
+    if not request.quarter:
+        return ""
     try:
-        label = parse_quarter(asked, result.options.fiscal_year_start_month).label
-    except UnknownQuarter:
-        raise UnknownQuarter(asked, known) from None
-    if label not in known and label != result.in_progress:
-        raise UnknownQuarter(asked, known)
-    return label
+        return parse_quarter(request.quarter, request.options.fiscal_year_start_month).label
+    except ClassificationError:
+        return ""
 
 
-def _labels(result: ClassificationResult) -> dict[str, str]:
-    """Canonical quarter -> the sheet's label, the quarter in progress included (it may
-    have a pace and no verdict yet)."""
-    labels = dict(result.labels)
-    for pace in result.pace:
-        if pace.label:
-            labels.setdefault(pace.quarter, pace.label)
-    return labels
+@dataclass(frozen=True)
+class Outcome:
+    """A run that succeeded, and what its alerts need to know of it."""
 
-
-def _in_quarter(result: ClassificationResult, quarter: str) -> bool:
-    """Whether ``quarter`` had not ended at the run's ``asOf``."""
-    return quarter == result.in_progress or any(
-        v.in_progress for v in result.verdicts if v.quarter == quarter
-    )
+    run: RunRecord
+    report: RunReport
 
 
 class ClassificationService:
-    def __init__(
+    """One classification as steps (admit, begin, execute, fail or forget) that the
+    run lifecycle (:mod:`server.service.runs`) drives, the same steps as one blocking
+    call (:meth:`classify_quarter`), and the run history."""
+
+    def __init__(  # noqa: PLR0913 - keyword-only options with defaults
         self,
         sheets: SheetsPort,
         store: RunStore,
@@ -126,71 +130,164 @@ class ClassificationService:
         new_id: Callable[[], str] = _new_id,
         recent_ttl: float = 1.0,
         coalesce_window: float = 1.0,
+        owner: str | None = None,
+        describe: Describe = describe_plainly,
     ) -> None:
         self.sheets = sheets
         self.store = store
+        self.owner = owner or worker_id()
+        self.describe = describe
+        self.coalesce_window = coalesce_window
         self._clock = clock
         self._new_id = new_id
-        self._flights: SingleFlight[tuple[object, ...], RunRecord] = SingleFlight(coalesce_window)
         self._recent = RecentRuns(recent_ttl)
         self._access = AccessPolicy(sheets)
+        self.identities = Identities(sheets)
 
-    # -- classification -------------------------------------------------------------
+    def now(self) -> datetime:
+        return self._clock()
 
-    def classify_quarter(self, request: ClassifyRequest) -> RunRecord:
-        """One whole classification, blocking. Call from a worker thread."""
+    # -- one run, step by step (each blocking: call it from a worker thread) ----------
+
+    def admit(self, request: ClassifyRequest) -> ClassifyRequest:
+        """Before a run starts or waits for anything: who asks (a token Google refuses is
+        turned away here), with their e-mail for the record."""
+        return dataclasses.replace(request, caller=self.identities.named(request.caller))
+
+    def begin(self, request: ClassifyRequest) -> RunRecord:
+        """Record the run as RUNNING, held by this worker."""
+        now = self._clock()
+        run = RunRecord(
+            id=self._new_id(),
+            spreadsheet_id=request.spreadsheet_id,
+            quarter=_asked_quarter(request),
+            classified_at=now,
+            summary_tab=request.options.summary_tab,
+            options=request.options,
+            verdicts=(),
+            issues=(),
+            caller=request.caller.email,
+            status=RunStatus.RUNNING,
+            started_at=now,
+            trigger=request.trigger,
+        )
+        self.store.begin(run, self.owner)
+        return run
+
+    def execute(self, request: ClassifyRequest, run: RunRecord) -> Outcome:
+        """Read → classify → check → record the result → write the Summary → SUCCEEDED.
+        The spreadsheet's lock must be held. The result is recorded (still RUNNING)
+        before the Summary is written, so a store that fails stops the run before the
+        write, and a write that fails leaves the run to end FAILED: the Summary and the
+        record never disagree."""
         options = request.options
         auth = request.caller.auth
-        with self.store.spreadsheet_lock(request.spreadsheet_id):
-            snapshot = self.sheets.read(
-                request.spreadsheet_id,
-                (options.plan_tab, options.bookings_tab),
-                options.summary_tab,
-                auth,
-                optional=(options.leads_tab, options.rates_tab),
-            )
-            run_at = self._clock()
-            result = self._classify(snapshot, options, run_at)
-            try:
-                quarter = resolve_quarter(result, request.quarter)
-            except ClassificationError as err:
-                err.issues = result.issues  # a refused run still delivers its data issues
-                raise
-            summary = build_summary(
-                result,
-                quarter=quarter,
-                run_at=run_at,
-                existing=snapshot.summary,
-                summary_tab=options.summary_tab,
-            )
-            self.sheets.write_summary(snapshot, summary, auth)
-            run = RunRecord(
-                id=self._new_id(),
-                spreadsheet_id=request.spreadsheet_id,
-                quarter=quarter,
-                classified_at=run_at,
-                summary_tab=options.summary_tab,
-                options=options,
-                verdicts=tuple(v for v in result.verdicts if v.quarter <= quarter),
-                issues=result.issues,
-                caller=request.caller.email,
-                as_of=result.as_of,
-                currency=result.currency,
-                in_quarter=_in_quarter(result, quarter),
-                pace=result.pace,
-                inputs=result.inputs,
-                labels=_labels(result),
-            )
-            self.store.add(run)
-            self._recent.forget(request.spreadsheet_id)
-        log.info(
-            "classified spreadsheet=%s quarter=%s verdicts=%d issues=%d",
+        snapshot = self.sheets.read(
             request.spreadsheet_id,
-            quarter,
-            len(run.verdicts),
-            len(run.issues),
+            (options.plan_tab, options.bookings_tab),
+            options.summary_tab,
+            auth,
+            optional=(options.leads_tab, options.rates_tab),
         )
-        return run
+        run_at = self._clock()
+        result = self._classify(snapshot, options, run_at)
+        try:
+            quarter = resolve_quarter(result, request.quarter)
+        except ClassificationError as err:
+            err.issues = result.issues  # a refused run still delivers its data issues
+            raise
+        verdicts = tuple(v for v in result.verdicts if v.quarter <= quarter)
+        check_amounts(verdicts, result.issues)
+        previous = self.store.previous_success(request.spreadsheet_id, quarter)
+        labels = labels_of(result)
+        report = RunReport(
+            spreadsheet_id=request.spreadsheet_id,
+            quarter=quarter,
+            verdicts=verdicts,
+            previous=None if previous is None else previous.verdicts,
+            run_id=run.id,
+            title=snapshot.title,
+            label=labels.get(quarter, ""),
+            currency=result.currency,
+        )
+        pending = dataclasses.replace(
+            run,
+            quarter=quarter,
+            classified_at=run_at,
+            verdicts=verdicts,
+            issues=result.issues,
+            as_of=result.as_of,
+            currency=result.currency,
+            in_quarter=in_quarter(result, quarter),
+            pace=result.pace,
+            inputs=result.inputs,
+            labels=labels,
+            changes=findings(report).changes,
+        )
+        summary = build_summary(
+            result,
+            quarter=quarter,
+            run_at=run_at,
+            existing=snapshot.summary,
+            summary_tab=options.summary_tab,
+        )
+        if not self.store.record_result(pending):
+            raise RunInterrupted(run.id)
+        self.sheets.write_summary(snapshot, summary, auth)
+        return Outcome(self._succeeded(pending), report)
+
+    def _succeeded(self, pending: RunRecord) -> RunRecord:
+        done = dataclasses.replace(pending, status=RunStatus.SUCCEEDED, finished_at=self._clock())
+        if not self.store.finish(done):
+            # Ended by another worker meanwhile (it took this one for gone): its record wins.
+            log.error("run %s: written, but ended elsewhere before it was marked", done.id)
+            done = self.store.get(done.id) or done
+        self._recent.forget(done.spreadsheet_id)
+        log.info(
+            "classified spreadsheet=%s quarter=%s verdicts=%d issues=%d run=%s",
+            done.spreadsheet_id,
+            done.quarter,
+            len(done.verdicts),
+            len(done.issues),
+            done.id,
+        )
+        return done
+
+    def fail(self, run: RunRecord, failure: Failure) -> RunRecord:
+        """End the run FAILED with ``failure`` (its first issues kept)."""
+        failed = dataclasses.replace(
+            run,
+            status=RunStatus.FAILED,
+            error=failure.text,
+            issues=tuple(failure.issues[:FAILED_RUN_ISSUES]),
+            verdicts=(),
+            changes=(),
+            finished_at=self._clock(),
+        )
+        if not self.store.finish(failed):
+            failed = self.store.get(run.id) or failed
+        log.info("run %s of spreadsheet=%s failed: %s", run.id, run.spreadsheet_id, failure.code)
+        return failed
+
+    def forget(self, run: RunRecord) -> None:
+        """A refusal found while the caller still waits: no run is left."""
+        self.store.discard(run.id)
+
+    def classify_quarter(self, request: ClassifyRequest) -> RunRecord:
+        """One whole run, blocking, its caller waiting to the end (so a refusal leaves no
+        run and any other failure is recorded FAILED, then raised as it came)."""
+        request = self.admit(request)
+        run = self.begin(request)
+        try:
+            with self.store.spreadsheet_lock(request.spreadsheet_id):
+                return self.execute(request, run).run
+        except Exception as err:
+            failure = self.describe(err)
+            if failure.refusal:
+                self.forget(run)
+            else:
+                self.fail(run, failure)
+            raise
 
     @staticmethod
     def _classify(
@@ -214,12 +311,35 @@ class ClassificationService:
             locale=snapshot.locale,
         )
 
-    async def classify_quarter_async(self, request: ClassifyRequest) -> RunRecord:
-        """:meth:`classify_quarter` in a worker thread, as one flight per identical request."""
-        return await self._flights.run(
-            request.flight_key,
-            lambda: anyio.to_thread.run_sync(self.classify_quarter, request),
+    # -- access -----------------------------------------------------------------------------
+
+    def check_reader(self, spreadsheet_id: str, caller: Caller) -> None:
+        """Raise :class:`AccessDenied` unless the caller may read the sheet's runs and
+        alerts (blocking)."""
+        self._access.check(spreadsheet_id, caller)
+
+    def check_writer(self, spreadsheet_id: str, caller: Caller) -> None:
+        """Raise :class:`AccessDenied` unless the caller may change the sheet's settings
+        (its alerts) (blocking)."""
+        self._access.check(spreadsheet_id, caller)
+
+    # -- the quarters a sheet can classify ---------------------------------------------
+
+    def quarters(
+        self, spreadsheet_id: str, options: ClassifyOptions, caller: Caller
+    ) -> list[QuarterChoice]:
+        """The sheet's quarters, newest first (blocking): read and classified as a run
+        would, nothing written or recorded."""
+        self._access.check(spreadsheet_id, caller)
+        snapshot = self.sheets.read(
+            spreadsheet_id,
+            (options.plan_tab, options.bookings_tab),
+            options.summary_tab,
+            caller.auth,
+            optional=(options.leads_tab, options.rates_tab),
         )
+        result = self._classify(snapshot, options, self._clock())
+        return choices(result)
 
     # -- history -----------------------------------------------------------------------
 
@@ -233,9 +353,25 @@ class ClassificationService:
         return run
 
     def latest_run(self, spreadsheet_id: str, caller: Caller) -> RunRecord | None:
+        """The newest SUCCEEDED run (what the sidebar shows)."""
         self._access.check(spreadsheet_id, caller)
         return self.store.latest(spreadsheet_id, caller=self._access.owner_filter(caller))
 
     def runs(self, spreadsheet_id: str, limit: int, caller: Caller) -> Sequence[RunRecord]:
+        """The newest runs, whatever their status (the History view)."""
         self._access.check(spreadsheet_id, caller)
         return self.store.list(spreadsheet_id, limit, caller=self._access.owner_filter(caller))
+
+    def run(self, run_id: str, caller: Caller) -> RunRecord | None:
+        """One run where it stands, from the store (any worker answers for any other's);
+        None when there is no such run, and the same for a run of a sheet the caller may
+        not read (which says nothing of it)."""
+        run = self.store.get(run_id)
+        if run is None:
+            return None
+        try:
+            self._access.check(run.spreadsheet_id, caller)
+        except AccessDenied:
+            return None
+        owner = self._access.owner_filter(caller)
+        return run if owner is None or run.caller == owner else None

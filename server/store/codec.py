@@ -3,7 +3,8 @@
 Every store keeps the same normal form, so a run reads back equal to what was
 stored, whichever store holds it:
 
-- ``classified_at`` must be timezone-aware; it is kept in UTC (microseconds).
+- ``classified_at`` (and ``started_at``, ``finished_at``) must be timezone-aware; they
+  are kept in UTC (microseconds).
 - plan, bookings and baseline are rounded to cents, half-even (as the domain compares
   them); attainment and growth are kept as the floats they are.
 - flags keep their order; options are kept as a JSON object with the GraphQL names.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -31,6 +33,7 @@ from server.classification.model import (
     Pace,
     TabReading,
     Verdict,
+    VerdictChange,
     round_cents,
     to_cents,
 )
@@ -39,6 +42,8 @@ from server.store.port import RunRecord
 T = TypeVar("T")
 
 FLAG_SEPARATOR = ","
+#: The largest amount a ``NUMERIC(18, 2)`` column holds (16 digits before the point).
+MAX_AMOUNT = Decimal("9999999999999999.99")
 
 
 def utc(moment: datetime) -> datetime:
@@ -50,6 +55,13 @@ def utc(moment: datetime) -> datetime:
 
 def cents(amount: float | None) -> float | None:
     return None if amount is None else round_cents(float(amount))
+
+
+def fits(amount: float | None) -> bool:
+    """Whether ``amount`` can be kept in a ``NUMERIC(18, 2)`` column (None can)."""
+    if amount is None:
+        return True
+    return math.isfinite(amount) and abs(to_decimal(amount)) <= MAX_AMOUNT
 
 
 def to_decimal(amount: float) -> Decimal:
@@ -74,6 +86,9 @@ def normalise(run: RunRecord) -> RunRecord:
     return dataclasses.replace(
         run,
         classified_at=utc(run.classified_at),
+        started_at=None if run.started_at is None else utc(run.started_at),
+        finished_at=None if run.finished_at is None else utc(run.finished_at),
+        changes=tuple(run.changes),
         verdicts=verdicts,
         issues=tuple(run.issues),
         pace=tuple(run.pace),
@@ -183,4 +198,18 @@ def inputs_from_json(data: Sequence[Mapping[str, Any]] | None) -> tuple[TabReadi
     return tuple(
         _record(TabReading, r, columns=_columns, left_out=_left_out, notes=tuple)
         for r in data or ()
+    )
+
+
+def changes_to_json(changes: Sequence[VerdictChange]) -> list[dict[str, Any]]:
+    return [_plain(c) for c in changes]
+
+
+def _verdict_or_none(value: Any) -> Verdict | None:
+    return None if value is None else Verdict(value)
+
+
+def changes_from_json(data: Sequence[Mapping[str, Any]] | None) -> tuple[VerdictChange, ...]:
+    return tuple(
+        _record(VerdictChange, c, before=_verdict_or_none, after=Verdict) for c in data or ()
     )

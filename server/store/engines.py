@@ -6,6 +6,9 @@ second writer waits instead of failing, foreign keys on, ``synchronous=NORMAL``
 ``check_same_thread=False``, so any worker thread may use any pooled connection.
 In-memory SQLite (tests only) shares one connection (``StaticPool``).
 
+Every engine hides statement parameters from its errors (``hide_parameters``): an error
+is logged with its cause, and a parameter may be a caller's e-mail or a sealed webhook.
+
 PostgreSQL (psycopg 3): a ``QueuePool`` with ``pool_pre_ping`` (a restarted server
 costs one reconnect, not a failed request), recycled every 30 minutes, a connect
 timeout and an ``application_name`` that shows in ``pg_stat_activity``.
@@ -37,9 +40,12 @@ def make_engine(
     if db.kind == "postgresql":
         connect_args = {"connect_timeout": 10, "application_name": "sales-verdicts"}
         if dedicated:
-            return create_engine(db.url, poolclass=NullPool, connect_args=connect_args)
+            return create_engine(
+                db.url, poolclass=NullPool, connect_args=connect_args, hide_parameters=True
+            )
         return create_engine(
             db.url,
+            hide_parameters=True,
             pool_size=pool_size,
             max_overflow=max_overflow,
             pool_pre_ping=True,
@@ -48,11 +54,15 @@ def make_engine(
         )
     if db.path is None:
         engine = create_engine(
-            db.url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            db.url,
+            poolclass=StaticPool,
+            connect_args={"check_same_thread": False},
+            hide_parameters=True,
         )
     else:
         engine = create_engine(
             db.url,
+            hide_parameters=True,
             pool_size=pool_size,
             max_overflow=max_overflow,
             connect_args={"check_same_thread": False, "timeout": busy_timeout},

@@ -16,7 +16,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,6 +60,20 @@ class KeyedLocks:
     def __len__(self) -> int:
         with self._guard:
             return len(self._locks)
+
+    def try_take(self, key: str) -> Callable[[], None] | None:
+        """The key's lock if it is free right now: the function that releases it (from
+        any thread); else None."""
+        lock = self._enter(key)
+        if not lock.acquire(blocking=False):
+            self._leave(key)
+            return None
+
+        def release() -> None:
+            lock.release()
+            self._leave(key)
+
+        return release
 
     @contextmanager
     def hold(self, key: str, timeout: float | None = None) -> Iterator[None]:

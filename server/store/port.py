@@ -2,12 +2,26 @@
 
 Implementations: ``server.store.sql.SqlRunStore`` (SQLAlchemy 2; SQLite file or
 PostgreSQL) and ``server.store.memory.MemoryRunStore`` (unit tests).
+
+A run's life in the store::
+
+    begin ──▶ RUNNING ──record_result──▶ RUNNING (result pending) ──finish──▶ SUCCEEDED
+                 │                             │                     └────▶ FAILED
+                 ├──finish──▶ FAILED            └──finish──▶ FAILED
+                 ├──discard──▶ (gone: refused while its caller waited)
+                 └──interrupt_stale──▶ FAILED "INTERRUPTED: …" (its worker stopped beating)
+
+A RUNNING run is held by one worker (``owner``), which beats its heartbeat
+(:meth:`RunStore.heartbeat`) while it lives; any worker ends the runs whose heartbeat is
+older than the lease. Every change of state is conditional on the run being RUNNING, so
+a finished run (SUCCEEDED or FAILED) never changes again.
 """
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+import enum
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,7 +32,14 @@ from server.classification.model import (
     Pace,
     QuarterVerdict,
     TabReading,
+    VerdictChange,
 )
+
+
+class RunStatus(enum.Enum):
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,12 @@ class RunRecord:
     pace: tuple[Pace, ...] = ()  # the quarter in progress at as_of: total first
     inputs: tuple[TabReading, ...] = ()  # how each tab was read
     labels: Mapping[str, str] = field(default_factory=dict)  # "2026-Q4" -> "FY26 Q4"
+    status: RunStatus = RunStatus.SUCCEEDED
+    error: str | None = None  # "CODE: message" when FAILED
+    started_at: datetime | None = None  # None: runs stored before it was kept
+    finished_at: datetime | None = None  # None while RUNNING
+    trigger: str = "API"  # what the caller said started it: MENU, SCHEDULE, CLI, API
+    changes: tuple[VerdictChange, ...] = ()  # vs the previous SUCCEEDED run of the quarter
 
     def current(self) -> list[QuarterVerdict]:
         return [v for v in self.verdicts if v.quarter == self.quarter]
@@ -57,15 +84,87 @@ class RunRecord:
         """The run's quarter as the sheet writes it (``FY26 Q4``), else canonical."""
         return self.labels.get(self.quarter) or self.quarter
 
+    @property
+    def began(self) -> datetime:
+        """When the run started (``classified_at`` for runs stored before that was kept)."""
+        return self.started_at or self.classified_at
+
+    @property
+    def running(self) -> bool:
+        return self.status is RunStatus.RUNNING
+
+
+@dataclass(frozen=True)
+class StoredAlerts:
+    """A spreadsheet's alert settings as the store keeps them: the webhook URL sealed
+    (``server.alerts.Sealer``; the store never sees it in clear when keys are set) and
+    the events by name."""
+
+    spreadsheet_id: str
+    webhook: str | None  # sealed; None: no webhook
+    on: tuple[str, ...]
+    updated_at: datetime
+    updated_by: str | None = None
+
+
+class HeldLock:
+    """A spreadsheet's lock, taken; :meth:`release` gives it back (once, from any thread)."""
+
+    def __init__(self, release: Callable[[], None]) -> None:
+        self._release: Callable[[], None] | None = release
+
+    def release(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()
+
 
 class RunStore(abc.ABC):
     @abc.abstractmethod
     def add(self, run: RunRecord) -> None:
         """Store a run with its verdicts and issues, in one transaction."""
 
+    # -- a run's life (see the module docstring) --------------------------------------
+
+    @abc.abstractmethod
+    def begin(self, run: RunRecord, owner: str) -> None:
+        """Record ``run`` (RUNNING, without verdicts) as held by worker ``owner``."""
+
+    @abc.abstractmethod
+    def record_result(self, run: RunRecord) -> bool:
+        """Keep a RUNNING run's result (verdicts, issues, quarter, changes, …), still
+        RUNNING until :meth:`finish`; an earlier result of the run is replaced. False
+        (nothing kept) when the run is no longer RUNNING."""
+
+    @abc.abstractmethod
+    def finish(self, run: RunRecord) -> bool:
+        """End a RUNNING run as ``run.status`` says, at ``run.finished_at``: SUCCEEDED
+        keeps the recorded result; FAILED keeps ``run.error`` and ``run.issues``, and no
+        verdicts. False (nothing changed) when the run is no longer RUNNING."""
+
+    @abc.abstractmethod
+    def discard(self, run_id: str) -> None:
+        """Forget a RUNNING run that never became one (refused while its caller waited)."""
+
+    @abc.abstractmethod
+    def heartbeat(self, owner: str, at: datetime) -> int:
+        """Mark every RUNNING run ``owner`` holds as alive at ``at``; how many there are."""
+
+    @abc.abstractmethod
+    def interrupt_stale(self, beaten_before: datetime, error: str, at: datetime) -> list[RunRecord]:
+        """End as FAILED with ``error`` every RUNNING run whose last heartbeat is older
+        than ``beaten_before``; the runs so ended."""
+
+    @abc.abstractmethod
+    def previous_success(self, spreadsheet_id: str, quarter: str) -> RunRecord | None:
+        """The newest SUCCEEDED run of the spreadsheet and quarter."""
+
+    # -- reading ----------------------------------------------------------------------
+
     @abc.abstractmethod
     def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
-        """The newest run of a spreadsheet (by ``classified_at``); only ``caller``'s when given."""
+        """The newest SUCCEEDED run of a spreadsheet (by ``classified_at``); only
+        ``caller``'s when given."""
 
     @abc.abstractmethod
     def list(
@@ -74,12 +173,34 @@ class RunStore(abc.ABC):
         """The newest runs first, at most ``limit``; only ``caller``'s when given."""
 
     @abc.abstractmethod
-    def get(self, run_id: str) -> RunRecord | None: ...
+    def get(self, run_id: str) -> RunRecord | None:
+        """The run, in whatever state it is (always read afresh while RUNNING)."""
 
     @abc.abstractmethod
     def spreadsheet_lock(self, spreadsheet_id: str) -> AbstractContextManager[None]:
         """Held while a spreadsheet's Summary is written: across processes on PostgreSQL
         (``pg_advisory_lock``); within the process elsewhere."""
+
+    @abc.abstractmethod
+    def try_spreadsheet_lock(self, spreadsheet_id: str) -> HeldLock | None:
+        """The spreadsheet's lock (as :meth:`spreadsheet_lock`) if it is free right now,
+        else None: never waits, so a caller on an event loop polls it."""
+
+    # -- alerts ------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def alert_settings(self, spreadsheet_id: str) -> StoredAlerts | None: ...
+
+    @abc.abstractmethod
+    def save_alert_settings(self, alerts: StoredAlerts) -> None:
+        """Replace the spreadsheet's alert settings."""
+
+    # -- health ------------------------------------------------------------------------
+
+    def check(self) -> str | None:
+        """None when the store answers and its last write went through; else why not (a
+        sentence without secrets, for ``/healthz``)."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

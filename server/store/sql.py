@@ -4,58 +4,73 @@ Reads are Core statements on the tables of :mod:`server.store.tables`:
 
 - ``get(id)`` — a finished run never changes, so it is served from an in-process
   LRU cache after its first load (a run row, its verdicts, its issues: three
-  indexed queries, by primary key).
-- ``latest(sheet)`` — one index-only query for the newest run's id (so runs written
-  by another process are always seen), then the cached run.
+  indexed queries, by primary key); a RUNNING run is read afresh every time, so any
+  worker answers for any other's run.
+- ``latest(sheet)`` — one index-only query for the newest SUCCEEDED run's id (so runs
+  written by another process are always seen), then the cached run.
 - ``list(sheet, n)`` — one query for the run rows, then one for the verdicts and
   one for the issues of every run not yet cached.
 
-``add`` writes a run and its rows in one transaction. ``spreadsheet_lock`` is a
-session-level ``pg_advisory_lock`` on PostgreSQL (held on its own connection, so it
-serialises server processes), and a ``threading.Lock`` plus an exclusive lock file
-(``<db>.locks/``) on SQLite (serialising threads, store instances and processes on
-one machine). Database errors leave as :mod:`server.store.errors`.
+Writes (``add``, ``begin``, ``record_result``, ``finish``, …) are one transaction each,
+every change of a run's state conditional on its being RUNNING (see
+:mod:`server.store.port`). A write that fails is logged with its cause (the statement,
+never its parameters: engines hide them) and remembered for :meth:`SqlRunStore.check`
+(``/healthz``) until a write goes through or a minute passes.
+
+``spreadsheet_lock`` is a session-level ``pg_advisory_lock`` on PostgreSQL (held on its
+own connection, so it serialises server processes: :mod:`server.store.pglocks`), and a
+``threading.Lock`` plus an exclusive lock file (``<db>.locks/``) on SQLite (serialising
+threads, store instances and processes on one machine); ``try_spreadsheet_lock`` takes
+the same locks without waiting. Database errors leave as :mod:`server.store.errors`.
 """
 
 from __future__ import annotations
 
 import builtins
 import logging
+import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from server.cache import TtlCache
-from server.classification.model import DataIssue, QuarterVerdict, Severity, Verdict
+from server.classification.model import DataIssue, QuarterVerdict
 from server.store import DEFAULT_SQLITE_FILE
-from server.store.codec import (
-    drivers_from_json,
-    drivers_to_json,
-    flags_from_text,
-    flags_to_text,
-    inputs_from_json,
-    inputs_to_json,
-    normalise,
-    options_from_json,
-    options_to_json,
-    pace_from_json,
-    pace_to_json,
-)
+from server.store.codec import normalise
 from server.store.engines import lock_dir, make_engine
 from server.store.errors import DuplicateRun, LockTimeout, StoreUnavailable
-from server.store.locks import KeyedLocks, advisory_key, file_lock, lock_file_name
+from server.store.locks import KeyedLocks, file_lock, lock_file_name
 from server.store.migrate import upgrade_engine
-from server.store.port import RunRecord, RunStore
-from server.store.tables import IssueRow, RunRow, VerdictRow
+from server.store.pglocks import advisory_lock, try_advisory_lock
+from server.store.port import HeldLock, RunRecord, RunStatus, RunStore, StoredAlerts
+from server.store.rows import (
+    alerts_row,
+    issue,
+    issue_rows,
+    result_values,
+    run_record,
+    run_row,
+    stored_alerts,
+    verdict,
+    verdict_rows,
+)
+from server.store.tables import AlertRow, IssueRow, RunRow, VerdictRow
 from server.store.urls import parse_database_url
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RUNNING = RunStatus.RUNNING.value
+SUCCEEDED = RunStatus.SUCCEEDED.value
+#: How long a failed write keeps ``check`` (``/healthz``) failing, unless one succeeds.
+FAILURE_REMEMBERED = 60.0
 
 _RUN_COLUMNS = (
     RunRow.id,
@@ -71,18 +86,26 @@ _RUN_COLUMNS = (
     RunRow.pace,
     RunRow.inputs,
     RunRow.labels,
+    RunRow.status,
+    RunRow.error,
+    RunRow.started_at,
+    RunRow.finished_at,
+    RunRow.trigger,
+    RunRow.changes,
 )
 _NEWEST_FIRST = (RunRow.classified_at.desc(), RunRow.id.desc())
 
 # Statements are built once (building one costs more than SQLite running it).
 _LATEST_ID = (
     select(RunRow.id)
-    .where(RunRow.spreadsheet_id == bindparam("sheet"))
+    .where(RunRow.spreadsheet_id == bindparam("sheet"), RunRow.status == SUCCEEDED)
     .order_by(*_NEWEST_FIRST)
     .limit(1)
 )
 _LATEST_ID_OF_CALLER = _LATEST_ID.where(RunRow.caller == bindparam("caller"))
+_PREVIOUS_SUCCESS_ID = _LATEST_ID.where(RunRow.quarter == bindparam("quarter"))
 _RUN_BY_ID = select(*_RUN_COLUMNS).where(RunRow.id == bindparam("run_id"))
+_RUNS_BY_IDS = select(*_RUN_COLUMNS).where(RunRow.id.in_(bindparam("ids", expanding=True)))
 _RUNS_OF_SHEET = (
     select(*_RUN_COLUMNS)
     .where(RunRow.spreadsheet_id == bindparam("sheet"))
@@ -100,7 +123,11 @@ _ISSUES_OF = (
     .where(IssueRow.run_id.in_(bindparam("ids", expanding=True)))
     .order_by(IssueRow.run_id, IssueRow.position)
 )
-_LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL: lock_timeout expired
+_ALERTS_OF = select(AlertRow.__table__).where(AlertRow.spreadsheet_id == bindparam("sheet"))
+
+
+def _still_running(run_id: str) -> Any:
+    return update(RunRow).where(RunRow.id == run_id, RunRow.status == RUNNING)
 
 
 class SqlRunStore(RunStore):
@@ -121,12 +148,14 @@ class SqlRunStore(RunStore):
         if self.database.kind == "memory":
             raise ValueError("memory:// is served by MemoryRunStore, not SqlRunStore")
         self._lock_timeout = lock_timeout
-        self._cache: TtlCache[str, RunRecord] = TtlCache(size=cache_size)  # runs never change
+        self._cache: TtlCache[str, RunRecord] = TtlCache(size=cache_size)  # finished runs
         self._local_locks = KeyedLocks()
         self._locks_dir = lock_dir(self.database)
+        self._failure: tuple[float, str] | None = None  # (when, why) of the last failed write
+        self._failure_lock = threading.Lock()
         self.engine = make_engine(self.database, busy_timeout=busy_timeout, pool_size=pool_size)
-        # Reads need no transaction (runs are immutable, written in one): on PostgreSQL
-        # autocommit saves the BEGIN and ROLLBACK round trips of every read.
+        # Reads need no transaction (each run is written in one): on PostgreSQL autocommit
+        # saves the BEGIN and ROLLBACK round trips of every read.
         self._reader = self.engine
         self._lock_engine: Engine | None = None
         if self.database.kind == "postgresql":
@@ -156,24 +185,138 @@ class SqlRunStore(RunStore):
         except SQLAlchemyError as err:
             raise StoreUnavailable(f"run store {self.database}: {err}") from err
 
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        """``work`` in one transaction; a failure is logged, remembered and translated."""
+        try:
+            with self.engine.begin() as connection:
+                done = work(connection)
+        except SQLAlchemyError as err:
+            cause = str(getattr(err, "orig", None) or err).strip()
+            log.error("run store %s: a write failed: %.500r", self.database, cause)
+            with self._failure_lock:
+                self._failure = (time.monotonic(), cause)
+            if isinstance(err, IntegrityError):
+                raise
+            raise StoreUnavailable(f"run store {self.database}: {err}") from err
+        with self._failure_lock:
+            self._failure = None
+        return done
+
     # -- writing ----------------------------------------------------------------------
 
     def add(self, run: RunRecord) -> None:
         run = normalise(run)
-        verdicts = [_verdict_row(run.id, i, v) for i, v in enumerate(run.verdicts)]
-        issues = [_issue_row(run.id, i, issue) for i, issue in enumerate(run.issues)]
+
+        def work(connection: Connection) -> None:
+            connection.execute(insert(RunRow), [run_row(run)])
+            self._insert_rows(connection, run)
+
+        self._insert(run, work)
+
+    def begin(self, run: RunRecord, owner: str) -> None:
+        run = normalise(run)
+        row = {**run_row(run), "owner": owner, "heartbeat_at": run.began}
+        self._insert(run, lambda connection: connection.execute(insert(RunRow), [row]))
+
+    def _insert(self, run: RunRecord, work: Callable[[Connection], object]) -> None:
         try:
-            with self.engine.begin() as connection:
-                connection.execute(insert(RunRow), [_run_row(run)])
-                if verdicts:
-                    connection.execute(insert(VerdictRow), verdicts)
-                if issues:
-                    connection.execute(insert(IssueRow), issues)
+            self._write(work)
         except IntegrityError as err:
             if self.get(run.id) is not None:
                 raise DuplicateRun(run.id) from err
             raise StoreUnavailable(f"run store {self.database}: {err}") from err
-        except SQLAlchemyError as err:
+
+    @staticmethod
+    def _insert_rows(connection: Connection, run: RunRecord, *, verdicts: bool = True) -> None:
+        rows = verdict_rows(run) if verdicts else []
+        if rows:
+            connection.execute(insert(VerdictRow), rows)
+        if issues := issue_rows(run):
+            connection.execute(insert(IssueRow), issues)
+
+    @staticmethod
+    def _clear_rows(connection: Connection, run_ids: Sequence[str]) -> None:
+        connection.execute(delete(IssueRow).where(IssueRow.run_id.in_(run_ids)))
+        connection.execute(delete(VerdictRow).where(VerdictRow.run_id.in_(run_ids)))
+
+    def record_result(self, run: RunRecord) -> bool:
+        run = normalise(run)
+
+        def work(connection: Connection) -> bool:
+            done = connection.execute(_still_running(run.id).values(**result_values(run)))
+            if done.rowcount != 1:
+                return False
+            self._clear_rows(connection, [run.id])
+            self._insert_rows(connection, run)
+            return True
+
+        return self._safe_write(work)
+
+    def finish(self, run: RunRecord) -> bool:
+        run = normalise(run)
+        values = {
+            "status": run.status.value,
+            "error": run.error,
+            "finished_at": run.finished_at,
+            "quarter": run.quarter,
+            "changes": result_values(run)["changes"],
+        }
+
+        def work(connection: Connection) -> bool:
+            done = connection.execute(_still_running(run.id).values(**values))
+            if done.rowcount != 1:
+                return False
+            if run.status is not RunStatus.SUCCEEDED:  # a failed run shows its issues only
+                self._clear_rows(connection, [run.id])
+                self._insert_rows(connection, run, verdicts=False)
+            return True
+
+        return self._safe_write(work)
+
+    def discard(self, run_id: str) -> None:
+        def work(connection: Connection) -> None:
+            gone = connection.execute(
+                delete(RunRow).where(RunRow.id == run_id, RunRow.status == RUNNING)
+            )
+            if gone.rowcount:
+                self._clear_rows(connection, [run_id])
+
+        self._safe_write(work)
+
+    def heartbeat(self, owner: str, at: datetime) -> int:
+        statement = (
+            update(RunRow)
+            .where(RunRow.owner == owner, RunRow.status == RUNNING)
+            .values(heartbeat_at=at)
+        )
+        return int(self._safe_write(lambda connection: connection.execute(statement).rowcount))
+
+    def interrupt_stale(self, beaten_before: datetime, error: str, at: datetime) -> list[RunRecord]:
+        statement = (
+            update(RunRow)
+            .where(RunRow.status == RUNNING, RunRow.heartbeat_at < beaten_before)
+            .values(status=RunStatus.FAILED.value, error=error, finished_at=at)
+            .returning(RunRow.id)
+        )
+
+        def work(connection: Connection) -> builtins.list[str]:
+            ended = list(connection.execute(statement).scalars())
+            if ended:
+                connection.execute(delete(VerdictRow).where(VerdictRow.run_id.in_(ended)))
+            return ended
+
+        ended = self._safe_write(work)
+        if not ended:
+            return []
+        with self._connect() as connection:
+            return self._complete(
+                connection, connection.execute(_RUNS_BY_IDS, {"ids": ended}).all()
+            )
+
+    def _safe_write(self, work: Callable[[Connection], T]) -> T:
+        try:
+            return self._write(work)
+        except IntegrityError as err:
             raise StoreUnavailable(f"run store {self.database}: {err}") from err
 
     # -- reading ----------------------------------------------------------------------
@@ -188,14 +331,16 @@ class SqlRunStore(RunStore):
         return runs[0] if runs else None
 
     def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
+        if caller is None:
+            return self._newest(_LATEST_ID, {"sheet": spreadsheet_id})
+        return self._newest(_LATEST_ID_OF_CALLER, {"sheet": spreadsheet_id, "caller": caller})
+
+    def previous_success(self, spreadsheet_id: str, quarter: str) -> RunRecord | None:
+        return self._newest(_PREVIOUS_SUCCESS_ID, {"sheet": spreadsheet_id, "quarter": quarter})
+
+    def _newest(self, statement: Any, params: dict[str, str]) -> RunRecord | None:
         with self._connect() as connection:
-            if caller is None:
-                found = connection.execute(_LATEST_ID, {"sheet": spreadsheet_id})
-            else:
-                found = connection.execute(
-                    _LATEST_ID_OF_CALLER, {"sheet": spreadsheet_id, "caller": caller}
-                )
-            run_id = found.scalar()
+            run_id = connection.execute(statement, params).scalar()
             if run_id is None:
                 return None
             cached = self._cache.get(run_id)
@@ -220,39 +365,56 @@ class SqlRunStore(RunStore):
             return self._complete(connection, rows.all())
 
     def _complete(self, connection: Connection, rows: Sequence[Any]) -> builtins.list[RunRecord]:
-        """Runs for these ``runs`` rows, in order: cached ones as they are, others loaded."""
+        """Runs for these ``runs`` rows, in order: cached ones as they are, others loaded
+        (and cached once finished: a finished run never changes)."""
         found = {row.id: run for row in rows if (run := self._cache.get(row.id)) is not None}
         missing = [row.id for row in rows if row.id not in found]
         if missing:
             verdicts: dict[str, builtins.list[QuarterVerdict]] = {run_id: [] for run_id in missing}
             issues: dict[str, builtins.list[DataIssue]] = {run_id: [] for run_id in missing}
             for v in connection.execute(_VERDICTS_OF, {"ids": missing}).mappings():
-                verdicts[v["run_id"]].append(_verdict(v))
+                verdicts[v["run_id"]].append(verdict(v))
             for i in connection.execute(_ISSUES_OF, {"ids": missing}).mappings():
-                issues[i["run_id"]].append(_issue(i))
+                issues[i["run_id"]].append(issue(i))
             for row in rows:
                 if row.id in found:
                     continue
-                run = RunRecord(
-                    id=row.id,
-                    spreadsheet_id=row.spreadsheet_id,
-                    quarter=row.quarter,
-                    classified_at=row.classified_at,
-                    summary_tab=row.summary_tab,
-                    options=options_from_json(row.options),
-                    verdicts=tuple(verdicts[row.id]),
-                    issues=tuple(issues[row.id]),
-                    caller=row.caller,
-                    as_of=row.as_of,
-                    currency=row.currency,
-                    in_quarter=bool(row.in_quarter),
-                    pace=pace_from_json(row.pace),
-                    inputs=inputs_from_json(row.inputs),
-                    labels=dict(row.labels or {}),
-                )
-                self._cache.put(run.id, run)
+                run = run_record(row, verdicts[row.id], issues[row.id])
+                if not run.running:
+                    self._cache.put(run.id, run)
                 found[row.id] = run
         return [found[row.id] for row in rows]
+
+    # -- alerts -----------------------------------------------------------------------
+
+    def alert_settings(self, spreadsheet_id: str) -> StoredAlerts | None:
+        with self._connect() as connection:
+            row = connection.execute(_ALERTS_OF, {"sheet": spreadsheet_id}).first()
+        return None if row is None else stored_alerts(row)
+
+    def save_alert_settings(self, alerts: StoredAlerts) -> None:
+        def work(connection: Connection) -> None:
+            connection.execute(
+                delete(AlertRow).where(AlertRow.spreadsheet_id == alerts.spreadsheet_id)
+            )
+            connection.execute(insert(AlertRow), [alerts_row(alerts)])
+
+        self._safe_write(work)
+
+    # -- health -----------------------------------------------------------------------
+
+    def check(self) -> str | None:
+        with self._failure_lock:
+            failure = self._failure
+        if failure is not None and time.monotonic() - failure[0] < FAILURE_REMEMBERED:
+            return f"the run store's last write failed: {failure[1][:300]}"
+        try:
+            with self._connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except StoreUnavailable as err:
+            cause = str(err.__cause__ or err)
+            return f"the run store does not answer: {cause[:300]}"
+        return None
 
     # -- locking ----------------------------------------------------------------------
 
@@ -265,8 +427,11 @@ class SqlRunStore(RunStore):
         # The lock timeout covers both waits.
         since = time.monotonic()
         with self._local_locks.hold(spreadsheet_id, self._lock_timeout):
-            if self.dialect == "postgresql":
-                with self._advisory_lock(spreadsheet_id, since):
+            if self._lock_engine is not None:
+                where = str(self.database)
+                with advisory_lock(
+                    self._lock_engine, spreadsheet_id, self._lock_timeout, since, where
+                ):
                     yield
             elif self._locks_dir is not None:
                 path = self._locks_dir / lock_file_name(spreadsheet_id)
@@ -275,128 +440,42 @@ class SqlRunStore(RunStore):
             else:  # in-memory SQLite: one process, one store
                 yield
 
-    @contextmanager
-    def _advisory_lock(self, spreadsheet_id: str, since: float) -> Iterator[None]:
-        """A session-level advisory lock on a connection of its own, held until exit."""
-        assert self._lock_engine is not None
-        key = advisory_key(spreadsheet_id)
+    def try_spreadsheet_lock(self, spreadsheet_id: str) -> HeldLock | None:
+        local = self._local_locks.try_take(spreadsheet_id)
+        if local is None:
+            return None
         try:
-            connection = self._lock_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        except SQLAlchemyError as err:
-            raise StoreUnavailable(f"run store {self.database}: {err}") from err
-        try:
+            shared = self._try_shared_lock(spreadsheet_id)
+        except BaseException:
+            local()
+            raise
+        if shared is None:
+            local()
+            return None
+
+        def release() -> None:
             try:
-                if self._lock_timeout is not None:
-                    left = self._lock_timeout - (time.monotonic() - since)
-                    millis = max(1, int(left * 1000))
-                    connection.execute(text(f"SET lock_timeout = {millis}"))
-                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
-            except OperationalError as err:
-                if getattr(err.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
-                    raise LockTimeout(spreadsheet_id, self._lock_timeout or 0.0) from err
-                raise StoreUnavailable(f"run store {self.database}: {err}") from err
-            except SQLAlchemyError as err:
-                raise StoreUnavailable(f"run store {self.database}: {err}") from err
-            try:
-                yield
+                shared()
             finally:
-                try:
-                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                except DBAPIError:
-                    # The session is gone, and its locks with it.
-                    log.warning("advisory unlock failed for %s; connection dropped", spreadsheet_id)
-                    connection.invalidate()
-        finally:
-            connection.close()
+                local()
+
+        return HeldLock(release)
+
+    def _try_shared_lock(self, spreadsheet_id: str) -> Callable[[], None] | None:
+        """The lock other processes see, if free now: its release; else None."""
+        if self._lock_engine is not None:
+            return try_advisory_lock(self._lock_engine, spreadsheet_id, str(self.database))
+        if self._locks_dir is None:  # in-memory SQLite: one process, one store
+            return lambda: None
+        stack = ExitStack()
+        path = self._locks_dir / lock_file_name(spreadsheet_id)
+        try:
+            stack.enter_context(file_lock(path, spreadsheet_id, 0.0))
+        except LockTimeout:
+            return None
+        return stack.close
 
     def close(self) -> None:
         self.engine.dispose()
         if self._lock_engine is not None:
             self._lock_engine.dispose()
-
-
-# -- rows <-> records ------------------------------------------------------------------
-
-
-def _run_row(run: RunRecord) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "spreadsheet_id": run.spreadsheet_id,
-        "quarter": run.quarter,
-        "classified_at": run.classified_at,
-        "summary_tab": run.summary_tab,
-        "options": options_to_json(run.options),
-        "caller": run.caller,
-        "as_of": run.as_of,
-        "currency": run.currency,
-        "in_quarter": run.in_quarter,
-        "pace": pace_to_json(run.pace),
-        "inputs": inputs_to_json(run.inputs),
-        "labels": dict(run.labels),
-    }
-
-
-def _verdict_row(run_id: str, position: int, v: QuarterVerdict) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "position": position,
-        "group_name": v.group,
-        "quarter": v.quarter,
-        "plan": v.plan,
-        "bookings": v.bookings,
-        "baseline": v.baseline,
-        "attainment": v.attainment,
-        "growth": v.growth,
-        "verdict": v.verdict.value,
-        "flags": flags_to_text(v.flags),
-        "action": v.action,
-        "gap": v.gap,
-        "label": v.label,
-        "in_progress": v.in_progress,
-        "drivers": drivers_to_json(v.drivers),
-    }
-
-
-def _issue_row(run_id: str, position: int, issue: DataIssue) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "position": position,
-        "tab": issue.tab,
-        "row": issue.row,
-        "column_name": issue.column,
-        "value": issue.value,
-        "message": issue.message,
-        "severity": issue.severity.value,
-        "cell": issue.cell,
-    }
-
-
-def _verdict(row: Any) -> QuarterVerdict:
-    return QuarterVerdict(
-        group=row["group_name"],
-        quarter=row["quarter"],
-        plan=row["plan"],
-        bookings=row["bookings"],
-        baseline=row["baseline"],
-        attainment=row["attainment"],
-        growth=row["growth"],
-        verdict=Verdict(row["verdict"]),
-        flags=flags_from_text(row["flags"]),
-        action=row["action"],
-        gap=row["gap"],
-        label=row["label"] or "",
-        in_progress=bool(row["in_progress"]),
-        drivers=drivers_from_json(row["drivers"]),
-    )
-
-
-def _issue(row: Any) -> DataIssue:
-    return DataIssue(
-        tab=row["tab"],
-        row=row["row"],
-        column=row["column_name"],
-        value=row["value"],
-        message=row["message"],
-        severity=Severity(row["severity"]),
-        cell=row["cell"],
-    )

@@ -1,7 +1,9 @@
 """The run store's tables, as typed SQLAlchemy 2 ORM models (the migrations' target).
 
-``runs`` holds one row per classification run; ``verdicts`` and ``issues`` hold its
-rows in order (``position``). Amounts are ``NUMERIC(18, 2)``: exact cents, readable
+``runs`` holds one row per classification run, with its status (RUNNING, SUCCEEDED,
+FAILED), the worker running it and that worker's last heartbeat; ``verdicts`` and
+``issues`` hold its rows in order (``position``); ``alerts`` one row per spreadsheet
+with alerts set. Amounts are ``NUMERIC(18, 2)``: exact cents, readable
 by anyone querying the database. Timestamps are ``TIMESTAMP WITH TIME ZONE`` on
 PostgreSQL and UTC text on SQLite; both come back timezone-aware in UTC.
 
@@ -115,10 +117,21 @@ class RunRow(Base):
     pace: Mapped[list[Any] | None] = mapped_column(JSON)
     inputs: Mapped[list[Any] | None] = mapped_column(JSON)
     labels: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # the run's life (migration 0003); runs stored before it read back SUCCEEDED
+    status: Mapped[str] = mapped_column(String(16), server_default="SUCCEEDED")
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    trigger: Mapped[str] = mapped_column(String(16), server_default="API")
+    changes: Mapped[list[Any] | None] = mapped_column(JSON)
+    owner: Mapped[str | None] = mapped_column(String(64))  # the worker running it
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     __table_args__ = (
         # latest() and list(): one index range scan, newest first.
         Index("ix_runs_spreadsheet_id_classified_at", "spreadsheet_id", "classified_at", "id"),
+        # the sweep for runs whose worker stopped beating
+        Index("ix_runs_status_heartbeat_at", "status", "heartbeat_at"),
     )
 
 
@@ -159,6 +172,18 @@ class IssueRow(Base):
     message: Mapped[str] = mapped_column(Text)
     severity: Mapped[str] = mapped_column(String(8))
     cell: Mapped[str | None] = mapped_column(String(32))
+
+
+class AlertRow(Base):
+    """A spreadsheet's alert settings: the webhook URL sealed, the events by name."""
+
+    __tablename__ = "alerts"
+
+    spreadsheet_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    webhook: Mapped[str | None] = mapped_column(Text)
+    on_events: Mapped[str] = mapped_column(Text)  # AlertOn names joined with ","
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[str | None] = mapped_column(Text)
 
 
 metadata = Base.metadata

@@ -58,7 +58,18 @@ def test_local_mode_prints_the_run_as_the_api_would(tmp_path: Path) -> None:
         "inQuarter",
         "pace",
         "inputs",
+        "status",
+        "error",
+        "caller",
+        "changes",
+        "startedAt",
+        "finishedAt",
+        "trigger",
+        "optionsJson",
     }
+    assert answer["status"] == "SUCCEEDED"
+    assert answer["trigger"] == "CLI"
+    assert answer["caller"] == "local"
     assert answer["quarter"] == "2025-Q4"
     assert answer["current"][0]["group"] is None
     assert {v["quarter"] for v in answer["current"]} == {"2025-Q4"}

@@ -10,7 +10,13 @@ import pytest
 
 from server.classification import ClassifyOptions, NoQuarters, UnknownQuarter
 from server.cli.demo_data import demo_tabs, expected, in_progress, label, quarters
-from server.service import AccessDenied, Caller, ClassificationService, ClassifyRequest
+from server.service import (
+    AccessDenied,
+    Caller,
+    ClassificationService,
+    ClassifyRequest,
+    RunManager,
+)
 from server.store.memory import MemoryRunStore
 from server.store.port import RunRecord
 from sheets_adapter.errors import PermissionDenied, TabNotFound, UpstreamUnavailable
@@ -121,7 +127,8 @@ def test_concurrent_identical_requests_share_one_read_and_one_write(
     sheets.read_gate = gate
 
     async def burst() -> list[str]:
-        calls = [asyncio.create_task(service.classify_quarter_async(request())) for _ in range(25)]
+        runs = RunManager(service)
+        calls = [asyncio.create_task(runs.classify(request(), None)) for _ in range(25)]
         await asyncio.sleep(0.05)
         gate.set()
         return [run.id for run in await asyncio.gather(*calls)]
@@ -137,9 +144,10 @@ def test_different_callers_do_not_share_a_flight(
     sheets.access["token-ben"] = {SHEET}
 
     async def both() -> tuple[str, str]:
+        runs = RunManager(service)
         a, b = await asyncio.gather(
-            service.classify_quarter_async(request()),
-            service.classify_quarter_async(request(caller=BEN)),
+            runs.classify(request(), None),
+            runs.classify(request(caller=BEN), None),
         )
         return a.id, b.id
 
@@ -180,8 +188,9 @@ def test_a_request_just_after_an_identical_flight_landed_shares_its_run(
     sheets: FakeSheets,
 ) -> None:
     async def twice(service: ClassificationService) -> tuple[str, str]:
-        first = await service.classify_quarter_async(request())
-        second = await service.classify_quarter_async(request())
+        runs = RunManager(service)
+        first = await runs.classify(request(), None)
+        second = await runs.classify(request(), None)
         return first.id, second.id
 
     coalescing = ClassificationService(sheets, MemoryRunStore(), coalesce_window=60)
@@ -212,7 +221,7 @@ def test_latest_run_is_answered_from_memory_until_a_new_run_lands(sheets: FakeSh
         assert await service.latest_run_async(SHEET, ANA) is None
         assert await service.latest_run_async(SHEET, ANA) is None
         assert store.latest_calls == 1
-        run = await service.classify_quarter_async(request())
+        run = await RunManager(service).classify(request(), None)
         assert await service.latest_run_async(SHEET, ANA) == run  # a new run is seen at once
         assert store.latest_calls == 2
         with pytest.raises(AccessDenied):  # another caller is checked, not served from memory

@@ -23,7 +23,7 @@ from server.store.urls import parse_database_url
 from tests.store.conftest import SQL
 from tests.store.runs import run
 
-TABLES = {"runs", "verdicts", "issues", "alembic_version"}
+TABLES = {"runs", "verdicts", "issues", "alerts", "alembic_version"}
 
 
 @pytest.mark.parametrize("database_url", SQL, indirect=True)

@@ -6,7 +6,12 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sheets_adapter.errors import PermissionDenied, SpreadsheetNotFound, TabNotFound
+from sheets_adapter.errors import (
+    PermissionDenied,
+    SpreadsheetNotFound,
+    TabNotFound,
+    Unauthenticated,
+)
 from sheets_adapter.port import (
     ServiceAccountAuth,
     SheetsAuth,
@@ -26,6 +31,9 @@ class FakeSheets(SheetsPort):
         # spreadsheet id -> (properties.locale, properties.timeZone)
         self.properties: dict[str, tuple[str | None, str | None]] = {}
         self.access: dict[str, set[str]] = {}
+        self.emails: dict[str, str] = {}  # token -> the e-mail userinfo gives
+        self.rejected: set[str] = set()  # tokens Google refuses (userinfo: 401)
+        self.userinfo_calls = 0
         self.summaries: dict[str, SummarySheet] = {}
         self.reads = 0
         self.writes = 0
@@ -102,6 +110,13 @@ class FakeSheets(SheetsPort):
         if summary.history is not None:
             tab = book.setdefault(summary.history.title, [list(summary.history.header)])
             tab += [[c.value for c in row] for row in summary.history.rows]
+
+    def email_of(self, auth: UserToken) -> str | None:
+        with self._lock:
+            self.userinfo_calls += 1
+        if auth.access_token in self.rejected:
+            raise Unauthenticated(None)
+        return self.emails.get(auth.access_token)
 
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
         try:
