@@ -43,7 +43,7 @@ query AddonRun($id: ID!) {
       drivers { deals averageDeal lostDeals winRate leads bookingsPerLead cause explanation }
     }
     verdicts { group quarter label verdict }
-    pace { group quarter label elapsed booked projected plan pipeline coverage outlook method }
+    pace { group quarter label asOf elapsed booked projected plan pipeline coverage outlook method }
     issues { tab row column value message severity cell }
     changes { group quarter before after }
   }
@@ -74,7 +74,7 @@ query AddonLatestRun($spreadsheetId: ID!) {
       drivers { deals averageDeal lostDeals winRate leads bookingsPerLead cause explanation }
     }
     verdicts { group quarter label verdict }
-    pace { group quarter label elapsed booked projected plan pipeline coverage outlook method }
+    pace { group quarter label asOf elapsed booked projected plan pipeline coverage outlook method }
     issues { tab row column value message severity cell }
     changes { group quarter before after }
   }

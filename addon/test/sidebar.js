@@ -326,7 +326,7 @@ function sidebarState(page) {
       error: text(document.getElementById('error')),
       progressHidden: document.getElementById('progress').hidden,
       headings: [...document.querySelectorAll('#run h2')].map(text),
-      meta: text(document.querySelector('#run .meta')),
+      meta: text(document.querySelector('#verdicts-heading + .meta')),
       cards: [...document.querySelectorAll('#run article.card')].map((card) => ({
         heading: text(card.querySelector('h3')),
         verdict: card.getAttribute('data-verdict'),
@@ -346,7 +346,8 @@ function sidebarState(page) {
         text: text(li),
       })),
       paceHeading: text(document.getElementById('pace-heading')),
-      paceNote: text(document.querySelector('#run section .note')),
+      paceNote: text(document.querySelector('#run .pace-block .note')),
+      paceMeta: text(document.querySelector('#run .pace-block .meta')),
       changes: [...document.querySelectorAll('#run .changes li')].map(text),
       issues: [...document.querySelectorAll('#run .issues li')].map((li) => ({
         text: text(li),
@@ -398,10 +399,9 @@ async function pollFlow(browser, config, flow) {
   await page.waitForFunction(() => /^Classified /.test(document.getElementById('status').textContent));
   const done = await sidebarState(page);
   if (flow.screenshot) {
-    // The top of the sidebar: the quarter list, the pace, the first cards.
-    await page.setViewportSize({ width: 300, height: 1180 });
-    await page.screenshot({ path: flow.screenshot });
-    await page.setViewportSize(SIDEBAR_VIEWPORT);
+    // The whole sidebar: the quarter list, the pace, every group's card with its why.
+    await page.mouse.move(299, 0);
+    await page.screenshot({ path: flow.screenshot, fullPage: true });
   }
 
   // A data issue, clicked, selects its cell in the sheet.
@@ -417,8 +417,9 @@ async function pollFlow(browser, config, flow) {
   await page.waitForSelector('#history .history > li, #history .empty');
   const history = await historyState(page);
   if (flow.historyScreenshot) {
+    await page.mouse.move(299, 0); // no hover on the tab just clicked
     await page.setViewportSize({ width: 300, height: 560 });
-    await page.screenshot({ path: flow.historyScreenshot });
+    await page.screenshot({ path: flow.historyScreenshot, fullPage: true });
   }
   const calls = await page.evaluate(() => window.__calls.map((c) => ({ name: c.name, args: c.args })));
   await page.close();

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -202,7 +202,9 @@ ISSUES: list[dict[str, Any]] = [
         "value": None,
         "cell": None,
         "severity": "INFO",
-        "message": "Bookings row 40: a total row, left out",
+        "message": "Bookings: a line-item report (one row per product): 2 further product"
+        " lines of opportunities already counted (same Opportunity ID, rows 40, 41); each"
+        " opportunity counted once",
     },
 ]
 CHANGES: list[dict[str, Any]] = [
@@ -370,8 +372,9 @@ class FakeBackend:
         caller: str | None = "analyst@example.com",
         outcome: str = "SUCCEEDED",
         error: str = "",
+        ago: timedelta = timedelta(0),
     ) -> str:
-        """A run already over, as if started earlier (by the schedule, by default)."""
+        """A run already over, as if started ``ago`` earlier (by the schedule, by default)."""
         with self.lock:
             run = Run(
                 id=uuid.uuid4().hex,
@@ -381,9 +384,10 @@ class FakeBackend:
                 caller=caller,
                 options={},
                 script=Script(outcome=outcome, error=error),
-                started=datetime.now(UTC),
+                started=datetime.now(UTC) - ago,
             )
             run.finish()
+            run.finished = run.started + timedelta(seconds=40)
             self.runs.append(run)
             return run.id
 

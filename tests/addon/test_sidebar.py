@@ -92,7 +92,8 @@ def test_sidebar_shows_a_real_run(latest_run_answer: dict[str, Any], tmp_path: P
     assert seen["issuesHeading"] == f"Data issues ({len(issues)})"
     assert len(seen["issues"]) == min(len(issues), 50)
     for shown, issue in zip(seen["issues"], issues, strict=False):
-        assert shown["text"].startswith(f"{issue['tab']}!")
+        where = f"{issue['tab']}!{issue['cell']}" if issue["cell"] else f"{issue['tab']} row "
+        assert shown["text"].startswith(where)
         assert shown["severity"] == issue["severity"]
 
     # Fits the 300 px sidebar; loading and errors are announced.

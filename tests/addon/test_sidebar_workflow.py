@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ FAILURE = "BAD_INPUT: 'Bookings' has no amount that could be read (2 rows reject
 UPSTREAM = "UPSTREAM_UNAVAILABLE: Google Sheets did not answer within 20 s (3 tries)."
 NAMES = ["Total" if row["group"] is None else row["group"] for row in CURRENT]
 VERDICT_WORDS = {"BEAT": "Beat", "SOFT_MISS": "Soft Miss", "HARD_MISS": "Hard Miss"}
+CAUSE_WORDS = {"LOWER_WIN_RATE": "Lower win rate", "SMALLER_DEALS": "Smaller deals"}
 
 
 def sheet() -> str:
@@ -51,8 +53,10 @@ def seen(fake: FakeBackend, tmp_path_factory: pytest.TempPathFactory) -> dict[st
     tmp = tmp_path_factory.mktemp("sidebar-workflow")
     poll, failed, reopen, capped = sheet(), sheet(), sheet(), sheet()
     # Earlier runs of the sheet the History view shows: one by the schedule, one that failed.
-    fake.seed_run(poll, quarter="2026-Q2", trigger="SCHEDULE")
-    fake.seed_run(poll, trigger="SCHEDULE", outcome="FAILED", error=UPSTREAM)
+    fake.seed_run(poll, quarter="2026-Q2", trigger="SCHEDULE", ago=timedelta(days=92, hours=3))
+    fake.seed_run(
+        poll, trigger="SCHEDULE", outcome="FAILED", error=UPSTREAM, ago=timedelta(hours=26)
+    )
     fake.script(poll, Script(checks=11))  # about 6 s of checks: long enough to say "still working"
     fake.script(failed, Script(checks=1, outcome="FAILED", error=FAILURE))
     fake.script(reopen, Script(checks=6))
@@ -90,8 +94,9 @@ def test_the_quarter_list_marks_the_quarter_in_progress_and_picks_the_latest_end
         assert ("in progress" in option["text"]) is in_progress
         assert option["disabled"] is (not classifiable)
     assert opened["quarter"] == LATEST_ENDED
-    # The sheet's earlier successful run is on show when the sidebar opens.
-    assert opened["headings"][0] == "Verdicts for FY27 Q1"
+    # The sheet's earlier successful run is on show when the sidebar opens: the quarter in
+    # progress first, then the verdicts of the quarter that run classified.
+    assert opened["headings"][:2] == ["This quarter so far: FY27 Q3", "Verdicts for FY27 Q1"]
 
 
 def test_the_sidebar_follows_a_run_to_its_result(seen: dict[str, Any], fake: FakeBackend) -> None:
@@ -126,7 +131,12 @@ def test_the_sidebar_follows_a_run_to_its_result(seen: dict[str, Any], fake: Fak
     assert done["status"] == "Classified FY27 Q2."
     assert done["progressHidden"] is True
     assert done["error"] == ""
-    assert done["headings"][0] == "Verdicts for FY27 Q2"
+    assert done["headings"] == [
+        "This quarter so far: FY27 Q3",
+        "Verdicts for FY27 Q2",
+        "Changed since the previous run",
+        "Data issues (3)",
+    ]
     assert "by analyst@example.com" in done["meta"]
     assert "from the sheet" in done["meta"]
     assert "amounts in USD" in done["meta"]
@@ -152,7 +162,11 @@ def test_each_card_shows_the_gap_the_why_and_a_trend(seen: dict[str, Any]) -> No
         if drivers is None:
             assert card["why"] is None
         else:
-            assert card["why"].startswith("Why: " + drivers["explanation"])
+            # The likely cause in words first, then the figures behind it.
+            cause = CAUSE_WORDS.get(drivers["cause"])
+            assert card["why"] == " ".join(
+                filter(None, ["Why:", cause, drivers["explanation"]])
+            ), card["why"]
             assert card["cause"] == drivers["cause"]
         assert card["action"] == row["action"]
         assert card["width"] <= 300
@@ -161,6 +175,7 @@ def test_each_card_shows_the_gap_the_why_and_a_trend(seen: dict[str, Any]) -> No
 def test_the_pace_of_the_quarter_in_progress_total_first(seen: dict[str, Any]) -> None:
     done = seen["poll"]["done"]
     assert done["paceHeading"] == "This quarter so far: FY27 Q3"
+    assert done["paceMeta"] == "On Nov 15, 2026, 50% of the quarter had gone."
     assert [p["group"] for p in done["pace"]] == NAMES
     for shown, pace in zip(done["pace"], PACE, strict=True):
         coverage = round((pace["booked"] + pace["pipeline"]) / pace["plan"] * 100)
@@ -183,6 +198,9 @@ def test_a_data_issue_clicked_selects_its_cell(seen: dict[str, Any]) -> None:
     assert len(issues) == len(ISSUES)
     assert all(i["isButton"] for i in issues)
     assert issues[0]["text"].startswith("Bookings!C14")
+    # Where each issue is, said once: the button names it, the message then says what.
+    assert issues[0]["text"] == 'Bookings!C14 "#REF!" is a formula error, row skipped'
+    assert issues[2]["text"] == "Bookings row 40 " + ISSUES[2]["message"].removeprefix("Bookings: ")
     assert flow["jumped"] == {"status": "Selected Bookings!C14.", "activeRange": "Bookings!C14"}
     assert flow["jumpedRow"] == "Bookings!A40:Z40", "an issue without a cell selects its row"
     jumps = [c["args"] for c in flow["calls"] if c["name"] == "jumpToIssue"]
