@@ -7,6 +7,7 @@
 //                   {"call": "saveSettings", "args": [{...}]},
 //                   {"call": "classifyQuarterFromMenu"},
 //                   {"follow": "startClassification", "args": ["2025-Q3"]},  (see follow())
+//                   {"follow": "startClassification", "args": [""], "realTime": true},
 //                   {"advance": 60000},                        (the clock moves on 60 s)
 //                   {"eval": "CLASSIFY_DOCUMENT = '...'"}]}   (code run in the add-on's scope)
 // stdout: {"steps": [{"call", "result", "error"}], "record": {...}, "functions": [...],
@@ -34,9 +35,10 @@ function eventOf(spec) {
  * What Sidebar.html does with an answer that carries a run still going: wait nextDelayMs
  * (here the add-on's clock moves on instead), then pollRun(id, check number, time since it
  * started following), until the answer says to stop. The result: the first answer, the
- * last, and each check.
+ * last, and each check. With `realTime` the waits are real instead (a real backend's run
+ * goes on while the page waits).
  */
-function follow(gas, name, args) {
+function follow(gas, name, args, realTime) {
   const first = gas.call(name, ...args);
   const going = (a) =>
     a && a.ok && typeof a.nextDelayMs === 'number'
@@ -50,7 +52,8 @@ function follow(gas, name, args) {
   while (run) {
     if (checks.length > 1000) throw new Error('follow: more than 1000 checks');
     const delay = answer.nextDelayMs;
-    gas.advance(delay);
+    if (realTime) sleep(delay); // the add-on's clock is the real one then (no options.now)
+    else gas.advance(delay);
     elapsed += delay;
     attempt += 1;
     answer = gas.call('pollRun', run.id, attempt, elapsed);
@@ -66,6 +69,11 @@ function follow(gas, name, args) {
   return { first, last: answer, checks, waitedMs: elapsed };
 }
 
+/** Blocks for `ms` of real time (the add-on's calls are synchronous, as in Apps Script). */
+function sleep(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 function main() {
   const scenario = JSON.parse(readStdin() || '{}');
   const gas = createAppsScript(scenario.options || {});
@@ -78,7 +86,7 @@ function main() {
         step.advance !== undefined
           ? null
           : step.follow !== undefined
-          ? follow(gas, String(step.follow), step.args || [])
+          ? follow(gas, String(step.follow), step.args || [], !!step.realTime)
           : step.eval !== undefined
           ? vm.runInContext(String(step.eval), gas.context)
           : step.event !== undefined

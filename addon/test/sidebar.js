@@ -77,8 +77,11 @@ function runnerStub(answers) {
 }
 
 async function sidebar(answerFile, screenshot) {
+  // The file holds the answers of the add-on's functions by name ({"answers": {...}}), or
+  // only getLatestRun's (an answer, or a bare run).
   const given = JSON.parse(fs.readFileSync(answerFile, 'utf8'));
-  const answer = given && typeof given.ok === 'boolean' ? given : { ok: true, run: given };
+  const answers =
+    given && given.answers ? given.answers : { getLatestRun: given && typeof given.ok === 'boolean' ? given : { ok: true, run: given } };
   return withBrowser(async (browser) => {
     const page = await browser.newPage({
       viewport: { width: 300, height: 900 },
@@ -91,7 +94,7 @@ async function sidebar(answerFile, screenshot) {
     page.on('console', (msg) => {
       if (msg.type() === 'error') problems.push(msg.text());
     });
-    await page.addInitScript(runnerStub, { getLatestRun: answer });
+    await page.addInitScript(runnerStub, answers);
     await page.addInitScript(() => {
       window.__answer = (name, args, answers) => answers[name];
     });

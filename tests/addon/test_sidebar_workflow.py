@@ -164,9 +164,9 @@ def test_each_card_shows_the_gap_the_why_and_a_trend(seen: dict[str, Any]) -> No
         else:
             # The likely cause in words first, then the figures behind it.
             cause = CAUSE_WORDS.get(drivers["cause"])
-            assert card["why"] == " ".join(
-                filter(None, ["Why:", cause, drivers["explanation"]])
-            ), card["why"]
+            assert card["why"] == " ".join(filter(None, ["Why:", cause, drivers["explanation"]])), (
+                card["why"]
+            )
             assert card["cause"] == drivers["cause"]
         assert card["action"] == row["action"]
         assert card["width"] <= 300
