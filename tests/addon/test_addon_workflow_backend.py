@@ -190,9 +190,8 @@ def test_a_second_run_lists_what_changed_since_the_first(addon: AddonRunner, sta
 
     # Every region's plan for that quarter cut to 1: the total beats it now.
     plan = [list(row) for row in tabs["Plan"]]
-    year, q = demo_data.QUARTERS[index]
     header = next(row for row in plan if row and row[0] == "Region")
-    column = header.index(f"Q{q} {year}")
+    column = header.index(demo_data.fiscal_label(demo_data.QUARTERS[index]))
     for row in plan:
         if row and row[0] in demo_data.REGIONS:
             row[column] = 1
