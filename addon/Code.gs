@@ -3,15 +3,18 @@
  *
  * Extensions › Sales Verdicts › Classify quarter | Show verdicts | Settings.
  *
- * The add-on itself does no classification: it sends one GraphQL request to the
- * Sales Verdicts backend (its address is a setting) with the user's OAuth token
- * (user mode) or identity token (service-account mode), and turns every answer,
- * good or bad, into something a person can act on.
+ * The add-on itself does no classification: it sends GraphQL requests to the Sales
+ * Verdicts backend (its address is a setting) with the user's OAuth token (user mode) or
+ * identity token (service-account mode), and turns every answer, good or bad, into
+ * something a person can act on.
+ *
+ * Files (one global scope, as Apps Script loads them): Code.gs (menu, settings, the
+ * backend call, every sentence), Runs.gs (runs in the sidebar: start, follow, history,
+ * quarters, jump to a cell), Schedule.gs (the time-driven trigger), Alerts.gs (the webhook).
  *
  * Conventions: functions ending in "_" are private (google.script.run cannot call
- * them); the GraphQL documents below are whole template literals without
- * interpolation, so tests/addon can extract them and validate them against
- * schema.graphql.
+ * them); the GraphQL documents are whole template literals without interpolation, so
+ * tests/addon can extract them and validate them against schema.graphql.
  */
 
 var ADDON_TITLE = 'Sales Verdicts';
@@ -29,29 +32,34 @@ var SLOW_CALL_MS = 30 * 1000;
 /** Apps Script stops any execution after 6 minutes. */
 var EXECUTION_LIMIT_MS = 6 * 60 * 1000;
 
+/** How long a click waits for its run before the sidebar follows it (the API allows 0-25 s). */
+var RUN_WAIT_SECONDS = 20;
+
 var CLASSIFY_DOCUMENT = `
-mutation AddonClassifyQuarter($spreadsheetId: ID!, $quarter: String, $options: ClassifyOptions) {
-  classifyQuarter(spreadsheetId: $spreadsheetId, quarter: $quarter, options: $options) {
+mutation AddonClassifyQuarter(
+  $spreadsheetId: ID!
+  $quarter: String
+  $options: ClassifyOptions
+  $wait: Int
+  $trigger: String
+) {
+  classifyQuarter(
+    spreadsheetId: $spreadsheetId
+    quarter: $quarter
+    options: $options
+    wait: $wait
+    trigger: $trigger
+  ) {
     id
+    status
+    error
     quarter
+    quarterLabel
+    startedAt
     classifiedAt
     summaryTab
     current { group quarter verdict flags }
     issues { severity }
-  }
-}
-`;
-
-var LATEST_RUN_DOCUMENT = `
-query AddonLatestRun($spreadsheetId: ID!) {
-  latestRun(spreadsheetId: $spreadsheetId) {
-    id
-    spreadsheetId
-    quarter
-    classifiedAt
-    summaryTab
-    current { group quarter plan bookings baseline attainment growth verdict flags action }
-    issues { tab row column value message severity cell }
   }
 }
 `;
@@ -114,10 +122,22 @@ function onInstall(e) {
  *   fiscalYearStartMonth: number,
  *   comparison: string,
  *   groupBy: string[],
+ *   schedule: string,
+ *   scheduleHour: number,
+ *   timeZone: string,
+ *   scheduleOwner: string,
  * }} Settings
  */
 
+/**
+ * Every setting of a spreadsheet lives in one document property, as JSON: the backend and
+ * sign-in, the classify options, and the schedule (Schedule.gs), so the trigger reads the
+ * same record the menu does. Settings saved by earlier versions, one property per field
+ * under "salesVerdicts.", are read when this one is missing and removed at the next save.
+ */
+var SETTINGS_KEY = 'SALES_VERDICTS_SETTINGS';
 var SETTINGS_PREFIX = 'salesVerdicts.';
+/** What the Settings form edits; timeZone and scheduleOwner are set when saving. */
 var SETTING_NAMES = [
   'backendUrl',
   'authMode',
@@ -127,6 +147,8 @@ var SETTING_NAMES = [
   'fiscalYearStartMonth',
   'comparison',
   'groupBy',
+  'schedule',
+  'scheduleHour',
 ];
 var AUTH_MODES = ['USER', 'SERVICE_ACCOUNT'];
 var COMPARISONS = ['PRIOR_QUARTER', 'SAME_QUARTER_LAST_YEAR'];
@@ -142,6 +164,10 @@ function defaultSettings_() {
     fiscalYearStartMonth: 1,
     comparison: 'PRIOR_QUARTER',
     groupBy: [],
+    schedule: 'OFF',
+    scheduleHour: SCHEDULE_DEFAULT_HOUR,
+    timeZone: '',
+    scheduleOwner: '',
   };
 }
 
@@ -150,15 +176,51 @@ function defaultSettings_() {
  * @returns {Settings}
  */
 function getSettings() {
-  var stored = PropertiesService.getDocumentProperties().getProperties();
+  return readSettings_(PropertiesService.getDocumentProperties());
+}
+
+/**
+ * The settings kept in these document properties (null: none, as in a trigger that runs
+ * without its document).
+ * @param {GoogleAppsScript.Properties.Properties | null} properties
+ * @returns {Settings}
+ */
+function readSettings_(properties) {
+  if (!properties) return defaultSettings_();
+  var raw = properties.getProperty(SETTINGS_KEY);
+  /** @type {Object<string, any>} */
+  var stored = {};
+  if (raw) {
+    try {
+      var parsed = JSON.parse(raw);
+      if (parsed && typeof parsed === 'object') stored = parsed;
+    } catch (err) {
+      stored = {};
+    }
+  } else {
+    var legacy = properties.getProperties();
+    SETTING_NAMES.forEach(function (name) {
+      var value = legacy[SETTINGS_PREFIX + name];
+      if (value !== undefined && value !== null) stored[name] = value;
+    });
+  }
+  return settingsFromRecord_(stored);
+}
+
+/**
+ * Settings from a stored record. Stored values were validated when saved; a hand-edited
+ * one that no longer validates falls back to its default instead of reaching the backend.
+ * @param {Object<string, any>} stored
+ * @returns {Settings}
+ */
+function settingsFromRecord_(stored) {
   var form = settingsAsForm_(defaultSettings_());
   var defaults = settingsAsForm_(defaultSettings_());
   SETTING_NAMES.forEach(function (name) {
-    var value = stored[SETTINGS_PREFIX + name];
-    if (value !== undefined && value !== null) form[name] = String(value);
+    var value = stored[name];
+    if (value === undefined || value === null) return;
+    form[name] = Array.isArray(value) ? value.join(', ') : String(value);
   });
-  // Stored values were validated when saved; a hand-edited property that no longer
-  // validates falls back to its default instead of reaching the backend.
   var checked = validateSettings_(form);
   if (!checked.ok) {
     Object.keys(checked.errors).forEach(function (name) {
@@ -166,7 +228,31 @@ function getSettings() {
     });
     checked = validateSettings_(form);
   }
-  return checked.settings || defaultSettings_();
+  var settings = checked.settings || defaultSettings_();
+  settings.timeZone = typeof stored.timeZone === 'string' ? stored.timeZone : '';
+  settings.scheduleOwner = typeof stored.scheduleOwner === 'string' ? stored.scheduleOwner : '';
+  return settings;
+}
+
+/**
+ * The record kept under SETTINGS_KEY.
+ * @param {Settings} settings
+ */
+function settingsRecord_(settings) {
+  return {
+    backendUrl: settings.backendUrl,
+    authMode: settings.authMode,
+    planTab: settings.planTab,
+    bookingsTab: settings.bookingsTab,
+    summaryTab: settings.summaryTab,
+    fiscalYearStartMonth: settings.fiscalYearStartMonth,
+    comparison: settings.comparison,
+    groupBy: settings.groupBy,
+    schedule: settings.schedule,
+    scheduleHour: settings.scheduleHour,
+    timeZone: settings.timeZone,
+    scheduleOwner: settings.scheduleOwner,
+  };
 }
 
 /**
@@ -184,38 +270,51 @@ function settingsAsForm_(settings) {
     fiscalYearStartMonth: String(settings.fiscalYearStartMonth),
     comparison: settings.comparison,
     groupBy: settings.groupBy.join(', '),
+    schedule: settings.schedule,
+    scheduleHour: String(settings.scheduleHour),
   };
 }
 
 /**
- * What Settings.html needs to fill its form.
- * @returns {{values: Object<string, string>, defaults: Object<string, string>}}
+ * What Settings.html needs to fill its form, and what it shows beside the schedule.
+ * @returns {{values: Object<string, string>, defaults: Object<string, string>,
+ *   schedule: {owner: string, me: string, timeZone: string, last: any}}}
  */
 function getSettingsForm() {
+  var settings = getSettings();
   return {
-    values: settingsAsForm_(getSettings()),
+    values: settingsAsForm_(settings),
     defaults: settingsAsForm_(defaultSettings_()),
+    schedule: scheduleStatus_(settings),
   };
 }
 
 /**
- * Validates and saves the settings form (all fields or some). Called by Settings.html.
+ * Validates and saves the settings form (all fields or some), and installs or removes
+ * the schedule's trigger to match. Called by Settings.html.
  * @param {Object<string, any>} form
  * @returns {{ok: boolean, errors: Object<string, string>, settings?: Settings}}
  */
 function saveSettings(form) {
+  var properties = PropertiesService.getDocumentProperties();
+  var current = readSettings_(properties);
   // Fields the form leaves out keep their current value.
-  var merged = Object.assign(settingsAsForm_(getSettings()), form || {});
+  var merged = Object.assign(settingsAsForm_(current), form || {});
   var checked = validateSettings_(merged);
   if (!checked.ok) return { ok: false, errors: checked.errors };
   var settings = /** @type {Settings} */ (checked.settings);
-  var values = settingsAsForm_(settings);
-  /** @type {Object<string, string>} */
-  var properties = {};
+
+  var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  settings.timeZone = spreadsheet.getSpreadsheetTimeZone() || current.timeZone || 'Etc/UTC';
+  settings.scheduleOwner = settings.schedule === 'OFF' ? '' : effectiveEmail_();
+  var installed = installSchedule_(spreadsheet, settings);
+  if (!installed.ok) return { ok: false, errors: { schedule: installed.message } };
+
+  properties.setProperty(SETTINGS_KEY, JSON.stringify(settingsRecord_(settings)));
   SETTING_NAMES.forEach(function (name) {
-    properties[SETTINGS_PREFIX + name] = values[name];
+    properties.deleteProperty(SETTINGS_PREFIX + name);
   });
-  PropertiesService.getDocumentProperties().setProperties(properties);
+  rememberSchedule_(spreadsheet.getId(), installed.triggerUid, settings);
   return { ok: true, errors: {}, settings: settings };
 }
 
@@ -290,6 +389,19 @@ function validateSettings_(form) {
   });
   if (groupBy.length > 10) errors.groupBy = 'Group by at most 10 columns.';
 
+  var schedule = text('schedule').toUpperCase() || 'OFF';
+  if (SCHEDULE_KINDS.indexOf(schedule) < 0) {
+    errors.schedule = 'Choose Off, Every hour, Every day, Every week or Quarter close.';
+  }
+  var hourText = text('scheduleHour') || String(SCHEDULE_DEFAULT_HOUR);
+  var hour = Number(hourText);
+  if (!/^\d{1,2}$/.test(hourText) || hour > 23) {
+    errors.scheduleHour = 'Give the hour of the day, 0 to 23.';
+  }
+  if (schedule !== 'OFF' && !backend.url && !errors.backendUrl) {
+    errors.backendUrl = 'A schedule needs the backend address.';
+  }
+
   if (Object.keys(errors).length > 0) return { ok: false, errors: errors, settings: null };
   return {
     ok: true,
@@ -303,6 +415,10 @@ function validateSettings_(form) {
       fiscalYearStartMonth: month,
       comparison: comparison,
       groupBy: groupBy,
+      schedule: schedule,
+      scheduleHour: hour,
+      timeZone: '',
+      scheduleOwner: '',
     },
   };
 }
@@ -352,10 +468,24 @@ function classifyOptions_(settings) {
   };
 }
 
+/** The e-mail of the account this execution runs as ('' when Google does not say). */
+function effectiveEmail_() {
+  try {
+    return Session.getEffectiveUser().getEmail() || '';
+  } catch (err) {
+    return '';
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Menu actions
 
-/** Extensions › Sales Verdicts › Classify quarter. */
+/**
+ * Extensions › Sales Verdicts › Classify quarter: classifies the latest quarter that has
+ * ended (the sidebar's quarter list picks another one). The backend answers within
+ * RUN_WAIT_SECONDS; a run still going then carries on there, and the sidebar opens to
+ * follow it.
+ */
 function classifyQuarterFromMenu() {
   var ui = SpreadsheetApp.getUi();
   var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
@@ -367,32 +497,29 @@ function classifyQuarterFromMenu() {
   var interrupted = takeInterruptedRun_(spreadsheet.getId());
   if (interrupted) ui.alert(ADDON_TITLE, interrupted, ui.ButtonSet.OK);
 
-  var answer = ui.prompt(
-    'Classify quarter',
-    'Which quarter? For example 2025-Q3 or Q3 2025.\n' +
-      'Leave it blank for the latest quarter that has bookings.',
-    ui.ButtonSet.OK_CANCEL
-  );
-  if (answer.getSelectedButton() !== ui.Button.OK) return;
-  var quarter = answer.getResponseText().trim();
-  if (quarter.length > 40) {
-    ui.alert(ADDON_TITLE, MESSAGES_.quarterTooLong(), ui.ButtonSet.OK);
-    return;
-  }
-
   spreadsheet.toast(
     'Reading ' + settings.planTab + ' and ' + settings.bookingsTab + '…',
     ADDON_TITLE,
     -1
   );
   var started = Date.now();
-  var outcome = classify_(spreadsheet.getId(), quarter || null, settings);
+  var outcome = classify_(spreadsheet.getId(), null, settings, 'MENU', RUN_WAIT_SECONDS);
   if (!outcome.ok) {
     spreadsheet.toast('Not classified.', ADDON_TITLE, 3);
     ui.alert(ADDON_TITLE, outcome.message, ui.ButtonSet.OK);
     return;
   }
   var run = outcome.data.classifyQuarter;
+  if (run.status === 'RUNNING') {
+    spreadsheet.toast(MESSAGES_.stillWorking(run), ADDON_TITLE, 10);
+    showVerdicts(); // the sidebar finds the run going and follows it
+    return;
+  }
+  if (run.status === 'FAILED') {
+    spreadsheet.toast('Not classified.', ADDON_TITLE, 3);
+    ui.alert(ADDON_TITLE, MESSAGES_.runFailed(run.error), ui.ButtonSet.OK);
+    return;
+  }
   var summary = spreadsheet.getSheetByName(run.summaryTab);
   if (summary) spreadsheet.setActiveSheet(summary);
   var message = toastMessage_(run);
@@ -402,13 +529,15 @@ function classifyQuarterFromMenu() {
 }
 
 /**
- * One classification through the backend.
+ * Starts one classification through the backend and waits at most `wait` seconds for it.
  * @param {string} spreadsheetId
  * @param {string | null} quarter
  * @param {Settings} settings
- * @returns {{ok: true, data: any} | {ok: false, message: string}}
+ * @param {string} trigger what started it: MENU (a person) or SCHEDULE
+ * @param {number} wait
+ * @returns {BackendOutcome}
  */
-function classify_(spreadsheetId, quarter, settings) {
+function classify_(spreadsheetId, quarter, settings, trigger, wait) {
   var marker = inFlightKey_(spreadsheetId);
   var userProperties = PropertiesService.getUserProperties();
   userProperties.setProperty(marker, JSON.stringify({ startedAt: Date.now(), quarter: quarter }));
@@ -416,7 +545,13 @@ function classify_(spreadsheetId, quarter, settings) {
     return callBackend_(
       settings,
       CLASSIFY_DOCUMENT,
-      { spreadsheetId: spreadsheetId, quarter: quarter, options: classifyOptions_(settings) },
+      {
+        spreadsheetId: spreadsheetId,
+        quarter: quarter,
+        options: classifyOptions_(settings),
+        wait: wait,
+        trigger: trigger,
+      },
       'AddonClassifyQuarter'
     );
   } finally {
@@ -498,30 +633,18 @@ function showVerdicts() {
 
 /** Extensions › Sales Verdicts › Settings: the settings dialog. */
 function showSettings() {
-  var html = HtmlService.createHtmlOutputFromFile('Settings').setWidth(460).setHeight(620);
+  var html = HtmlService.createHtmlOutputFromFile('Settings').setWidth(480).setHeight(680);
   SpreadsheetApp.getUi().showModalDialog(html, 'Sales Verdicts settings');
-}
-
-/**
- * The latest run of this spreadsheet, for the sidebar (google.script.run).
- * @returns {{ok: boolean, run?: any, message?: string}}
- */
-function getLatestRun() {
-  var settings = getSettings();
-  if (!settings.backendUrl) return { ok: false, message: MESSAGES_.notConfigured() };
-  var spreadsheetId = SpreadsheetApp.getActiveSpreadsheet().getId();
-  var outcome = callBackend_(
-    settings,
-    LATEST_RUN_DOCUMENT,
-    { spreadsheetId: spreadsheetId },
-    'AddonLatestRun'
-  );
-  if (!outcome.ok) return { ok: false, message: outcome.message };
-  return { ok: true, run: outcome.data.latestRun };
 }
 
 // ---------------------------------------------------------------------------
 // The backend call
+
+/**
+ * What a backend call came to: the answer's data, or a sentence for the user (with the
+ * error's code, and the data issues a refused run carries, when the backend sent them).
+ * @typedef {{ok: true, data: any} | {ok: false, message: string, code?: string, detail?: string, issues?: any[]}} BackendOutcome
+ */
 
 /**
  * POSTs one GraphQL document; every failure becomes a sentence for the user.
@@ -529,7 +652,7 @@ function getLatestRun() {
  * @param {string} query
  * @param {Object<string, any>} variables
  * @param {string} operationName
- * @returns {{ok: true, data: any} | {ok: false, message: string}}
+ * @returns {BackendOutcome}
  */
 function callBackend_(settings, query, variables, operationName) {
   var token;
@@ -574,7 +697,16 @@ function callBackend_(settings, query, variables, operationName) {
   var errors = answer && Array.isArray(answer.errors) ? answer.errors : [];
   if (errors.length > 0) {
     console.warn('Sales Verdicts: GraphQL error ' + JSON.stringify(errors[0].extensions || {}) + ': ' + redact_(String(errors[0].message), token));
-    return { ok: false, message: explainGraphQLError_(errors[0], settings) };
+    var extensions = errors[0].extensions || {};
+    /** @type {BackendOutcome} */
+    var failed = {
+      ok: false,
+      message: explainGraphQLError_(errors[0], settings),
+      code: String(extensions.code || ''),
+      detail: String(errors[0].message || ''),
+    };
+    if (Array.isArray(extensions.issues)) failed.issues = extensions.issues.slice(0, 50);
+    return failed;
   }
   if (status !== 200) {
     console.warn('Sales Verdicts: the backend answered HTTP ' + status);
@@ -676,8 +808,80 @@ var MESSAGES_ = {
       '(ask whoever set up Sales Verdicts for it).'
     );
   },
-  quarterTooLong: function () {
-    return 'That is not a quarter. Type one like 2025-Q3 or Q3 2025, or leave it blank for the latest.';
+  notAQuarter: function () {
+    return 'That is not a quarter of this spreadsheet. Pick one from the list, or Refresh the list.';
+  },
+  /** @param {{quarter?: string, quarterLabel?: string}} run */
+  stillWorking: function (run) {
+    var which = run.quarterLabel || run.quarter || 'the quarter';
+    return (
+      'Still classifying ' +
+      which +
+      ': a large sheet or a busy Google can take a few minutes. The run carries on in the ' +
+      'backend; the sidebar shows its progress and result.'
+    );
+  },
+  /** @param {string | null | undefined} error "CODE: message" */
+  runFailed: function (error) {
+    var text = String(error || '').trim();
+    var match = /^([A-Z_]+):\s*([\s\S]*)$/.exec(text);
+    var code = match ? match[1] : '';
+    var detail = match ? match[2] : text;
+    var advice = {
+      BAD_INPUT: 'Fix what is named above in the tabs, then classify again.',
+      UPSTREAM_UNAVAILABLE: 'Google or the backend\'s database did not answer in time; classify again in a minute.',
+      RATE_LIMITED: 'Google is limiting how often the sheet can be read; classify again in a minute.',
+      INTERRUPTED: 'The backend restarted while the run was going; classify again.',
+      FORBIDDEN: 'Check that you (or the backend\'s service account) can still edit the spreadsheet.',
+      NOT_FOUND: 'Check the tab names in Settings.',
+    }[code] || 'Classify again; if it keeps failing, tell whoever runs the backend.';
+    return 'The run failed' + (detail ? ': ' + detail : '.') + '\n' + advice;
+  },
+  /** @param {number} minutes */
+  pollGaveUp: function (minutes) {
+    return (
+      'The run is still going after ' +
+      minutes +
+      ' minutes, so the sidebar stopped checking. It carries on in the backend: ' +
+      'press Refresh later, or look in History.'
+    );
+  },
+  runGone: function () {
+    return 'The backend no longer has that run (old runs are pruned). Refresh shows the latest one.';
+  },
+  /** @param {string} tab */
+  noSuchTab: function (tab) {
+    return 'There is no tab named "' + tab + '" any more: it was renamed or deleted since the run.';
+  },
+  /** @param {string} tab @param {number} row */
+  cellOutside: function (tab, row) {
+    return 'Row ' + row + ' is outside the tab "' + tab + '" now: rows were deleted since the run.';
+  },
+  /** @param {string} detail */
+  scheduleNotSet: function (detail) {
+    return (
+      'The schedule could not be set: Google refused to create its trigger' +
+      (detail ? ' (' + detail + ')' : '') +
+      '. Reload the spreadsheet, authorize Sales Verdicts again if asked, and save again.'
+    );
+  },
+  noAlertEvents: function () {
+    return 'Choose at least one event to be alerted about, or remove the webhook.';
+  },
+  webhookNeeded: function () {
+    return (
+      'Paste the webhook address. The backend keeps it as a secret and only shows it back ' +
+      'masked, so it is asked for each time you save the alerts.'
+    );
+  },
+  webhookTooLong: function () {
+    return 'That address is too long for a webhook (at most 2,048 characters).';
+  },
+  webhookShape: function () {
+    return (
+      'Paste the whole incoming-webhook address from Slack (https://hooks.slack.com/services/…) ' +
+      'or Google Chat (https://chat.googleapis.com/v1/spaces/…).'
+    );
   },
   /** @param {Date} startedAt */
   interrupted: function (startedAt) {
@@ -758,7 +962,7 @@ var MESSAGES_ = {
     return (
       'The spreadsheet cannot be classified as it is' +
       (detail ? ': ' + detail : '.') +
-      '\nFix what is named above (or the quarter you typed) and run Classify quarter again.'
+      '\nFix what is named above (or pick another quarter) and classify again.'
     );
   },
   /** @param {string} detail */

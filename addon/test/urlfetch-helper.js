@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // One real HTTP request, for the UrlFetchApp stand-in (test/gas.js).
 //
-// UrlFetchApp.fetch is synchronous; Node's HTTP client is not. The stand-in runs this
-// script as a child process (spawnSync) and waits for it: stdin is the request
-// {url, method, headers, payload, timeoutMs}, stdout the answer
-// {status, headers, body} or {error: {code, message}}.
+// UrlFetchApp.fetch is synchronous; Node's HTTP client is not. The stand-in runs request()
+// below on a worker thread and blocks until it answers (Atomics.wait on a shared buffer):
+// the request is {url, method, headers, payload, timeoutMs}, the answer
+// {status, headers, body} or {error: {code, message}}. Run as a script, it does the same
+// with stdin and stdout.
 'use strict';
 
 const http = require('node:http');
@@ -75,13 +76,32 @@ function request(spec) {
   });
 }
 
-readStdin()
-  .then((text) => request(JSON.parse(text)))
-  .then((answer) => {
-    process.stdout.write(JSON.stringify(answer));
-    process.exit(0);
-  })
-  .catch((err) => {
-    process.stderr.write(String(err && err.stack ? err.stack : err));
-    process.exit(2);
+const { isMainThread, parentPort, workerData } = require('node:worker_threads');
+
+if (!isMainThread && parentPort) {
+  // On the stand-in's worker: answer each request through workerData.port, then wake the
+  // main thread, which waits on workerData.signal.
+  const { port, signal } = workerData;
+  parentPort.on('message', (spec) => {
+    request(spec)
+      .catch((err) => ({ error: { code: 'ERROR', message: String(err && err.message) } }))
+      .then((answer) => {
+        port.postMessage(answer);
+        Atomics.store(signal, 0, 1);
+        Atomics.notify(signal, 0);
+      });
   });
+} else if (require.main === module) {
+  readStdin()
+    .then((text) => request(JSON.parse(text)))
+    .then((answer) => {
+      process.stdout.write(JSON.stringify(answer));
+      process.exit(0);
+    })
+    .catch((err) => {
+      process.stderr.write(String(err && err.stack ? err.stack : err));
+      process.exit(2);
+    });
+}
+
+module.exports = { request };

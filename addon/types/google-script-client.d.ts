@@ -6,8 +6,16 @@ interface GoogleScriptRunner {
   withFailureHandler(handler: (error: Error, userObject?: any) => void): GoogleScriptRunner;
   withUserObject(object: any): GoogleScriptRunner;
   getLatestRun(): void;
+  getQuarters(): void;
+  getHistory(): void;
+  startClassification(quarter: string | null): void;
+  pollRun(id: string, attempt: number, elapsedMs: number): void;
+  jumpToIssue(tab: string, row: number, column: string | null): void;
   getSettingsForm(): void;
   saveSettings(form: Record<string, string>): void;
+  getAlerts(): void;
+  saveAlerts(form: { webhookUrl: string; on: string[] }): void;
+  removeAlertsWebhook(): void;
 }
 
 declare namespace google {

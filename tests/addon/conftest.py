@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.backend import Stack, backend
+from tests.addon import fake_backend
 from tests.addon.harness import AddonRunner, node_path
+from tests.support.backend import Stack, backend
 
 
 @pytest.fixture(scope="session")
@@ -20,4 +21,11 @@ def addon() -> AddonRunner:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The real backend (emulator + GraphQL server processes) in user mode."""
     with backend(tmp_path_factory.mktemp("backend")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def fake() -> Iterator[fake_backend.FakeBackend]:
+    """A fake GraphQL backend answering per the workflow contract (runs scripted per sheet)."""
+    with fake_backend.running() as running:
         yield running

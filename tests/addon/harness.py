@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ADDON = ROOT / "addon"
 SCENARIO = ADDON / "test" / "scenario.js"
 CHROMIUM = Path("/usr/bin/chromium")
-SETTINGS_PREFIX = "salesVerdicts."
+SETTINGS_KEY = "SALES_VERDICTS_SETTINGS"
+LEGACY_PREFIX = "salesVerdicts."
 
 
 def missing(what: str, variable: str) -> None:
@@ -77,12 +78,17 @@ class Outcome:
         assert len(self.alerts) == 1, f"expected one alert, got {self.alerts}"
         return self.alerts[0]
 
-    def settings(self) -> dict[str, str]:
-        return {
-            k.removeprefix(SETTINGS_PREFIX): v
-            for k, v in self.document_properties.items()
-            if k.startswith(SETTINGS_PREFIX)
-        }
+    def settings(self) -> dict[str, Any]:
+        """The settings record the add-on saved ({} when none)."""
+        raw = self.document_properties.get(SETTINGS_KEY)
+        record: dict[str, Any] = json.loads(raw) if raw else {}
+        return record
+
+    @property
+    def triggers(self) -> list[dict[str, Any]]:
+        """The installable triggers there are at the end (every user's)."""
+        triggers: list[dict[str, Any]] = self.record["triggers"]
+        return triggers
 
 
 class AddonRunner:
@@ -123,9 +129,14 @@ class AddonRunner:
         )
 
 
-def settings_properties(**settings: str) -> dict[str, str]:
-    """Document properties as saved by the Settings dialog."""
-    return {SETTINGS_PREFIX + k: v for k, v in settings.items()}
+def settings_properties(**settings: Any) -> dict[str, str]:
+    """Document properties as saved by the Settings dialog (one JSON record)."""
+    return {SETTINGS_KEY: json.dumps(settings)}
+
+
+def legacy_settings_properties(**settings: str) -> dict[str, str]:
+    """Document properties as earlier versions saved them: one property per field."""
+    return {LEGACY_PREFIX + k: v for k, v in settings.items()}
 
 
 def prompt(text: str = "", button: str = "OK") -> dict[str, str]:

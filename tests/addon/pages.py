@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import colorsys
 import json
+import os
 import re
+import shutil
 import subprocess
+from pathlib import Path
 from typing import Any
 
-from tests.addon.harness import ADDON, node_path, require_chromium, require_node_modules
+from tests.addon.harness import ADDON, ROOT, node_path, require_chromium, require_node_modules
 
 SIDEBAR_JS = ADDON / "test" / "sidebar.js"
 
 
-def browse(*args: str) -> dict[str, Any]:
+def browse(*args: str, timeout: float = 180) -> dict[str, Any]:
     node = node_path()
     require_node_modules("playwright-core")
     require_chromium()
@@ -21,7 +24,7 @@ def browse(*args: str) -> dict[str, Any]:
         [node, str(SIDEBAR_JS), *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
     assert done.returncode == 0, done.stderr + done.stdout
@@ -64,3 +67,18 @@ def family(css: str) -> str:
     if 90 <= degrees <= 160:
         return "green"
     return f"other ({degrees:.0f}°)"
+
+
+def browse_with(command: str, config: dict[str, Any], tmp: Path) -> dict[str, Any]:
+    """``sidebar.js COMMAND CONFIG.json``: the pages bridged to the add-on (one browser)."""
+    path = tmp / f"{command}.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return browse(command, str(path))
+
+
+def keep_screenshot(made: Path, name: str) -> None:
+    """Copy a screenshot into docs/ when there is none yet (or when asked to refresh)."""
+    target = ROOT / "docs" / name
+    assert made.stat().st_size > 10_000, f"{made} looks empty"
+    if not target.exists() or os.environ.get("SALES_VERDICTS_UPDATE_SCREENSHOT") == "1":
+        shutil.copyfile(made, target)

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from server.cli import demo_data
+from tests.addon.harness import AddonRunner, Outcome, settings_properties
 from tests.support.backend import (
     OTHER,
     OWNER,
@@ -20,7 +20,6 @@ from tests.support.backend import (
     demo_tabs,
     seed,
 )
-from tests.addon.harness import AddonRunner, Outcome, prompt, settings_properties
 
 pytestmark = [pytest.mark.node, pytest.mark.e2e]
 
@@ -62,7 +61,6 @@ def classify(
     addon: AddonRunner,
     stack: Stack,
     spreadsheet_id: str,
-    quarter: str = "",
     *,
     token: str = OWNER,
     settings: dict[str, str] | None = None,
@@ -74,7 +72,6 @@ def classify(
         spreadsheetId=spreadsheet_id,
         oauthToken=token,
         documentProperties=settings_properties(backendUrl=url or stack.graphql, **(settings or {})),
-        prompts=[prompt(quarter)],
         sheetsApi={"url": stack.emulator.url, "token": OWNER},
     )
 
@@ -110,15 +107,28 @@ def test_classify_quarter_toasts_the_totals_verdict_and_opens_the_summary(
     assert_no_token_leaks(outcome, stack)
 
 
-def test_classify_a_quarter_the_user_types(addon: AddonRunner, stack: Stack) -> None:
+def start(addon: AddonRunner, stack: Stack, spreadsheet_id: str, quarter: str) -> dict[str, Any]:
+    """The sidebar's Classify button with ``quarter`` picked from the list."""
+    outcome = addon.run(
+        [{"call": "startClassification", "args": [quarter]}],
+        spreadsheetId=spreadsheet_id,
+        oauthToken=OWNER,
+        documentProperties=settings_properties(backendUrl=stack.graphql),
+    )
+    answer: dict[str, Any] = outcome.steps[0]["result"]
+    return answer
+
+
+def test_classify_a_quarter_picked_from_the_list(addon: AddonRunner, stack: Stack) -> None:
     spreadsheet_id = seed(stack.emulator.url, demo_tabs())
     index = len(demo_data.QUARTERS) - 2
-    year, q = demo_data.QUARTERS[index]
-    outcome = classify(addon, stack, spreadsheet_id, f"Q{q} {year}")
-    assert outcome.alerts == []
-    first_line = outcome.toasts[-1].splitlines()[0]
-    assert first_line.startswith(f"Total {quarter_label(index)}: ")
-    assert LABELS[expected_total_verdict(index)] in first_line
+    answer = start(addon, stack, spreadsheet_id, quarter_label(index))
+    assert answer["ok"] is True, answer
+    run = answer["run"]
+    assert run["status"] == "SUCCEEDED", "the demo is classified well within the 20 s wait"
+    assert run["quarter"] == quarter_label(index)
+    total = next(v for v in run["current"] if v["group"] is None)
+    assert total["verdict"] == expected_total_verdict(index)
 
 
 def test_the_sidebar_gets_the_latest_run(addon: AddonRunner, stack: Stack) -> None:
@@ -138,7 +148,7 @@ def test_the_sidebar_gets_the_latest_run(addon: AddonRunner, stack: Stack) -> No
     assert answer["run"]["issues"], "the demo has rejected cells"
 
 
-def test_settings_are_saved_and_used(addon: AddonRunner, stack: Stack, tmp_path: Path) -> None:
+def test_settings_are_saved_and_used(addon: AddonRunner, stack: Stack) -> None:
     spreadsheet_id = seed(stack.emulator.url, demo_tabs(plan_tab="Targets FY25"))
     # With the default settings the Plan tab is missing: the sentence names it.
     missing = classify(addon, stack, spreadsheet_id)
@@ -174,7 +184,6 @@ def test_a_slow_answer_is_noted_in_the_toast(addon: AddonRunner, stack: Stack) -
         spreadsheetId=spreadsheet_id,
         oauthToken=OWNER,
         documentProperties=settings_properties(backendUrl=stack.graphql),
-        prompts=[prompt("")],
         fetchDelayMs=45_000,
     )
     assert outcome.alerts == []
@@ -208,10 +217,10 @@ def test_unknown_spreadsheet_is_not_found(addon: AddonRunner, stack: Stack) -> N
 
 def test_a_quarter_without_bookings_is_bad_input(addon: AddonRunner, stack: Stack) -> None:
     spreadsheet_id = seed(stack.emulator.url, demo_tabs())
-    outcome = classify(addon, stack, spreadsheet_id, "2031-Q2")
-    alert = outcome.only_alert()
-    assert "cannot be classified as it is" in alert
-    assert "2031" in alert, "the backend's message names the quarter"
+    answer = start(addon, stack, spreadsheet_id, "2031-Q2")
+    assert answer["ok"] is False
+    assert "cannot be classified as it is" in answer["message"]
+    assert "2031" in answer["message"], "the backend's message names the quarter"
 
 
 def test_a_document_the_backend_rejects_says_versions_differ(
@@ -262,7 +271,6 @@ def test_google_failing_gives_rate_limited_or_upstream_unavailable(
             spreadsheetId=spreadsheet_id,
             oauthToken=OWNER,
             documentProperties=settings_properties(backendUrl=faulty_stack.graphql),
-            prompts=[prompt("")],
         )
     finally:
         faulty_stack.faults(0.0)

@@ -112,6 +112,8 @@ def test_saved_settings_come_back_in_the_form(addon: AddonRunner) -> None:
         "fiscalYearStartMonth": "2",
         "comparison": "SAME_QUARTER_LAST_YEAR",
         "groupBy": " Region ,Segment,",
+        "schedule": "OFF",
+        "scheduleHour": "7",
     }
     outcome = addon.run([{"call": "saveSettings", "args": [form]}, {"call": "getSettingsForm"}])
     assert outcome.steps[0]["result"]["ok"] is True
@@ -136,18 +138,6 @@ def test_classify_without_a_backend_address_points_to_settings(addon: AddonRunne
     assert "backend address" in outcome.only_alert()
     assert outcome.fetches == []
     assert outcome.record["prompts"] == []
-
-
-def test_cancelled_quarter_question_does_nothing(addon: AddonRunner) -> None:
-    outcome = addon.run(
-        [{"call": "classifyQuarterFromMenu"}],
-        oauthToken=TOKEN,
-        documentProperties=settings_properties(backendUrl="https://verdicts.example.com/graphql"),
-        prompts=[prompt("2025-Q3", "CANCEL")],
-    )
-    assert outcome.fetches == []
-    assert outcome.alerts == []
-    assert outcome.toasts == []
 
 
 def test_no_token_from_google_says_to_authorize_again(addon: AddonRunner) -> None:
@@ -245,13 +235,14 @@ def test_a_run_cut_by_the_six_minute_limit_is_reported_next_time(addon: AddonRun
     outcome = addon.run(
         [{"call": "classifyQuarterFromMenu"}],
         oauthToken=TOKEN,
-        documentProperties=settings_properties(backendUrl="https://verdicts.example.com/graphql"),
+        documentProperties=settings_properties(backendUrl=f"http://127.0.0.1:{closed_port()}"),
         userProperties=marker,
-        prompts=[prompt("", "CANCEL")],
     )
-    alert = outcome.only_alert()
-    assert "6 minutes" in alert
-    assert "Show verdicts" in alert
+    # First what happened last time, then this click's own outcome (no backend here).
+    cut, now = outcome.alerts
+    assert "6 minutes" in cut
+    assert "Show verdicts" in cut
+    assert "cannot be reached" in now
     assert outcome.user_properties == {}
 
 
@@ -261,11 +252,10 @@ def test_a_recent_marker_is_not_mistaken_for_a_cut_run(addon: AddonRunner) -> No
     outcome = addon.run(
         [{"call": "classifyQuarterFromMenu"}],
         oauthToken=TOKEN,
-        documentProperties=settings_properties(backendUrl="https://verdicts.example.com/graphql"),
+        documentProperties=settings_properties(backendUrl=f"http://127.0.0.1:{closed_port()}"),
         userProperties=marker,
-        prompts=[prompt("", "CANCEL")],
     )
-    assert outcome.alerts == []
+    assert "cannot be reached" in outcome.only_alert()
 
 
 # -- something answers, but not the backend (a proxy, a web page, a redirect), or the backend
@@ -371,9 +361,14 @@ def test_the_request_is_a_graphql_post_with_the_users_token(
     assert fetch["method"] == "post"
     assert fetch["token"] == "oauth"
     assert fetch["operationName"] == "AddonClassifyQuarter"
+    # The menu asks nothing: it classifies the latest quarter that has ended (the sidebar's
+    # list picks another), waits 20 s at most, and says a person started it.
+    assert outcome.record["prompts"] == []
     assert fetch["variables"] == {
         "spreadsheetId": "spreadsheet-1",
         "quarter": None,
+        "wait": 20,
+        "trigger": "MENU",
         "options": {
             "planTab": "Plan",
             "bookingsTab": "Bookings",

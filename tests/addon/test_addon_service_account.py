@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.addon.harness import AddonRunner, Outcome, prompt, settings_properties
 from tests.support.backend import (
     ALLOWED_DOMAIN,
     OWNER,
@@ -20,7 +21,6 @@ from tests.support.backend import (
     service_account_backend,
     share,
 )
-from tests.addon.harness import AddonRunner, Outcome, prompt, settings_properties
 
 pytestmark = [pytest.mark.node, pytest.mark.e2e]
 

@@ -18,6 +18,9 @@ def test_manifest_runs_on_v8_with_the_scopes_the_backend_needs() -> None:
     assert set(MANIFEST["oauthScopes"]) == {
         "https://www.googleapis.com/auth/script.container.ui",
         "https://www.googleapis.com/auth/script.external_request",
+        # ScriptApp.newTrigger / getUserTriggers / deleteTrigger: the schedule's
+        # installable time-driven trigger.
+        "https://www.googleapis.com/auth/script.scriptapp",
         # The backend calls the Sheets REST API with the user's token; the REST API
         # refuses spreadsheets.currentonly.
         "https://www.googleapis.com/auth/spreadsheets",
@@ -67,8 +70,16 @@ def clasp_pushes(root: Path) -> set[str]:
 
 def test_clasp_pushes_only_the_manifest_scripts_and_pages() -> None:
     pushed = clasp_pushes(ADDON)
-    assert pushed == {"appsscript.json", "Code.gs", "Sidebar.html", "Settings.html"}
-    code = (ADDON / "Code.gs").read_text(encoding="utf-8")
+    assert pushed == {
+        "appsscript.json",
+        "Code.gs",
+        "Runs.gs",
+        "Schedule.gs",
+        "Alerts.gs",
+        "Sidebar.html",
+        "Settings.html",
+    }
+    code = "".join(p.read_text(encoding="utf-8") for p in sorted(ADDON.glob("*.gs")))
     for page in re.findall(r"createHtmlOutputFromFile\('([^']+)'\)", code):
         assert f"{page}.html" in pushed, f"{page}.html is opened but not pushed"
 

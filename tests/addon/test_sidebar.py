@@ -11,18 +11,17 @@ from typing import Any
 
 import pytest
 
-from tests.support.backend import OWNER, Stack, demo_tabs, seed
 from tests.addon.harness import (
     ROOT,
     AddonRunner,
-    prompt,
     require_chromium,
     require_node_modules,
     settings_properties,
 )
 from tests.addon.pages import browse, contrast, family
+from tests.support.backend import OWNER, Stack, demo_tabs, seed
 
-pytestmark = [pytest.mark.node, pytest.mark.browser]
+pytestmark = [pytest.mark.node, pytest.mark.browser, pytest.mark.e2e]
 
 SCREENSHOT = ROOT / "docs" / "sidebar.png"
 # Hue family each verdict's card is drawn in (text labels carry the same meaning).
@@ -37,21 +36,27 @@ def latest_run_answer(stack: Stack, addon: AddonRunner) -> dict[str, Any]:
     spreadsheet_id = seed(stack.emulator.url, demo_tabs())
     settings = settings_properties(backendUrl=stack.graphql)
     outcome = addon.run(
-        [{"call": "classifyQuarterFromMenu"}, {"call": "getLatestRun"}],
+        [{"call": "classifyQuarterFromMenu"}, {"call": "getLatestRun"}, {"call": "getQuarters"}],
         spreadsheetId=spreadsheet_id,
         oauthToken=OWNER,
         documentProperties=settings,
-        prompts=[prompt("")],
     )
     assert outcome.alerts == []
     answer: dict[str, Any] = outcome.steps[1]["result"]
     assert answer["ok"] is True
+    quarters = outcome.steps[2]["result"]
+    assert quarters["ok"] is True
+    answer["quarterList"] = quarters
     return answer
 
 
 def test_sidebar_shows_a_real_run(latest_run_answer: dict[str, Any], tmp_path: Path) -> None:
     answer_file = tmp_path / "answer.json"
-    answer_file.write_text(json.dumps(latest_run_answer), encoding="utf-8")
+    answers = {
+        "getLatestRun": {k: v for k, v in latest_run_answer.items() if k != "quarterList"},
+        "getQuarters": latest_run_answer["quarterList"],
+    }
+    answer_file.write_text(json.dumps({"answers": answers}), encoding="utf-8")
     screenshot = tmp_path / "sidebar.png"
     result = browse("sidebar", str(answer_file), str(screenshot))
     run = latest_run_answer["run"]
@@ -86,13 +91,23 @@ def test_sidebar_shows_a_real_run(latest_run_answer: dict[str, Any], tmp_path: P
         assert card["action"] == verdict["action"]
         assert card["width"] <= 300
 
+    # The quarter in progress is shown only when there is something to say about it (the
+    # demo's data stops at its last quarter: nothing booked, no plan, no pipeline).
+    pace = run.get("pace") or []
+    informative = any(
+        p["plan"] is not None or p["booked"] > 0 or (p["pipeline"] or 0) > 0 for p in pace
+    )
+    shown_pace = any(text.startswith("This quarter so far") for _, text in seen["headings"])
+    assert shown_pace is informative, pace
+
     # The data issues, each with its cell.
     issues = run["issues"]
     assert issues, "the demo spreadsheet has rejected cells"
     assert seen["issuesHeading"] == f"Data issues ({len(issues)})"
     assert len(seen["issues"]) == min(len(issues), 50)
     for shown, issue in zip(seen["issues"], issues, strict=False):
-        assert shown["text"].startswith(f"{issue['tab']}!")
+        where = f"{issue['tab']}!{issue['cell']}" if issue["cell"] else f"{issue['tab']} row "
+        assert shown["text"].startswith(where)
         assert shown["severity"] == issue["severity"]
 
     # Fits the 300 px sidebar; loading and errors are announced.
@@ -109,7 +124,8 @@ def test_sidebar_shows_a_real_run(latest_run_answer: dict[str, Any], tmp_path: P
     assert contrast(focus["outlineColor"], seen["bodyBackground"]) >= 3
     assert contrast(focus["color"], focus["background"]) >= 4.5
     assert result["loadingStatus"] == "Loading the latest verdicts…"
-    assert result["after"]["calls"] == ["getLatestRun", "getLatestRun"]
+    # Opening and Refresh each load the latest run and the quarter list.
+    assert result["after"]["calls"] == ["getLatestRun", "getQuarters"] * 2
     assert result["after"]["cards"] == len(cards)
     assert result["after"]["stillFocused"] == "refresh"
 
@@ -119,7 +135,7 @@ def test_sidebar_shows_a_real_run(latest_run_answer: dict[str, Any], tmp_path: P
         "role": "alert",
         "visible": True,
     }
-    assert "Classify quarter" in result["empty"]["text"]
+    assert result["empty"]["text"] == "No verdicts yet. Pick a quarter above and press Classify."
     assert result["hostile"]["images"] == 0
 
     assert screenshot.stat().st_size > 10_000
