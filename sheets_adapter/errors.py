@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from server.quoting import quoted
 from sheets_adapter.port import SheetsError
 
 
@@ -93,9 +94,11 @@ class TabNotFound(GoogleSheetsError):
         super().__init__(spreadsheet_id, message, status=None)
 
     def default_text(self) -> str:
-        tabs = ", ".join(repr(t) for t in self.existing) or "none"
+        tabs = ", ".join(quoted(t) for t in self.existing[:30]) or "none"
+        if len(self.existing) > 30:
+            tabs += f" and {len(self.existing) - 30} more"
         return (
-            f"Spreadsheet {self.spreadsheet_id} has no tab named {self.tab!r}. "
+            f"Spreadsheet {self.spreadsheet_id} has no tab named {quoted(self.tab)}. "
             f"Its tabs are: {tabs}. Rename the tab or choose another one in the options."
         )
 

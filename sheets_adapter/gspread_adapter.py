@@ -40,6 +40,7 @@ from gspread.http_client import HTTPClient, ParamsType
 from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
 from server.cache import TtlCache
+from server.quoting import clean, quoted
 from sheets_adapter.calls import ApiCaller, RangeNotFound
 from sheets_adapter.config import AppSettings, SheetsSettings
 from sheets_adapter.errors import (
@@ -83,8 +84,8 @@ def check_id(spreadsheet_id: str) -> None:
     """Only a spreadsheet id (:mod:`sheets_adapter.ids`) reaches Google."""
     if not is_spreadsheet_id(spreadsheet_id):
         raise SpreadsheetNotFound(
-            str(spreadsheet_id)[:80],
-            f"{str(spreadsheet_id)[:80]!r} is not a spreadsheet id. Use the part of the "
+            clean(spreadsheet_id, 80),
+            f"{quoted(spreadsheet_id)} is not a spreadsheet id. Use the part of the "
             "spreadsheet's URL between /d/ and /edit.",
         )
 
@@ -361,7 +362,7 @@ class GspreadSheets(SheetsPort):
                 if (landed is not None) != (snapshot.summary is not None):
                     raise SummaryChanged(
                         spreadsheet_id,
-                        f"The {summary.title!r} tab was created or deleted while the "
+                        f"The {quoted(summary.title)} tab was created or deleted while the "
                         "classification ran, so its Notes could not be kept. Run it again.",
                         status=400,
                     ) from None

@@ -32,6 +32,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionContext
 
 from server.classification import ClassificationError, ColumnNotFound, HeaderNotFound
+from server.quoting import clean
 from server.service import AccessDenied
 from server.store.errors import LockTimeout, StoreUnavailable
 from sheets_adapter import errors as sheets
@@ -127,7 +128,7 @@ def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext |
     for error in errors:
         if is_expected(error):
             code = (error.extensions or {}).get("code", INVALID_QUERY)
-            log.info("request=%s graphql error code=%s: %s", rid, code, error.message)
+            log.info("request=%s graphql error code=%s: %s", rid, code, clean(error.message))
         else:
             original = error.original_error
             log.error(
