@@ -140,6 +140,29 @@ class Settings:
     max_tokens: int = setting(
         "SALES_VERDICTS_MAX_TOKENS", 2000, "Most tokens in one document.", low=100, high=100_000
     )
+    max_fragment_spreads: int = setting(
+        "SALES_VERDICTS_MAX_FRAGMENT_SPREADS",
+        100,
+        "Most fragment spreads in one document (each fragment is measured once however "
+        "often it is spread).",
+        low=1,
+        high=10_000,
+    )
+    cached_documents: int = setting(
+        "SALES_VERDICTS_CACHED_DOCUMENTS",
+        128,
+        "Parsed and validated GraphQL documents kept in memory; `0` keeps none.",
+        low=0,
+        high=100_000,
+    )
+    cached_document_bytes: int = setting(
+        "SALES_VERDICTS_CACHED_DOCUMENT_BYTES",
+        4096,
+        "Only documents of at most this many characters are kept in that cache.",
+        low=0,
+        high=1_000_000,
+        unit="characters",
+    )
     sheets_deadline: float = setting(
         "SALES_VERDICTS_SHEETS_DEADLINE",
         20.0,

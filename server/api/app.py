@@ -175,6 +175,9 @@ def create_app(
         max_depth=settings.max_depth,
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
+        max_spreads=settings.max_fragment_spreads,
+        cached_documents=settings.cached_documents,
+        cached_document_bytes=settings.cached_document_bytes,
         introspection=settings.introspection,
     )
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
@@ -185,5 +188,6 @@ def create_app(
     if settings.graphiql:
         routes.append(graphiql.assets())
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.documents = schema.documents  # the document cache, for tests and operators
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -53,6 +53,8 @@ UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
 INTERNAL = "INTERNAL"
 #: ``extensions.reason`` of a query that did not parse or validate (its code is BAD_INPUT)
 INVALID_QUERY = "INVALID_QUERY"
+#: ``extensions.reason`` of variables that do not fit the document (its code is BAD_INPUT)
+INVALID_VARIABLES = "INVALID_VARIABLES"
 
 
 class ApiError(Exception):
@@ -117,9 +119,21 @@ def _request_id(execution_context: ExecutionContext | None) -> str | None:
     return getattr(context, "request_id", None)
 
 
-def is_expected(error: GraphQLError) -> bool:
+def is_request_error(error: GraphQLError) -> bool:
+    """A variable that does not fit the document (an ``Int`` out of range, an unknown
+    enum value, a null for a non-null type): graphql-core's coercion error, raised before
+    any field ran (so with no path)."""
+    return error.path is None and isinstance(error.original_error, GraphQLError)
+
+
+def is_shown(error: GraphQLError) -> bool:
     """Parse/validation errors and :class:`ApiError` are shown as they are."""
     return error.original_error is None or isinstance(error.original_error, ApiError)
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """Not a bug: shown as it is, or a request error (shown as ``BAD_INPUT``)."""
+    return is_shown(error) or is_request_error(error)
 
 
 def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext | None) -> None:
@@ -156,12 +170,23 @@ def with_codes(response: GraphQLHTTPResponse) -> GraphQLHTTPResponse:
 
 
 class LoggedMaskErrors(MaskErrors):
-    """Masks unexpected errors; the caller gets the request id to quote to support."""
+    """Masks unexpected errors; the caller gets the request id to quote to support.
+    Variables that do not fit the document are ``BAD_INPUT`` with reason
+    ``INVALID_VARIABLES`` and graphql-core's message (it quotes values shortened)."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda e: not is_expected(e))
+        super().__init__(should_mask_error=lambda e: not is_shown(e))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if is_request_error(error):
+            return GraphQLError(
+                message=clean(error.message, 500),
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                original_error=None,
+                extensions={"code": BAD_INPUT, "reason": INVALID_VARIABLES},
+            )
         rid = _request_id(self.execution_context)
         return GraphQLError(
             message=f"Unexpected error (request {rid}). It has been logged; "
