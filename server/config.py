@@ -163,6 +163,32 @@ class Settings:
         high=1_000_000,
         unit="characters",
     )
+    max_body_bytes: int = setting(
+        "SALES_VERDICTS_MAX_BODY_BYTES",
+        262_144,
+        "Largest request body accepted; a larger one gets 413 before it is read.",
+        low=1024,
+        high=100_000_000,
+        unit="bytes",
+    )
+    read_timeout: float = setting(
+        "SALES_VERDICTS_READ_TIMEOUT",
+        10.0,
+        "Seconds a client has to send a request's headers (then the connection is closed), "
+        "and again its body (then 408).",
+        low=0.1,
+        high=600,
+        unit="seconds",
+    )
+    request_timeout: float = setting(
+        "SALES_VERDICTS_REQUEST_TIMEOUT",
+        55.0,
+        "Seconds one request may take in all before it gets 504 (Apps Script gives up "
+        "after about 60).",
+        low=0.1,
+        high=3600,
+        unit="seconds",
+    )
     sheets_deadline: float = setting(
         "SALES_VERDICTS_SHEETS_DEADLINE",
         20.0,

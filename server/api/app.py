@@ -36,6 +36,7 @@ from server.api.auth import (
 )
 from server.api.context import Context
 from server.api.errors import with_codes
+from server.api.guard import RequestGuard
 from server.api.schema import build_schema
 from server.api.serialize import add_refused_issues
 from server.config import Settings
@@ -189,5 +190,11 @@ def create_app(
         routes.append(graphiql.assets())
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.documents = schema.documents  # the document cache, for tests and operators
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(
+        RequestGuard,
+        max_body=settings.max_body_bytes,
+        read_timeout=settings.read_timeout,
+        request_timeout=settings.request_timeout,
+    )
+    app.add_middleware(RequestIdMiddleware)  # outermost: refusals carry the id too
     return app

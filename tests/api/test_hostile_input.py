@@ -31,7 +31,7 @@ def client() -> Iterator[AsgiClient]:
     sheets = FakeSheets()
     sheets.add(SHEET, demo_tabs(), "token-ana")
     app = create_app(
-        Settings(database_url="memory://"),
+        Settings(database_url="memory://", max_body_bytes=4_000_000),
         sheets_factory=lambda _: sheets,
         store_factory=open_store,
     )
