@@ -10,6 +10,7 @@ Hierarchy::
           ├── SpreadsheetNotFound   404: no spreadsheet with that id
           ├── TabNotFound           a tab that was asked for does not exist; .tab, .existing
           ├── BadRequest            any other 4xx, with Google's own message
+          │    └── SummaryTabTaken  the Summary's tab exists and is not a Summary of ours
           └── RetriesExhausted      transient failures outlasted the retry deadline; .attempts
                ├── RateLimited          the last answer was 429 (quota)
                └── UpstreamUnavailable  408/5xx, timeouts, connection errors
@@ -108,6 +109,20 @@ class BadRequest(GoogleSheetsError):
         return "Google Sheets rejected the request."
 
 
+class SummaryTabTaken(BadRequest):
+    """The tab the Summary would go to exists and is not one this product wrote: it is
+    never overwritten."""
+
+    def __init__(self, spreadsheet_id: str | None, tab: str) -> None:
+        self.tab = tab
+        super().__init__(
+            spreadsheet_id,
+            f"The tab {quoted(tab)} already exists and was not written by Sales Verdicts, "
+            "so it was left as it is. Choose another summaryTab (the tab the verdicts are "
+            "written to), or rename that tab.",
+        )
+
+
 class RetriesExhausted(GoogleSheetsError):
     """Transient failures went on until the retry deadline."""
 
@@ -150,6 +165,7 @@ __all__ = [
     "SheetsConfigError",
     "SheetsError",
     "SpreadsheetNotFound",
+    "SummaryTabTaken",
     "TabNotFound",
     "Unauthenticated",
     "UpstreamUnavailable",

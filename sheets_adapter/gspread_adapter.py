@@ -47,6 +47,7 @@ from sheets_adapter.errors import (
     BadRequest,
     PermissionDenied,
     SpreadsheetNotFound,
+    SummaryTabTaken,
     TabNotFound,
     UpstreamUnavailable,
 )
@@ -209,6 +210,7 @@ class GspreadSheets(SheetsPort):
             summary=grids[summary.title] if summary is not None else None,
             locale=meta.locale,
             time_zone=meta.time_zone,
+            summary_marked=summary is not None and summary.is_our_summary,
             meta=meta,
             identity=identity,
         )
@@ -341,6 +343,8 @@ class GspreadSheets(SheetsPort):
         metadata as it is after the write (None when that is not known)."""
         for tries_left in (1, 0):
             target = self._target(meta, summary.title)
+            if target.exists and not target.marked and not self._judged(snapshot, target):
+                raise SummaryTabTaken(spreadsheet_id, target.title)
             history = None
             if summary.history is not None:
                 history = self._target(meta, summary.history.title, taken=target.sheet_id)
@@ -359,11 +363,11 @@ class GspreadSheets(SheetsPort):
                 landed = current.find(summary.title)
                 if not target.exists and landed is not None and landed.sheet_id == target.sheet_id:
                     return current  # an earlier attempt that timed out did apply
-                if (landed is not None) != (snapshot.summary is not None):
+                if self._replaced(snapshot, landed):
                     raise SummaryChanged(
                         spreadsheet_id,
-                        f"The {quoted(summary.title)} tab was created or deleted while the "
-                        "classification ran, so its Notes could not be kept. Run it again.",
+                        f"The {quoted(summary.title)} tab was created, deleted or replaced "
+                        "while the classification ran, so it was left as it is. Run it again.",
                         status=400,
                     ) from None
                 if current == meta:
@@ -372,6 +376,21 @@ class GspreadSheets(SheetsPort):
                 continue
             return self._after_write(meta, target, plan, answer, history)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _replaced(snapshot: SpreadsheetSnapshot, landed: SheetInfo | None) -> bool:
+        """The Summary's tab is not the one the snapshot read (so not the one judged):
+        it appeared, vanished, or another tab of the same name took its place."""
+        read = snapshot.summary
+        if (landed is None) or (read is None):
+            return (landed is None) != (read is None)
+        return landed.sheet_id != read.sheet_id and not landed.is_our_summary
+
+    @staticmethod
+    def _judged(snapshot: SpreadsheetSnapshot, target: Target) -> bool:
+        """An unmarked tab is written only when it is the very tab the service read and
+        judged a Summary of ours (one of the previous version, adopted and marked now)."""
+        return snapshot.summary is not None and snapshot.summary.sheet_id == target.sheet_id
 
     def _target(self, meta: SpreadsheetMeta, title: str, taken: int | None = None) -> Target:
         """The tab named ``title``, or a new one with a free sheetId (not ``taken``)."""
@@ -384,6 +403,8 @@ class GspreadSheets(SheetsPort):
                 row_count=sheet.row_count,
                 column_count=sheet.column_count,
                 chart_ids=sheet.chart_ids,
+                marked=sheet.is_our_summary,
+                stale_marks=sheet.stale_marks,
             )
         used = {s.sheet_id for s in meta.sheets} | ({taken} if taken is not None else set())
         with self._rng_lock:
@@ -406,17 +427,31 @@ class GspreadSheets(SheetsPort):
         """The metadata with the Summary tab as written (its id, size and new chart) and
         the History tab as appended to."""
         charts = []
+        marks = []
         replies = answer.get("replies") if isinstance(answer, Mapping) else None
         for reply in replies or ():
             chart = (reply or {}).get("addChart", {}).get("chart", {})
             if "chartId" in chart:
                 charts.append(int(chart["chartId"]))
+            mark = (reply or {}).get("createDeveloperMetadata", {}).get("developerMetadata", {})
+            if "metadataId" in mark:
+                marks.append((int(mark["metadataId"]), str(target.sheet_id)))
         if plan.has_chart and not charts:
             return None  # the chart's id is unknown: it could not be deleted next time
         old = meta.find(target.title) if target.exists else None
+        if target.marked and old is not None:
+            marks = [m for m in old.marks if m[0] not in target.stale_marks]
+        if not marks:
+            return None  # the mark's id is unknown: read the tab list again next time
         index = old.index if old is not None else len(meta.sheets)
         info = SheetInfo(
-            target.sheet_id, target.title, index, plan.row_count, plan.column_count, tuple(charts)
+            target.sheet_id,
+            target.title,
+            index,
+            plan.row_count,
+            plan.column_count,
+            tuple(charts),
+            tuple(marks),
         )
         meta = meta.with_sheet(info)
         if history is not None and plan.history_size is not None:

@@ -60,6 +60,9 @@ class SpreadsheetSnapshot:
     summary: TabGrid | None  # the existing Summary tab, when there is one
     locale: str | None = None  # the spreadsheet's locale ("en_GB"); None when unknown (CSV)
     time_zone: str | None = None  # its time zone ("Europe/London"); None when unknown
+    # the existing Summary tab carries this product's mark (it wrote it); a tab without
+    # it is written only when the service has judged it a Summary of ours
+    summary_marked: bool = False
 
 
 class CellKind(enum.Enum):
@@ -160,7 +163,10 @@ class SheetsPort(abc.ABC):
         auth: SheetsAuth,
     ) -> None:
         """Replace the Summary tab with ``summary``, and append ``summary.history`` to the
-        History tab, in one atomic batchUpdate."""
+        History tab, in one atomic batchUpdate; mark the Summary as ours. An existing tab
+        without the mark is written only when it is the one ``snapshot.summary`` holds
+        (the caller judged it ours); any other is refused with
+        :class:`~sheets_adapter.errors.SummaryTabTaken`."""
 
     @abc.abstractmethod
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:

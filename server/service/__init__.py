@@ -3,6 +3,7 @@
 * :mod:`~server.service.orchestration` — :class:`ClassificationService`: runs it, and
   answers the run history;
 * :mod:`~server.service.summary` — the Summary tab's layout (pure);
+* :mod:`~server.service.summary_tab` — whose tab the Summary may go to (only ours);
 * :mod:`~server.service.flights` — single flight for quarter-end bursts;
 * :mod:`~server.service.recent` — the latest run per caller, kept for a moment;
 * :mod:`~server.service.access` — who may read a spreadsheet's runs;

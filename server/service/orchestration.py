@@ -40,6 +40,7 @@ from server.service.callers import Caller, ClassifyRequest
 from server.service.flights import SingleFlight
 from server.service.recent import RecentRuns
 from server.service.summary import build_summary
+from server.service.summary_tab import check_summary_tab
 from server.store.port import RunRecord, RunStore
 from sheets_adapter.port import SheetsPort, SpreadsheetSnapshot
 
@@ -149,6 +150,7 @@ class ClassificationService:
                 auth,
                 optional=(options.leads_tab, options.rates_tab),
             )
+            check_summary_tab(snapshot)
             run_at = self._clock()
             result = self._classify(snapshot, options, run_at)
             try:

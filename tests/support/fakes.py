@@ -6,7 +6,12 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sheets_adapter.errors import PermissionDenied, SpreadsheetNotFound, TabNotFound
+from sheets_adapter.errors import (
+    PermissionDenied,
+    SpreadsheetNotFound,
+    SummaryTabTaken,
+    TabNotFound,
+)
 from sheets_adapter.port import (
     ServiceAccountAuth,
     SheetsAuth,
@@ -27,6 +32,7 @@ class FakeSheets(SheetsPort):
         self.properties: dict[str, tuple[str | None, str | None]] = {}
         self.access: dict[str, set[str]] = {}
         self.summaries: dict[str, SummarySheet] = {}
+        self.marked: set[tuple[str, str]] = set()  # (spreadsheet, tab) of Summaries written
         self.reads = 0
         self.writes = 0
         self.fail_write: Exception | None = None
@@ -86,6 +92,7 @@ class FakeSheets(SheetsPort):
             else None,
             locale=locale,
             time_zone=time_zone,
+            summary_marked=(spreadsheet_id, summary_tab) in self.marked,
         )
 
     def write_summary(
@@ -94,6 +101,12 @@ class FakeSheets(SheetsPort):
         self._check(snapshot.spreadsheet_id, auth)
         if self.fail_write is not None:
             raise self.fail_write
+        key = (snapshot.spreadsheet_id, summary.title)
+        judged = snapshot.summary is not None and snapshot.summary.title == summary.title
+        exists = summary.title in self.books[snapshot.spreadsheet_id]
+        if exists and key not in self.marked and not judged:
+            raise SummaryTabTaken(snapshot.spreadsheet_id, summary.title)
+        self.marked.add(key)
         with self._lock:
             self.writes += 1
         self.summaries[snapshot.spreadsheet_id] = summary
