@@ -256,6 +256,16 @@ class Settings:
         parse=SealingKeys.parse,
         secret=True,
     )
+    access_ttl: float = setting(
+        "SALES_VERDICTS_ACCESS_SECONDS",
+        30.0,
+        "A caller found allowed to open (or edit) a sheet is not asked about again for this "
+        "long; a refusal is never kept, and runs newer than the answer are shown only after "
+        "asking again.",
+        low=0,
+        high=3600,
+        unit="seconds",
+    )
     log_level: str = setting(
         "SALES_VERDICTS_LOG_LEVEL", "INFO", "Python log level.", parse=str.upper
     )

@@ -19,6 +19,8 @@ from sheets_adapter.retry import RetryPolicy
 SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",
     "https://www.googleapis.com/auth/drive.file",
+    # service-account mode lists who a sheet is shared with (callers' own access)
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
 )
 
 #: Google hosts that the emulator stands in for when SHEETS_EMULATOR_HOST is set.
@@ -52,7 +54,6 @@ class SheetsSettings:
     service_account_file: Path | None = None  # a key file: service-account mode is available
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     metadata_ttl: float = 60.0  # seconds a spreadsheet's tab list is trusted without asking
-    access_ttl: float = 60.0  # seconds a can_open "yes" is kept (a "no" is never kept)
     cache_size: int = 1024  # most (spreadsheet, credentials) entries kept per cache
     # Tabs whose grid (rows x columns, empty cells included) is larger than this are read
     # in blocks of rows, each batchGet about this size. Empty cells cost nothing in the
@@ -63,7 +64,7 @@ class SheetsSettings:
     def __post_init__(self) -> None:
         if self.chunk_cells < 1:
             raise SheetsConfigError("chunk_cells must be at least 1")
-        if self.metadata_ttl < 0 or self.access_ttl < 0:
+        if self.metadata_ttl < 0:
             raise SheetsConfigError("cache lifetimes cannot be negative")
 
     def with_deadline(self, deadline: float) -> SheetsSettings:

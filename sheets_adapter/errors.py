@@ -10,7 +10,9 @@ Hierarchy::
           ├── SpreadsheetNotFound   404: no spreadsheet with that id
           ├── TabNotFound           a tab that was asked for does not exist; .tab, .existing
           ├── BadRequest            any other 4xx, with Google's own message
-          │    └── SummaryTabTaken  the Summary's tab exists and is not a Summary of ours
+          │    ├── SummaryTabTaken  the Summary's tab exists and is not a Summary of ours
+          │    └── SummaryChanged   the Summary's tab appeared, vanished or was replaced
+          │                         between the read and the write
           └── RetriesExhausted      transient failures outlasted the retry deadline; .attempts
                ├── RateLimited          the last answer was 429 (quota)
                └── UpstreamUnavailable  408/5xx, timeouts, connection errors
@@ -123,6 +125,11 @@ class SummaryTabTaken(BadRequest):
         )
 
 
+class SummaryChanged(BadRequest):
+    """The Summary's tab was created, deleted or replaced between the read and the write:
+    nothing was written (its Notes would have been lost)."""
+
+
 class RetriesExhausted(GoogleSheetsError):
     """Transient failures went on until the retry deadline."""
 
@@ -165,6 +172,7 @@ __all__ = [
     "SheetsConfigError",
     "SheetsError",
     "SpreadsheetNotFound",
+    "SummaryChanged",
     "SummaryTabTaken",
     "TabNotFound",
     "Unauthenticated",

@@ -4,9 +4,12 @@ A classification costs at most three Sheets API requests, two when the spreadshe
 metadata is cached:
 
 1. ``GET /v4/spreadsheets/ID?includeGridData=false&fields=…`` — tab titles, ids, grid
-   sizes and chart ids (skipped while a cached copy, per spreadsheet and credentials,
-   is younger than ``metadata_ttl``),
-   and the spreadsheet's locale and time zone (``properties(title,locale,timeZone)``);
+   sizes, chart ids, our Summary mark (developer metadata), and the spreadsheet's locale
+   and time zone (``properties(title,locale,timeZone)``). :meth:`~GspreadSheets.open`
+   asks it before the run takes its spreadsheet lock (so a bad token or a sheet the caller
+   cannot open never gets that far) and the read uses that answer; otherwise it is skipped
+   while a cached copy, per spreadsheet and credentials, is younger than ``metadata_ttl``
+   and knows every tab;
 2. one ``values.batchGet`` of the input tabs, the optional ones that exist (Leads, Rates:
    one missing is no error and no request) and the existing Summary tab (for the
    user's Notes), ``UNFORMATTED_VALUE`` / ``SERIAL_NUMBER``; tabs larger than
@@ -19,8 +22,14 @@ metadata is cached:
 
 Stale cache: a batchGet answered "Unable to parse range" (a tab was deleted) refreshes the
 metadata once and reads again; a rejected write refreshes it once and writes again, unless
-the Summary tab appeared or vanished since it was read (then :class:`SummaryChanged`: the
-Notes would be lost). After a write the cache is updated with the tab it wrote.
+the Summary tab appeared, vanished or was replaced since it was read (then
+:class:`SummaryChanged`: the Notes would be lost; the service reads again). After a write
+the cache is updated with the tab it wrote. A write into an existing tab that does not
+carry our mark is refused (:class:`SummaryTabTaken`) unless it is the very tab the service
+read and judged a Summary of ours.
+
+Service-account mode: :meth:`~GspreadSheets.sharing` lists the sheet's Drive permissions
+(``permissions.list``, every page), so the service can check the caller's own access.
 
 The port is synchronous; callers on an event loop run it in a worker thread. The
 adapter is thread-safe: sessions are lent to one thread at a time, caches are locked.
@@ -37,7 +46,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gspread.http_client import HTTPClient, ParamsType
-from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
+from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_URL
 
 from server.cache import TtlCache
 from server.quoting import clean, quoted
@@ -47,6 +56,7 @@ from sheets_adapter.errors import (
     BadRequest,
     PermissionDenied,
     SpreadsheetNotFound,
+    SummaryChanged,
     SummaryTabTaken,
     TabNotFound,
     UpstreamUnavailable,
@@ -63,6 +73,7 @@ from sheets_adapter.metadata import (
     plan_chunks,
 )
 from sheets_adapter.port import (
+    Share,
     SheetsAuth,
     SheetsPort,
     SpreadsheetSnapshot,
@@ -79,6 +90,13 @@ READ_PARAMS = {
     "majorDimension": "ROWS",
 }
 MAX_SHEET_ID = 2**31 - 1
+#: A tab list fetched this recently (by ``open`` before the run's lock) serves the read.
+FRESH_SECONDS = 2.0
+#: Drive permission pages read at most (100 each): beyond them, sharing is not read.
+MAX_SHARE_PAGES = 50
+
+
+__all__ = ["GspreadSheets", "GspreadSnapshot", "SummaryChanged", "check_id"]
 
 
 def check_id(spreadsheet_id: str) -> None:
@@ -89,10 +107,6 @@ def check_id(spreadsheet_id: str) -> None:
             f"{quoted(spreadsheet_id)} is not a spreadsheet id. Use the part of the "
             "spreadsheet's URL between /d/ and /edit.",
         )
-
-
-class SummaryChanged(BadRequest):
-    """The Summary tab was created or deleted between the read and the write."""
 
 
 @dataclass(frozen=True)
@@ -119,11 +133,10 @@ class GspreadSheets(SheetsPort):
         self._rng_lock = threading.Lock()
         retrier = Retrier(self.settings.retry, clock=clock, sleep=sleep, rng=self._rng)
         self._api = ApiCaller(self.settings, retrier)
-        self._meta: TtlCache[tuple[str, str], SpreadsheetMeta] = TtlCache(
+        self._clock = clock
+        # (spreadsheet, credentials) -> (when fetched, the tab list)
+        self._meta: TtlCache[tuple[str, str], tuple[float, SpreadsheetMeta]] = TtlCache(
             self.settings.metadata_ttl, self.settings.cache_size, clock
-        )
-        self._access: TtlCache[tuple[str, str], bool] = TtlCache(
-            self.settings.access_ttl, self.settings.cache_size, clock
         )
 
     @classmethod
@@ -141,10 +154,13 @@ class GspreadSheets(SheetsPort):
     def close(self) -> None:
         self._api.close()
 
+    @property
+    def service_account_email(self) -> str | None:
+        return self._api.service_account_email
+
     def forget(self) -> None:
-        """Drop every cached metadata and access answer."""
+        """Drop every cached tab list."""
         self._meta.clear()
-        self._access.clear()
 
     # -- metadata ------------------------------------------------------------------------
 
@@ -156,16 +172,16 @@ class GspreadSheets(SheetsPort):
 
         meta = parse_metadata(spreadsheet_id, self._api.call(spreadsheet_id, auth, "read", op))
         identity = self._api.identity(auth)
-        self._meta.put((spreadsheet_id, identity), meta)
-        self._access.put((spreadsheet_id, identity), True)
+        self._meta.put((spreadsheet_id, identity), (self._clock(), meta))
         return meta
 
-    def _metadata(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[SpreadsheetMeta, bool]:
-        """The metadata and whether it came from the cache."""
+    def _metadata(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[SpreadsheetMeta, float]:
+        """The metadata and its age in seconds (0 when just fetched)."""
         cached = self._meta.get((spreadsheet_id, self._api.identity(auth)))
         if cached is not None:
-            return cached, True
-        return self._fetch_metadata(spreadsheet_id, auth), False
+            fetched_at, meta = cached
+            return meta, self._clock() - fetched_at
+        return self._fetch_metadata(spreadsheet_id, auth), 0.0
 
     # -- read ----------------------------------------------------------------------------
 
@@ -182,8 +198,8 @@ class GspreadSheets(SheetsPort):
         identity = self._api.identity(auth)
         wanted = list(dict.fromkeys(tabs))
         extras = [title for title in dict.fromkeys(optional) if title not in wanted]
-        meta, from_cache = self._metadata(spreadsheet_id, auth)
-        if from_cache and not self._cache_will_do(meta, wanted, summary_tab, extras):
+        meta, age = self._metadata(spreadsheet_id, auth)
+        if age > FRESH_SECONDS and not self._cache_will_do(meta, wanted, summary_tab, extras):
             meta = self._fetch_metadata(spreadsheet_id, auth)
         for tries_left in (1, 0):
             found = self._find_tabs(meta, wanted)
@@ -218,9 +234,12 @@ class GspreadSheets(SheetsPort):
     def _cache_will_do(
         self, meta: SpreadsheetMeta, wanted: list[str], summary_tab: str, optional: list[str]
     ) -> bool:
-        """Cached metadata is trusted for a read when it knows every tab (the Summary
-        too: a Summary created elsewhere must not be missed, or its Notes would be) and
-        no tab is big enough to be read in chunks (those need current grid sizes).
+        """Cached metadata is trusted for a read when it was fetched a moment ago (by
+        :meth:`open`, just before this run took its spreadsheet lock), or when it knows
+        every tab (the Summary too: a Summary created elsewhere must not be missed, or
+        its Notes would be) and no tab is big enough to be read in chunks (those need
+        current grid sizes). Should the tab list be stale all the same, the write sees
+        it (Google refuses it) and nothing is lost: see :meth:`_write`.
 
         An optional tab (Leads, Rates) the cache does not know is taken as absent: most
         sheets have none, and asking again would cost every warm run a request. One added
@@ -329,7 +348,7 @@ class GspreadSheets(SheetsPort):
         if after is None:
             self._meta.discard(key)
         else:
-            self._meta.update(key, after)
+            self._meta.update(key, (self._clock(), after))
 
     def _write(
         self,
@@ -464,26 +483,49 @@ class GspreadSheets(SheetsPort):
 
     # -- access --------------------------------------------------------------------------
 
+    def open(self, spreadsheet_id: str, auth: SheetsAuth) -> None:
+        check_id(spreadsheet_id)
+        self._fetch_metadata(spreadsheet_id, auth)
+
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
         try:
-            check_id(spreadsheet_id)
-        except SpreadsheetNotFound:
-            return False
-        key = (spreadsheet_id, self._api.identity(auth))
-        known = self._access.get(key)
-        if known is not None:
-            return known
-        if self._meta.get(key) is not None:
-            return True
-
-        def op(http: HTTPClient) -> Any:
-            params: ParamsType = {"includeGridData": "false", "fields": "spreadsheetId"}
-            return http.fetch_sheet_metadata(spreadsheet_id, params=params)
-
-        try:
-            self._api.call(spreadsheet_id, auth, "read", op)
+            self.open(spreadsheet_id, auth)
         except (PermissionDenied, SpreadsheetNotFound):
-            # A refusal is not kept: once the owner shares the sheet, the next ask sees it.
             return False
-        self._access.put(key, True)
         return True
+
+    def sharing(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[Share, ...]:
+        """Drive's ``permissions.list``, every page (at most :data:`MAX_SHARE_PAGES`)."""
+        check_id(spreadsheet_id)
+        url = f"{DRIVE_FILES_API_V3_URL}/{spreadsheet_id}/permissions"
+        shares: list[Share] = []
+        page: str | None = None
+        for _ in range(MAX_SHARE_PAGES):
+            params: ParamsType = {
+                "fields": "nextPageToken,permissions(type,role,emailAddress,domain)",
+                "pageSize": 100,
+                "supportsAllDrives": "true",
+            }
+            if page:
+                params["pageToken"] = page
+
+            def op(http: HTTPClient, params: ParamsType = params) -> Any:
+                return http.request("get", url, params=params).json()
+
+            answer = self._api.call(spreadsheet_id, auth, "read", op)
+            if not isinstance(answer, Mapping):
+                break
+            shares += [_share(p) for p in answer.get("permissions") or () if isinstance(p, dict)]
+            page = answer.get("nextPageToken")
+            if not page:
+                break
+        return tuple(shares)
+
+
+def _share(permission: Mapping[str, Any]) -> Share:
+    return Share(
+        kind=str(permission.get("type", "")),
+        role=str(permission.get("role", "")),
+        email=permission.get("emailAddress"),
+        domain=permission.get("domain"),
+    )

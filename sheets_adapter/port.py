@@ -134,6 +134,18 @@ class SummarySheet:
         return rows
 
 
+@dataclass(frozen=True)
+class Share:
+    """One Drive permission of a spreadsheet's file, as ``permissions.list`` gives it:
+    ``kind`` is ``user``, ``group``, ``domain`` or ``anyone``; ``role`` is ``owner``,
+    ``organizer``, ``fileOrganizer``, ``writer``, ``commenter`` or ``reader``."""
+
+    kind: str
+    role: str
+    email: str | None = None  # user and group shares
+    domain: str | None = None  # domain shares
+
+
 class SheetsError(Exception):
     """Base of the adapter's errors; see ``sheets_adapter.errors`` for the hierarchy."""
 
@@ -169,8 +181,24 @@ class SheetsPort(abc.ABC):
         :class:`~sheets_adapter.errors.SummaryTabTaken`."""
 
     @abc.abstractmethod
+    def open(self, spreadsheet_id: str, auth: SheetsAuth) -> None:
+        """Check that ``auth`` may open the spreadsheet: one metadata request, whose answer
+        the next :meth:`read` uses. Raises as :meth:`read` would (unauthenticated,
+        permission denied, not found)."""
+
+    @abc.abstractmethod
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
-        """Whether ``auth`` may open the spreadsheet (one metadata request, cached briefly)."""
+        """Whether ``auth`` may open the spreadsheet (:meth:`open`, a refusal as False)."""
+
+    @abc.abstractmethod
+    def sharing(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[Share, ...]:
+        """Everyone the spreadsheet is shared with (its Drive permissions), listed with
+        ``auth``'s credentials (the service account's: it must be able to open it)."""
+
+    @property
+    def service_account_email(self) -> str | None:
+        """The service account's address in service-account mode (for messages)."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release HTTP sessions."""

@@ -155,7 +155,10 @@ def create_app(
             sheets = sheets_factory(settings)
             app.state.services = Services(
                 service=ClassificationService(
-                    sheets, store, coalesce_window=settings.coalesce_window
+                    sheets,
+                    store,
+                    coalesce_window=settings.coalesce_window,
+                    access_ttl=settings.access_ttl,
                 ),
                 authenticator=build_authenticator(settings, session),
             )

@@ -135,7 +135,7 @@ def csv_files(args: ClassifyArgs, options: ClassifyOptions) -> Source:
     return Source(
         sheets=CsvSheets(files, args.summary_csv),
         store=MemoryRunStore(),
-        caller=Caller(auth=ServiceAccountAuth("local"), email="local"),
+        caller=Caller(auth=ServiceAccountAuth("local"), email="local", operator=True),
         spreadsheet_id=args.plan.stem,
         written_to=f"Summary written to {args.summary_csv}"
         if args.summary_csv
@@ -157,7 +157,7 @@ def google(args: ClassifyArgs, settings: Settings, environ: Mapping[str, str]) -
 
 def _google_caller(args: ClassifyArgs, settings: Settings, environ: Mapping[str, str]) -> Caller:
     if settings.service_account_mode:
-        return Caller(auth=ServiceAccountAuth("cli"), email=None)
+        return Caller(auth=ServiceAccountAuth("cli"), email=None, operator=True)
     secret = args.token or next((environ[v] for v in TOKEN_VARIABLES if environ.get(v)), None)
     if not secret:
         raise CliError(

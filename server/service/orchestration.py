@@ -9,7 +9,8 @@ Around it: quarter-end bursts share one flight (:mod:`server.service.flights`); 
 the same spreadsheet are serialised by the store's spreadsheet lock (a PostgreSQL
 advisory lock across processes), so two writers never interleave on one Summary;
 ``latestRun`` is answered from memory for a moment (:mod:`server.service.recent`); who
-may read a sheet's runs is :mod:`server.service.access`.
+may classify a sheet and read its runs is :mod:`server.service.access`, asked before the
+spreadsheet's lock is taken (so a junk token never waits for, nor creates, a lock).
 """
 
 from __future__ import annotations
@@ -35,13 +36,14 @@ from server.classification import (
     classify,
     parse_quarter,
 )
-from server.service.access import AccessPolicy
+from server.service.access import AccessPolicy, Need
 from server.service.callers import Caller, ClassifyRequest
 from server.service.flights import SingleFlight
 from server.service.recent import RecentRuns
 from server.service.summary import build_summary
 from server.service.summary_tab import check_summary_tab
 from server.store.port import RunRecord, RunStore
+from sheets_adapter.errors import SummaryChanged
 from sheets_adapter.port import SheetsPort, SpreadsheetSnapshot
 
 log = logging.getLogger(__name__)
@@ -118,7 +120,7 @@ def _in_quarter(result: ClassificationResult, quarter: str) -> bool:
 
 
 class ClassificationService:
-    def __init__(
+    def __init__(  # noqa: PLR0913 - keyword-only options with defaults
         self,
         sheets: SheetsPort,
         store: RunStore,
@@ -127,6 +129,7 @@ class ClassificationService:
         new_id: Callable[[], str] = _new_id,
         recent_ttl: float = 1.0,
         coalesce_window: float = 1.0,
+        access_ttl: float = 30.0,
     ) -> None:
         self.sheets = sheets
         self.store = store
@@ -134,15 +137,57 @@ class ClassificationService:
         self._new_id = new_id
         self._flights: SingleFlight[tuple[object, ...], RunRecord] = SingleFlight(coalesce_window)
         self._recent = RecentRuns(recent_ttl)
-        self._access = AccessPolicy(sheets)
+        self._access = AccessPolicy(sheets, ttl=access_ttl, clock=clock)
 
     # -- classification -------------------------------------------------------------
 
     def classify_quarter(self, request: ClassifyRequest) -> RunRecord:
         """One whole classification, blocking. Call from a worker thread."""
         options = request.options
-        auth = request.caller.auth
+        # Who asks, and may they? Before anything waits for (or leaves) a lock.
+        self._access.check(request.spreadsheet_id, request.caller, Need.WRITE)
         with self.store.spreadsheet_lock(request.spreadsheet_id):
+            result, quarter, run_at = self._read_classify_write(request)
+            run = RunRecord(
+                id=self._new_id(),
+                spreadsheet_id=request.spreadsheet_id,
+                quarter=quarter,
+                classified_at=run_at,
+                summary_tab=options.summary_tab,
+                options=options,
+                verdicts=tuple(v for v in result.verdicts if v.quarter <= quarter),
+                issues=result.issues,
+                caller=request.caller.email,
+                as_of=result.as_of,
+                currency=result.currency,
+                in_quarter=_in_quarter(result, quarter),
+                pace=result.pace,
+                inputs=result.inputs,
+                labels=_labels(result),
+            )
+            self.store.add(run)
+            self._recent.forget(request.spreadsheet_id)
+            # the write just went through as this caller: they may edit, as of now
+            self._access.remember(request.spreadsheet_id, request.caller, Need.WRITE, self._clock())
+        log.info(
+            "classified spreadsheet=%s quarter=%s verdicts=%d issues=%d",
+            request.spreadsheet_id,
+            quarter,
+            len(run.verdicts),
+            len(run.issues),
+        )
+        return run
+
+    def _read_classify_write(
+        self, request: ClassifyRequest
+    ) -> tuple[ClassificationResult, str, datetime]:
+        """Read the tabs, classify, write the Summary. Once more when the Summary's tab
+        changed between the read and the write: a run in another process created it
+        (the tab list fetched before the lock did not show it), so it is read again
+        rather than written blind."""
+        options = request.options
+        auth = request.caller.auth
+        for attempt in (1, 2):
             snapshot = self.sheets.read(
                 request.spreadsheet_id,
                 (options.plan_tab, options.bookings_tab),
@@ -165,34 +210,17 @@ class ClassificationService:
                 existing=snapshot.summary,
                 summary_tab=options.summary_tab,
             )
-            self.sheets.write_summary(snapshot, summary, auth)
-            run = RunRecord(
-                id=self._new_id(),
-                spreadsheet_id=request.spreadsheet_id,
-                quarter=quarter,
-                classified_at=run_at,
-                summary_tab=options.summary_tab,
-                options=options,
-                verdicts=tuple(v for v in result.verdicts if v.quarter <= quarter),
-                issues=result.issues,
-                caller=request.caller.email,
-                as_of=result.as_of,
-                currency=result.currency,
-                in_quarter=_in_quarter(result, quarter),
-                pace=result.pace,
-                inputs=result.inputs,
-                labels=_labels(result),
-            )
-            self.store.add(run)
-            self._recent.forget(request.spreadsheet_id)
-        log.info(
-            "classified spreadsheet=%s quarter=%s verdicts=%d issues=%d",
-            request.spreadsheet_id,
-            quarter,
-            len(run.verdicts),
-            len(run.issues),
-        )
-        return run
+            try:
+                self.sheets.write_summary(snapshot, summary, auth)
+            except SummaryChanged:
+                if attempt == 2:
+                    raise
+                log.info(
+                    "spreadsheet=%s: the Summary tab changed; read again", request.spreadsheet_id
+                )
+                continue
+            return result, quarter, run_at
+        raise AssertionError("unreachable")  # pragma: no cover
 
     @staticmethod
     def _classify(
@@ -235,9 +263,15 @@ class ClassificationService:
         return run
 
     def latest_run(self, spreadsheet_id: str, caller: Caller) -> RunRecord | None:
-        self._access.check(spreadsheet_id, caller)
-        return self.store.latest(spreadsheet_id, caller=self._access.owner_filter(caller))
+        checked_at = self._access.check(spreadsheet_id, caller, Need.READ)
+        run = self.store.latest(spreadsheet_id)
+        newest = run.classified_at if run is not None else None
+        self._access.fresh_enough(spreadsheet_id, caller, checked_at, newest)
+        return run
 
     def runs(self, spreadsheet_id: str, limit: int, caller: Caller) -> Sequence[RunRecord]:
-        self._access.check(spreadsheet_id, caller)
-        return self.store.list(spreadsheet_id, limit, caller=self._access.owner_filter(caller))
+        checked_at = self._access.check(spreadsheet_id, caller, Need.READ)
+        runs = self.store.list(spreadsheet_id, limit)
+        newest = max((r.classified_at for r in runs), default=None)
+        self._access.fresh_enough(spreadsheet_id, caller, checked_at, newest)
+        return runs

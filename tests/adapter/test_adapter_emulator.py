@@ -318,9 +318,12 @@ def test_can_open(adapter: GspreadSheets, sheet: str, emu: EmulatorHandle) -> No
     assert adapter.can_open("1nosuchspreadsheet", ANA_AUTH) is False
     assert adapter.can_open("../etc/passwd", ANA_AUTH) is False
     emu.clear_log()
-    assert adapter.can_open(sheet, ANA_AUTH) is True  # kept
-    assert sheets_calls(emu) == []
-    assert adapter.can_open(sheet, BEN_AUTH) is False  # asked again: Ben may be given access
+    assert adapter.can_open(sheet, ANA_AUTH) is True  # asked each time: the service keeps
+    assert len(sheets_calls(emu)) == 1  # answers (server.service.access), not the adapter
+    emu.clear_log()
+    adapter.read(sheet, ("Plan", "Bookings"), "Summary", ANA_AUTH)
+    kinds = [call["path"].rsplit("/", 1)[-1] for call in sheets_calls(emu)]
+    assert kinds == ["values:batchGet"], "the tab list just fetched serves the read"
     assert len(sheets_calls(emu)) == 1
     emu.state.share(sheet, "ben@example.com", "writer")
     assert adapter.can_open(sheet, BEN_AUTH) is True, "sharing takes effect at once"

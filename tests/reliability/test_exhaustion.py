@@ -297,3 +297,32 @@ def test_a_request_past_its_time_gets_504_and_the_server_carries_on(
         time.sleep(0.5)
     assert latest is not None, "the classification finished after the 504"
     tally.count("request_deadline", "run_recorded_anyway")
+
+
+# -- lock files -------------------------------------------------------------------------------
+
+
+def test_junk_tokens_leave_no_lock_file_behind(
+    tmp_path_factory: pytest.TempPathFactory, tally: Tally
+) -> None:
+    folder = tmp_path_factory.mktemp("locks")
+    with backend(folder) as running:
+        ids = [f"1Junk{i:05d}{'x' * 30}" for i in range(trials(50, 1000))]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(
+                pool.map(
+                    lambda sheet: running.send(
+                        documents.CLASSIFY, {"spreadsheetId": sheet}, token="junk-token"
+                    ),
+                    ids,
+                )
+            )
+        for answer in answers:
+            tally.count("lock_files", "tried")
+            assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        sheet = seed(running.emulator.url, demo_tabs())
+        assert running.query(documents.CLASSIFY, {"spreadsheetId": sheet})["classifyQuarter"]
+        tally.count("lock_files", "tried")
+        left = [p for d in folder.glob("*.locks") for p in d.iterdir()]
+        tally.count("lock_files", "files_left", len(left))
+        assert left == [], f"{len(left)} lock files left behind"

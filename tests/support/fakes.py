@@ -14,6 +14,7 @@ from sheets_adapter.errors import (
 )
 from sheets_adapter.port import (
     ServiceAccountAuth,
+    Share,
     SheetsAuth,
     SheetsPort,
     SpreadsheetSnapshot,
@@ -33,6 +34,8 @@ class FakeSheets(SheetsPort):
         self.access: dict[str, set[str]] = {}
         self.summaries: dict[str, SummarySheet] = {}
         self.marked: set[tuple[str, str]] = set()  # (spreadsheet, tab) of Summaries written
+        self.shares: dict[str, list[Share]] = {}  # Drive permissions, by spreadsheet
+        self.opens = 0
         self.reads = 0
         self.writes = 0
         self.fail_write: Exception | None = None
@@ -116,9 +119,18 @@ class FakeSheets(SheetsPort):
             tab = book.setdefault(summary.history.title, [list(summary.history.header)])
             tab += [[c.value for c in row] for row in summary.history.rows]
 
+    def open(self, spreadsheet_id: str, auth: SheetsAuth) -> None:
+        with self._lock:
+            self.opens += 1
+        self._check(spreadsheet_id, auth)
+
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
         try:
-            self._check(spreadsheet_id, auth)
+            self.open(spreadsheet_id, auth)
         except (SpreadsheetNotFound, PermissionDenied):
             return False
         return True
+
+    def sharing(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[Share, ...]:
+        self._check(spreadsheet_id, auth)
+        return tuple(self.shares.get(spreadsheet_id, ()))
