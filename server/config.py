@@ -256,6 +256,38 @@ class Settings:
         parse=SealingKeys.parse,
         secret=True,
     )
+    max_cells: int = setting(
+        "SALES_VERDICTS_MAX_CELLS",
+        5_000_000,
+        "Most grid cells (rows x columns, empty ones included) of the tabs one "
+        "classification reads; a bigger sheet is refused before it is read, naming its "
+        "biggest tabs.",
+        low=1000,
+        high=100_000_000,
+        unit="cells",
+    )
+    max_issues: int = setting(
+        "SALES_VERDICTS_MAX_ISSUES",
+        1000,
+        "Data issues kept and returned per run (the first ones, plus how many more of each kind).",
+        low=1,
+        high=1_000_000,
+    )
+    max_cell_text: int = setting(
+        "SALES_VERDICTS_MAX_CELL_TEXT",
+        500,
+        "Characters of a cell's text (or a group name) kept in a stored run.",
+        low=20,
+        high=50_000,
+        unit="characters",
+    )
+    runs_kept: int = setting(
+        "SALES_VERDICTS_RUNS_KEPT",
+        200,
+        "Runs kept per spreadsheet; older ones are deleted when a run is recorded.",
+        low=1,
+        high=1_000_000,
+    )
     access_ttl: float = setting(
         "SALES_VERDICTS_ACCESS_SECONDS",
         30.0,

@@ -60,6 +60,9 @@ class SheetsSettings:
     # answer and most tabs use a few of their 26 columns, so 1M grid cells is a few MB.
     chunk_cells: int = 1_000_000
     pool_size: int = 64  # most credentials with idle HTTP sessions kept open
+    # Most grid cells (rows x columns of the tabs read, empty ones included) one read may
+    # cover: a bigger sheet is refused from its tab list, before any value is read.
+    max_cells: int = 5_000_000
 
     def __post_init__(self) -> None:
         if self.chunk_cells < 1:
@@ -76,6 +79,7 @@ class SheetsSettings:
         base = cls(
             emulator_host=normalise_emulator_host(settings.emulator_host),
             service_account_file=settings.service_account_file,
+            max_cells=settings.max_cells,
         )
         return base.with_deadline(settings.sheets_deadline)
 
@@ -91,3 +95,6 @@ class AppSettings(Protocol):
 
     @property
     def sheets_deadline(self) -> float: ...
+
+    @property
+    def max_cells(self) -> int: ...

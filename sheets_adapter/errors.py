@@ -11,8 +11,9 @@ Hierarchy::
           ├── TabNotFound           a tab that was asked for does not exist; .tab, .existing
           ├── BadRequest            any other 4xx, with Google's own message
           │    ├── SummaryTabTaken  the Summary's tab exists and is not a Summary of ours
-          │    └── SummaryChanged   the Summary's tab appeared, vanished or was replaced
-          │                         between the read and the write
+          │    ├── SummaryChanged   the Summary's tab appeared, vanished or was replaced
+          │    │                    between the read and the write
+          │    └── SheetTooLarge    the tabs to read hold more grid cells than a run reads
           └── RetriesExhausted      transient failures outlasted the retry deadline; .attempts
                ├── RateLimited          the last answer was 429 (quota)
                └── UpstreamUnavailable  408/5xx, timeouts, connection errors
@@ -130,6 +131,29 @@ class SummaryChanged(BadRequest):
     nothing was written (its Notes would have been lost)."""
 
 
+class SheetTooLarge(BadRequest):
+    """The tabs a run would read hold more grid cells (rows x columns, empty ones
+    included) than it may read; refused before any value is read."""
+
+    def __init__(
+        self, spreadsheet_id: str | None, sizes: Sequence[tuple[str, int, int]], limit: int
+    ) -> None:
+        self.sizes = tuple(sizes)
+        self.limit = limit
+        total = sum(rows * columns for _, rows, columns in sizes)
+        biggest = sorted(sizes, key=lambda size: size[1] * size[2], reverse=True)
+        shown = "; ".join(
+            f"tab {quoted(tab)} is {rows:,} rows x {columns:,} columns ({rows * columns:,} cells)"
+            for tab, rows, columns in biggest[:3]
+        )
+        super().__init__(
+            spreadsheet_id,
+            f"The tabs to read hold {total:,} grid cells, more than the {limit:,} a "
+            f"classification reads: {shown}. Delete the empty rows and columns after the "
+            "data (Sheets counts them too), or move old rows to another tab.",
+        )
+
+
 class RetriesExhausted(GoogleSheetsError):
     """Transient failures went on until the retry deadline."""
 
@@ -169,6 +193,7 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "RetriesExhausted",
+    "SheetTooLarge",
     "SheetsConfigError",
     "SheetsError",
     "SpreadsheetNotFound",

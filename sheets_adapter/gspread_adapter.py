@@ -55,6 +55,7 @@ from sheets_adapter.config import AppSettings, SheetsSettings
 from sheets_adapter.errors import (
     BadRequest,
     PermissionDenied,
+    SheetTooLarge,
     SpreadsheetNotFound,
     SummaryChanged,
     SummaryTabTaken,
@@ -210,6 +211,7 @@ class GspreadSheets(SheetsPort):
             titles = list(dict.fromkeys(s.title for s in found.values()))
             if summary is not None and summary.title not in titles:
                 titles.append(summary.title)
+            self._check_size(meta, titles)
             try:
                 with gc_paused():  # millions of row lists: see sheets_adapter.values
                     grids = self._read_values(spreadsheet_id, auth, meta, titles)
@@ -250,6 +252,16 @@ class GspreadSheets(SheetsPort):
             sheet is not None and sheet.cells <= self.settings.chunk_cells
             for sheet in [*needed, *present]
         )
+
+    def _check_size(self, meta: SpreadsheetMeta, titles: list[str]) -> None:
+        """Refuse, from the grid sizes alone, tabs bigger than a run may read."""
+        sizes = []
+        for title in titles:
+            sheet = meta.find(title)
+            if sheet is not None:
+                sizes.append((sheet.title, sheet.row_count, sheet.column_count))
+        if sum(rows * columns for _, rows, columns in sizes) > self.settings.max_cells:
+            raise SheetTooLarge(meta.spreadsheet_id, sizes, self.settings.max_cells)
 
     @staticmethod
     def _find_tabs(meta: SpreadsheetMeta, wanted: list[str]) -> dict[str, SheetInfo]:

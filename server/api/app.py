@@ -40,7 +40,7 @@ from server.api.guard import RequestGuard
 from server.api.schema import build_schema
 from server.api.serialize import add_refused_issues
 from server.config import Settings
-from server.service import ClassificationService
+from server.service import ClassificationService, RunLimits
 from server.store import open_store
 from server.store.port import RunStore
 from sheets_adapter.port import SheetsPort
@@ -159,6 +159,11 @@ def create_app(
                     store,
                     coalesce_window=settings.coalesce_window,
                     access_ttl=settings.access_ttl,
+                    limits=RunLimits(
+                        max_issues=settings.max_issues,
+                        max_cell_text=settings.max_cell_text,
+                        runs_kept=settings.runs_kept,
+                    ),
                 ),
                 authenticator=build_authenticator(settings, session),
             )

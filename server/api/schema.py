@@ -28,6 +28,7 @@ from server.api.gate import DocumentCache, DocumentGate
 from server.api.limits import DocumentLimits
 from server.classification.values import fold
 from server.service import ClassifyRequest
+from server.service.limits import issue_counts, omitted_issues
 from server.store.port import RunRecord
 from sheets_adapter.ids import parse_spreadsheet_id
 
@@ -252,6 +253,12 @@ class DataIssue:
         return _copy(cls, issue)
 
 
+@strawberry.type(description="How many data issues of one kind a run found, listed or not.")
+class IssueCount:
+    severity: domain.Severity
+    count: int
+
+
 @strawberry.type(description="One classification of a spreadsheet.")
 class ClassificationRun:
     id: strawberry.ID
@@ -299,7 +306,10 @@ class ClassificationRun:
                 chosen = [v for v in chosen if v.group is not None and fold(v.group) == key]
         return [QuarterVerdict.of(v) for v in chosen]
 
-    @strawberry.field(description="Every rejected or skipped input cell.")
+    @strawberry.field(
+        description="Every rejected or skipped input cell, up to a limit "
+        "(SALES_VERDICTS_MAX_ISSUES); past it, a last issue says how many more there are."
+    )
     def issues(self) -> list[DataIssue]:
         return [DataIssue.of(i) for i in self.record.issues]
 
@@ -313,6 +323,15 @@ class ClassificationRun:
     @strawberry.field(description="How each tab was read: columns, rows, control totals.")
     def inputs(self) -> list[TabReading]:
         return [TabReading.of(r) for r in self.record.inputs]
+
+    @strawberry.field(description="Every data issue the run found, by kind, listed or not.")
+    def issue_counts(self) -> list[IssueCount]:
+        counts = issue_counts(self.record.issues)
+        return [IssueCount(severity=kind, count=n) for kind, n in counts.items()]
+
+    @strawberry.field(description="Data issues found but not listed in `issues`.")
+    def issues_omitted(self) -> int:
+        return omitted_issues(self.record.issues)
 
     @classmethod
     def of(cls, run: RunRecord) -> ClassificationRun:

@@ -4,6 +4,7 @@
   answers the run history;
 * :mod:`~server.service.summary` — the Summary tab's layout (pure);
 * :mod:`~server.service.summary_tab` — whose tab the Summary may go to (only ours);
+* :mod:`~server.service.limits` — what one run keeps (issues, cell text, runs kept);
 * :mod:`~server.service.flights` — single flight for quarter-end bursts;
 * :mod:`~server.service.recent` — the latest run per caller, kept for a moment;
 * :mod:`~server.service.access` — who may read a spreadsheet's runs;
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from server.service.access import AccessDenied
 from server.service.callers import Caller, ClassifyRequest
+from server.service.limits import RunLimits
 from server.service.orchestration import ClassificationService, resolve_quarter
 
 __all__ = [
@@ -22,5 +24,6 @@ __all__ = [
     "Caller",
     "ClassificationService",
     "ClassifyRequest",
+    "RunLimits",
     "resolve_quarter",
 ]

@@ -39,6 +39,7 @@ from server.classification import (
 from server.service.access import AccessPolicy, Need
 from server.service.callers import Caller, ClassifyRequest
 from server.service.flights import SingleFlight
+from server.service.limits import RunLimits, bounded_issues, bounded_verdicts
 from server.service.recent import RecentRuns
 from server.service.summary import build_summary
 from server.service.summary_tab import check_summary_tab
@@ -130,6 +131,7 @@ class ClassificationService:
         recent_ttl: float = 1.0,
         coalesce_window: float = 1.0,
         access_ttl: float = 30.0,
+        limits: RunLimits | None = None,
     ) -> None:
         self.sheets = sheets
         self.store = store
@@ -138,6 +140,7 @@ class ClassificationService:
         self._flights: SingleFlight[tuple[object, ...], RunRecord] = SingleFlight(coalesce_window)
         self._recent = RecentRuns(recent_ttl)
         self._access = AccessPolicy(sheets, ttl=access_ttl, clock=clock)
+        self.limits = limits or RunLimits()
 
     # -- classification -------------------------------------------------------------
 
@@ -155,7 +158,9 @@ class ClassificationService:
                 classified_at=run_at,
                 summary_tab=options.summary_tab,
                 options=options,
-                verdicts=tuple(v for v in result.verdicts if v.quarter <= quarter),
+                verdicts=bounded_verdicts(
+                    (v for v in result.verdicts if v.quarter <= quarter), self.limits
+                ),
                 issues=result.issues,
                 caller=request.caller.email,
                 as_of=result.as_of,
@@ -166,6 +171,7 @@ class ClassificationService:
                 labels=_labels(result),
             )
             self.store.add(run)
+            self.store.prune(request.spreadsheet_id, self.limits.runs_kept)
             self._recent.forget(request.spreadsheet_id)
             # the write just went through as this caller: they may edit, as of now
             self._access.remember(request.spreadsheet_id, request.caller, Need.WRITE, self._clock())
@@ -198,6 +204,8 @@ class ClassificationService:
             check_summary_tab(snapshot)
             run_at = self._clock()
             result = self._classify(snapshot, options, run_at)
+            # what the run keeps (and the Summary lists): the first issues, counted all
+            result = dataclasses.replace(result, issues=bounded_issues(result.issues, self.limits))
             try:
                 quarter = resolve_quarter(result, request.quarter)
             except ClassificationError as err:

@@ -65,5 +65,14 @@ class MemoryRunStore(RunStore):
         with self._guard:
             return self._runs.get(run_id)
 
+    def prune(self, spreadsheet_id: str, keep: int) -> int:
+        with self._guard:
+            runs = self._by_sheet.get(spreadsheet_id, [])
+            old = runs[max(keep, 0) :]
+            del runs[max(keep, 0) :]
+            for gone in old:
+                self._runs.pop(gone.id, None)
+            return len(old)
+
     def spreadsheet_lock(self, spreadsheet_id: str) -> AbstractContextManager[None]:
         return self._locks.hold(spreadsheet_id, self._lock_timeout)

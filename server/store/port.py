@@ -77,6 +77,11 @@ class RunStore(abc.ABC):
     def get(self, run_id: str) -> RunRecord | None: ...
 
     @abc.abstractmethod
+    def prune(self, spreadsheet_id: str, keep: int) -> int:
+        """Delete the spreadsheet's runs but the newest ``keep`` (with their verdicts and
+        issues); returns how many were deleted."""
+
+    @abc.abstractmethod
     def spreadsheet_lock(self, spreadsheet_id: str) -> AbstractContextManager[None]:
         """Held while a spreadsheet's Summary is written: across processes on PostgreSQL
         (``pg_advisory_lock``); within the process elsewhere."""

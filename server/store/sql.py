@@ -27,7 +27,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
@@ -90,6 +90,12 @@ _RUNS_OF_SHEET = (
     .limit(bindparam("limit"))
 )
 _RUNS_OF_CALLER = _RUNS_OF_SHEET.where(RunRow.caller == bindparam("caller"))
+_OLD_IDS = (
+    select(RunRow.id)
+    .where(RunRow.spreadsheet_id == bindparam("sheet"))
+    .order_by(*_NEWEST_FIRST)
+    .offset(bindparam("keep"))
+)
 _VERDICTS_OF = (
     select(VerdictRow.__table__)
     .where(VerdictRow.run_id.in_(bindparam("ids", expanding=True)))
@@ -175,6 +181,27 @@ class SqlRunStore(RunStore):
             raise StoreUnavailable(f"run store {self.database}: {err}") from err
         except SQLAlchemyError as err:
             raise StoreUnavailable(f"run store {self.database}: {err}") from err
+
+    def prune(self, spreadsheet_id: str, keep: int) -> int:
+        """One query for the ids past the newest ``keep``, then their rows (children
+        first, so no foreign-key setting is relied on), in one transaction."""
+        try:
+            with self.engine.begin() as connection:
+                old = list(
+                    connection.execute(
+                        _OLD_IDS, {"sheet": spreadsheet_id, "keep": max(keep, 0)}
+                    ).scalars()
+                )
+                for start in range(0, len(old), 500):
+                    ids = old[start : start + 500]
+                    connection.execute(delete(IssueRow).where(IssueRow.run_id.in_(ids)))
+                    connection.execute(delete(VerdictRow).where(VerdictRow.run_id.in_(ids)))
+                    connection.execute(delete(RunRow).where(RunRow.id.in_(ids)))
+        except SQLAlchemyError as err:
+            raise StoreUnavailable(f"run store {self.database}: {err}") from err
+        for run_id in old:
+            self._cache.discard(run_id)
+        return len(old)
 
     # -- reading ----------------------------------------------------------------------
 

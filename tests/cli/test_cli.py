@@ -58,6 +58,8 @@ def test_local_mode_prints_the_run_as_the_api_would(tmp_path: Path) -> None:
         "inQuarter",
         "pace",
         "inputs",
+        "issueCounts",
+        "issuesOmitted",
     }
     assert answer["quarter"] == "2025-Q4"
     assert answer["current"][0]["group"] is None
