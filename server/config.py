@@ -258,10 +258,10 @@ class Settings:
     )
     max_cells: int = setting(
         "SALES_VERDICTS_MAX_CELLS",
-        5_000_000,
+        10_000_000,
         "Most grid cells (rows x columns, empty ones included) of the tabs one "
-        "classification reads; a bigger sheet is refused before it is read, naming its "
-        "biggest tabs.",
+        "classification reads (Google's own limit per spreadsheet is 10,000,000); a bigger "
+        "sheet is refused before it is read, naming its biggest tabs.",
         low=1000,
         high=100_000_000,
         unit="cells",

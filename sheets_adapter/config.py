@@ -62,7 +62,7 @@ class SheetsSettings:
     pool_size: int = 64  # most credentials with idle HTTP sessions kept open
     # Most grid cells (rows x columns of the tabs read, empty ones included) one read may
     # cover: a bigger sheet is refused from its tab list, before any value is read.
-    max_cells: int = 5_000_000
+    max_cells: int = 10_000_000
 
     def __post_init__(self) -> None:
         if self.chunk_cells < 1:

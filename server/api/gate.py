@@ -9,8 +9,9 @@ and alias rules):
   pass, and graphql-core's own rules (some quadratic in the fields of a selection set)
   run only on a document that passed them;
 * **off the event loop**: a document that is not cached is parsed and validated in a
-  worker thread, one at a time by default, so ``/healthz`` and every other request
-  keep being served while a hostile document is looked at;
+  worker thread, one at a time by default, so ``/healthz`` and every other request keep
+  being served while a hostile document is looked at; identical documents arriving
+  together (a quarter-end burst) are looked at once, the others wait for that answer;
 * **cached small**: a document of at most ``cache_bytes`` characters is kept with its
   validation errors in one :class:`~server.cache.TtlCache` of ``cache_size`` entries;
   a bigger one is looked at and forgotten, so distinct big bodies leave nothing behind.
@@ -18,12 +19,13 @@ and alias rules):
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import asyncio
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import anyio
 import anyio.to_thread
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -31,12 +33,12 @@ from server.api.limits import DocumentLimits
 from server.cache import TtlCache
 
 
-@dataclass
+@dataclass(frozen=True)
 class Looked:
-    """A document as parsed, and its validation errors once validated."""
+    """A document as parsed, and its validation errors (none: it may run)."""
 
     document: DocumentNode
-    errors: list[GraphQLError] | None = None
+    errors: tuple[GraphQLError, ...]
 
 
 class DocumentCache:
@@ -55,34 +57,61 @@ class DocumentCache:
         self.max_tokens = max_tokens
         self.cache_bytes = cache_bytes
         self._cache: TtlCache[str, Looked] = TtlCache(size=cache_size)
+        self._pending: dict[str, asyncio.Future[Looked]] = {}
         self._workers = workers
         self._limiter: anyio.CapacityLimiter | None = None
 
     def __len__(self) -> int:
         return len(self._cache)
 
-    def cached(self, text: str) -> Looked | None:
-        return self._cache.get(text) if len(text) <= self.cache_bytes else None
+    def look(
+        self, text: str, schema: GraphQLSchema, rules: Sequence[type[ASTValidationRule]]
+    ) -> Looked:
+        """Parse and validate, blocking: our limits first, graphql-core's rules after."""
+        document = parse(text, max_tokens=self.max_tokens)
+        errors = self.limits.errors(document)
+        if not errors:
+            errors = validate_document(schema, document, tuple(rules))
+        return Looked(document, tuple(errors))
 
-    def keep(self, text: str, looked: Looked) -> None:
-        if len(text) <= self.cache_bytes:
-            self._cache.put(text, looked)
+    async def looked(
+        self, text: str, schema: GraphQLSchema, rules: Sequence[type[ASTValidationRule]]
+    ) -> Looked:
+        """:meth:`look` off the event loop, through the cache for small documents."""
+        small = len(text) <= self.cache_bytes
+        if not small:
+            return await self._off_loop(text, schema, rules)
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        pending = self._pending.get(text)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Looked] = asyncio.get_running_loop().create_future()
+        self._pending[text] = future
+        try:
+            looked = await self._off_loop(text, schema, rules)
+        except BaseException as err:
+            if isinstance(err, Exception):
+                future.set_exception(err)
+                future.exception()  # retrieved: waiters get it, nobody else need
+            else:
+                future.cancel()
+            raise
+        finally:
+            del self._pending[text]
+        self._cache.put(text, looked)
+        future.set_result(looked)
+        return looked
 
-    async def off_loop(self, work: Callable[[], Looked]) -> Looked:
+    async def _off_loop(
+        self, text: str, schema: GraphQLSchema, rules: Sequence[type[ASTValidationRule]]
+    ) -> Looked:
         if self._limiter is None:
             self._limiter = anyio.CapacityLimiter(self._workers)
-        return await anyio.to_thread.run_sync(work, limiter=self._limiter)
-
-    def parse(self, text: str) -> Looked:
-        return Looked(parse(text, max_tokens=self.max_tokens))
-
-    def validate(
-        self, looked: Looked, schema: object, rules: tuple[type[ASTValidationRule], ...]
-    ) -> Looked:
-        errors = self.limits.errors(looked.document)
-        if not errors:
-            errors = validate_document(schema, looked.document, rules)  # type: ignore[arg-type]
-        return Looked(looked.document, list(errors))
+        return await anyio.to_thread.run_sync(
+            lambda: self.look(text, schema, rules), limiter=self._limiter
+        )
 
 
 class DocumentGate(SchemaExtension):
@@ -91,29 +120,19 @@ class DocumentGate(SchemaExtension):
     def __init__(self, documents: DocumentCache) -> None:
         super().__init__()
         self.documents = documents
-        self.looked: Looked | None = None
+        self.seen: Looked | None = None
 
     async def on_parse(self) -> AsyncIterator[None]:
         context = self.execution_context
-        text = context.query or ""
-        looked = self.documents.cached(text)
-        if looked is None:
-            looked = await self.documents.off_loop(lambda: self.documents.parse(text))
-            self.documents.keep(text, looked)
-        self.looked = looked
-        context.graphql_document = looked.document
+        self.seen = await self.documents.looked(
+            context.query or "", context.schema._schema, context.validation_rules
+        )
+        context.graphql_document = self.seen.document
         yield
 
     async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
-        looked = self.looked
-        if looked is not None and context.graphql_document is looked.document:
-            if looked.errors is None:
-                rules = tuple(context.validation_rules)
-                schema = context.schema._schema
-                looked = await self.documents.off_loop(
-                    lambda: self.documents.validate(looked, schema, rules)
-                )
-                self.documents.keep(context.query or "", looked)
-            context.pre_execution_errors = list(looked.errors or [])
+        seen = self.seen
+        if seen is not None and context.graphql_document is seen.document:
+            context.pre_execution_errors = list(seen.errors)
         yield

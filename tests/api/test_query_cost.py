@@ -152,3 +152,41 @@ def test_only_small_documents_are_kept_in_the_cache() -> None:
             big = f"{padding}query Big{i} {{ __typename }}"
             assert ask(client, big) == {"data": {"__typename": "Query"}}
         assert len(documents) == 5, "no big document was kept"
+
+
+def test_identical_documents_arriving_together_are_looked_at_once() -> None:
+    import asyncio
+
+    import httpx
+
+    from server.api.gate import DocumentCache
+
+    looks: list[str] = []
+    original = DocumentCache.look
+
+    def counted(self: DocumentCache, text: str, *args: Any) -> Any:
+        looks.append(text)
+        return original(self, text, *args)
+
+    sheets = FakeSheets()
+    app = create_app(
+        Settings(database_url="memory://"),
+        sheets_factory=lambda _: sheets,
+        store_factory=open_store,
+    )
+
+    async def burst() -> list[Any]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                posts = [
+                    client.post("/graphql", json={"query": "query Burst { __typename }"})
+                    for _ in range(20)
+                ]
+                return [r.json() for r in await asyncio.gather(*posts)]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(DocumentCache, "look", counted)
+        answers = asyncio.run(burst())
+    assert answers == [{"data": {"__typename": "Query"}}] * 20
+    assert looks == ["query Burst { __typename }"], f"looked at {len(looks)} times"
