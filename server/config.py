@@ -189,11 +189,21 @@ class Settings:
         high=3600,
         unit="seconds",
     )
+    upstream_budget: float = setting(
+        "SALES_VERDICTS_UPSTREAM_BUDGET",
+        50.0,
+        "Seconds all the Google calls and lock waits of one request may take together (each "
+        "call's own deadline is cut to what is left); keep it below "
+        "`SALES_VERDICTS_REQUEST_TIMEOUT`, so the caller hears why.",
+        low=0.1,
+        high=3600,
+        unit="seconds",
+    )
     sheets_deadline: float = setting(
         "SALES_VERDICTS_SHEETS_DEADLINE",
         20.0,
-        "Seconds a Google API call may take, retries included, before `RATE_LIMITED` / "
-        "`UPSTREAM_UNAVAILABLE`.",
+        "Seconds a Google API call may take by the wall clock, retries included, before "
+        "`RATE_LIMITED` / `UPSTREAM_UNAVAILABLE`.",
         low=0.001,
         high=600,
         unit="seconds",

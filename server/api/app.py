@@ -164,6 +164,7 @@ def create_app(
                         max_cell_text=settings.max_cell_text,
                         runs_kept=settings.runs_kept,
                     ),
+                    budget=settings.upstream_budget,
                 ),
                 authenticator=build_authenticator(settings, session),
             )

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio.to_thread
 
+from server import budget as time_budget
 from server.classification import (
     ClassificationError,
     ClassificationResult,
@@ -132,6 +133,7 @@ class ClassificationService:
         coalesce_window: float = 1.0,
         access_ttl: float = 30.0,
         limits: RunLimits | None = None,
+        budget: float | None = None,
     ) -> None:
         self.sheets = sheets
         self.store = store
@@ -141,11 +143,18 @@ class ClassificationService:
         self._recent = RecentRuns(recent_ttl)
         self._access = AccessPolicy(sheets, ttl=access_ttl, clock=clock)
         self.limits = limits or RunLimits()
+        #: seconds all Google calls and lock waits of one request may take (None: no bound)
+        self.budget = budget
 
     # -- classification -------------------------------------------------------------
 
     def classify_quarter(self, request: ClassifyRequest) -> RunRecord:
-        """One whole classification, blocking. Call from a worker thread."""
+        """One whole classification, blocking. Call from a worker thread. Its Google
+        calls and its wait for the spreadsheet's lock share :attr:`budget`."""
+        with time_budget.within(self.budget):
+            return self._classify_quarter(request)
+
+    def _classify_quarter(self, request: ClassifyRequest) -> RunRecord:
         options = request.options
         # Who asks, and may they? Before anything waits for (or leaves) a lock.
         self._access.check(request.spreadsheet_id, request.caller, Need.WRITE)
@@ -271,15 +280,17 @@ class ClassificationService:
         return run
 
     def latest_run(self, spreadsheet_id: str, caller: Caller) -> RunRecord | None:
-        checked_at = self._access.check(spreadsheet_id, caller, Need.READ)
-        run = self.store.latest(spreadsheet_id)
-        newest = run.classified_at if run is not None else None
-        self._access.fresh_enough(spreadsheet_id, caller, checked_at, newest)
-        return run
+        with time_budget.within(self.budget):
+            checked_at = self._access.check(spreadsheet_id, caller, Need.READ)
+            run = self.store.latest(spreadsheet_id)
+            newest = run.classified_at if run is not None else None
+            self._access.fresh_enough(spreadsheet_id, caller, checked_at, newest)
+            return run
 
     def runs(self, spreadsheet_id: str, limit: int, caller: Caller) -> Sequence[RunRecord]:
-        checked_at = self._access.check(spreadsheet_id, caller, Need.READ)
-        runs = self.store.list(spreadsheet_id, limit)
-        newest = max((r.classified_at for r in runs), default=None)
-        self._access.fresh_enough(spreadsheet_id, caller, checked_at, newest)
-        return runs
+        with time_budget.within(self.budget):
+            checked_at = self._access.check(spreadsheet_id, caller, Need.READ)
+            runs = self.store.list(spreadsheet_id, limit)
+            newest = max((r.classified_at for r in runs), default=None)
+            self._access.fresh_enough(spreadsheet_id, caller, checked_at, newest)
+            return runs

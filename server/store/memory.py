@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 
+from server import budget
 from server.store.codec import normalise
 from server.store.errors import DuplicateRun
 from server.store.locks import KeyedLocks
@@ -75,4 +76,4 @@ class MemoryRunStore(RunStore):
             return len(old)
 
     def spreadsheet_lock(self, spreadsheet_id: str) -> AbstractContextManager[None]:
-        return self._locks.hold(spreadsheet_id, self._lock_timeout)
+        return self._locks.hold(spreadsheet_id, budget.capped(self._lock_timeout))

@@ -31,6 +31,7 @@ from sqlalchemy import bindparam, delete, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 
+from server import budget
 from server.cache import TtlCache
 from server.classification.model import DataIssue, QuarterVerdict, Severity, Verdict
 from server.store import DEFAULT_SQLITE_FILE
@@ -289,21 +290,24 @@ class SqlRunStore(RunStore):
     @contextmanager
     def _hold(self, spreadsheet_id: str) -> Iterator[None]:
         # Threads of this store queue here first: one waiting database lock per store.
-        # The lock timeout covers both waits.
+        # The lock timeout covers both waits, and ends with the caller's budget if sooner.
         since = time.monotonic()
-        with self._local_locks.hold(spreadsheet_id, self._lock_timeout):
+        timeout = budget.capped(self._lock_timeout)
+        with self._local_locks.hold(spreadsheet_id, timeout):
             if self.dialect == "postgresql":
-                with self._advisory_lock(spreadsheet_id, since):
+                with self._advisory_lock(spreadsheet_id, since, timeout):
                     yield
             elif self._locks_dir is not None:
                 path = self._locks_dir / lock_file_name(spreadsheet_id)
-                with file_lock(path, spreadsheet_id, self._lock_timeout, since=since):
+                with file_lock(path, spreadsheet_id, timeout, since=since):
                     yield
             else:  # in-memory SQLite: one process, one store
                 yield
 
     @contextmanager
-    def _advisory_lock(self, spreadsheet_id: str, since: float) -> Iterator[None]:
+    def _advisory_lock(
+        self, spreadsheet_id: str, since: float, timeout: float | None
+    ) -> Iterator[None]:
         """A session-level advisory lock on a connection of its own, held until exit."""
         assert self._lock_engine is not None
         key = advisory_key(spreadsheet_id)
@@ -313,14 +317,14 @@ class SqlRunStore(RunStore):
             raise StoreUnavailable(f"run store {self.database}: {err}") from err
         try:
             try:
-                if self._lock_timeout is not None:
-                    left = self._lock_timeout - (time.monotonic() - since)
+                if timeout is not None:
+                    left = timeout - (time.monotonic() - since)
                     millis = max(1, int(left * 1000))
                     connection.execute(text(f"SET lock_timeout = {millis}"))
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
             except OperationalError as err:
                 if getattr(err.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
-                    raise LockTimeout(spreadsheet_id, self._lock_timeout or 0.0) from err
+                    raise LockTimeout(spreadsheet_id, timeout or 0.0) from err
                 raise StoreUnavailable(f"run store {self.database}: {err}") from err
             except SQLAlchemyError as err:
                 raise StoreUnavailable(f"run store {self.database}: {err}") from err

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
+from server import budget
 from server.classification import ClassifyOptions, NoQuarters, UnknownQuarter
 from server.cli.demo_data import demo_tabs, expected, in_progress, label, quarters
 from server.service import AccessDenied, Caller, ClassificationService, ClassifyRequest
+from server.store.errors import LockTimeout
 from server.store.memory import MemoryRunStore
 from server.store.port import RunRecord
 from sheets_adapter.errors import (
@@ -239,6 +243,35 @@ def test_a_request_just_after_an_identical_flight_landed_shares_its_run(
     first, second = asyncio.run(twice(eager))
     assert first != second
     assert sheets.reads == 3
+
+
+class BudgetSeen(FakeSheets):
+    """Notes how much of the request's budget is left when the tabs are read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.left: list[float | None] = []
+
+    def read(self, *args: Any, **kwargs: Any) -> Any:
+        self.left.append(budget.remaining())
+        return super().read(*args, **kwargs)
+
+
+def test_one_budget_bounds_the_google_calls_and_the_lock_wait() -> None:
+    sheets = BudgetSeen()
+    sheets.add(SHEET, demo_tabs(), "token-ana")
+    store = MemoryRunStore(lock_timeout=120)
+    service = ClassificationService(sheets, store, budget=0.5)
+    service.classify_quarter(request())
+    left = sheets.left[0]
+    assert left is not None, "the tabs were read without a budget"
+    assert 0 < left <= 0.5
+    assert budget.remaining() is None, "the budget ends with the request"
+    with store.spreadsheet_lock(SHEET):  # another run of the sheet holds the lock
+        started = time.monotonic()
+        with pytest.raises(LockTimeout):
+            service.classify_quarter(request(fiscalYearStartMonth=2))
+        assert time.monotonic() - started < 3, "the lock was waited for past the budget"
 
 
 class CountingLocks(MemoryRunStore):

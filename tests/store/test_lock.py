@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from server import budget
 from server.store.errors import LockTimeout
 from server.store.locks import KeyedLocks, advisory_key, file_lock, lock_file_name
 from tests.store.conftest import MakeStore
@@ -89,6 +90,20 @@ def test_a_waiter_gives_up_after_the_lock_timeout(make_sql_store: MakeStore) -> 
     assert caught.value.spreadsheet_id == "sheet-1"
     with waiter.spreadsheet_lock("sheet-1"):  # free again
         pass
+
+
+def test_a_wait_for_the_lock_ends_with_the_request_s_budget(make_store: MakeStore) -> None:
+    """The store waits 120 s by default; a request with 0.3 s left waits 0.3 s."""
+    holder, waiter = make_store(), make_store(lock_timeout=120)
+    with holder.spreadsheet_lock("sheet-1"):
+        started = time.monotonic()
+        with (
+            budget.within(0.3),
+            pytest.raises(LockTimeout),
+            waiter.spreadsheet_lock("sheet-1"),
+        ):
+            pytest.fail("the lock was held by the other store")
+        assert 0.25 <= time.monotonic() - started < 5
 
 
 HOLDER = textwrap.dedent(
