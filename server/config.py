@@ -180,6 +180,14 @@ class Settings:
         high=600,
         unit="seconds",
     )
+    keep_alive: int = setting(
+        "SALES_VERDICTS_KEEP_ALIVE",
+        5,
+        "Seconds an idle kept-alive connection is kept open for its next request.",
+        low=1,
+        high=600,
+        unit="seconds",
+    )
     request_timeout: float = setting(
         "SALES_VERDICTS_REQUEST_TIMEOUT",
         55.0,

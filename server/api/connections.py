@@ -1,6 +1,7 @@
 """How uvicorn serves the app: connections whose headers never finish are closed.
 
-uvicorn times out an idle kept-alive connection (``timeout_keep_alive``), but a client
+uvicorn times out an idle kept-alive connection (``timeout_keep_alive``,
+``SALES_VERDICTS_KEEP_ALIVE``), but a client
 that opens a connection and sends its request line and headers a byte at a time holds it
 for ever (a slow-loris): no timer runs until the headers are complete. :class:`TimedH11Protocol`
 is uvicorn's h11 protocol with one more timer: from the moment a connection waits for a
@@ -68,5 +69,6 @@ class TimedH11Protocol(H11Protocol):
 
 
 def uvicorn_options() -> dict[str, Any]:
-    """The options every uvicorn server of the app is started with."""
-    return {"http": TimedH11Protocol, "timeout_keep_alive": 5}
+    """The options every uvicorn server of the app is started with: the headers'
+    deadline, and ``SALES_VERDICTS_KEEP_ALIVE`` for idle kept-alive connections."""
+    return {"http": TimedH11Protocol, "timeout_keep_alive": Settings.from_env().keep_alive}
