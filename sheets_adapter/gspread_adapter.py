@@ -37,6 +37,7 @@ adapter is thread-safe: sessions are lent to one thread at a time, caches are lo
 
 from __future__ import annotations
 
+import contextvars
 import random
 import threading
 import time
@@ -292,8 +293,10 @@ class GspreadSheets(SheetsPort):
         if len(batches) > 1:
             # Two batchGets in flight: the next block is on its way (the socket read lets
             # go of the GIL) while this one is parsed. No more: the read quota is per user.
+            # Each in a copy of this thread's context: the request's budget goes along.
+            contexts = [contextvars.copy_context() for _ in batches]
             with ThreadPoolExecutor(2, thread_name_prefix="sheets-batch-get") as pool:
-                answers = list(pool.map(read, batches))
+                answers = list(pool.map(lambda c, b: c.run(read, b), contexts, batches))
         else:
             answers = [read(batch) for batch in batches]
         values = {
