@@ -10,6 +10,7 @@ import pytest
 from server.classification import ClassifyOptions
 from server.cli.demo_data import demo_tabs
 from server.service import Caller, ClassificationService, ClassifyRequest
+from server.service.summary import HEADER
 from server.service.summary_tab import LEGACY_HEADER, is_legacy_summary
 from server.store.memory import MemoryRunStore
 from sheets_adapter.errors import SummaryTabTaken
@@ -77,3 +78,10 @@ def test_a_new_summary_tab_is_written_and_marked() -> None:
 )
 def test_only_our_exact_header_is_a_legacy_summary(row: list[Any], legacy: bool) -> None:
     assert is_legacy_summary([row, ["Total"]]) is legacy
+
+
+def test_a_summary_that_starts_with_the_pace_block_is_one_of_ours() -> None:
+    pace = ["This quarter so far: 2026-Q4, as of 2026-12-01: 67% of the quarter gone"]
+    assert is_legacy_summary([pace, ["Plan", 100], [], list(HEADER), ["Total"]])
+    assert not is_legacy_summary([["Region", "Target"], [], list(HEADER), ["Total"]])
+    assert not is_legacy_summary([pace, ["Plan", 100], ["Region", "Target"]])
