@@ -52,6 +52,9 @@ LOSSES = (
     "resolver_reached",
     "runs_leaked",
     "next_run_failed",
+    "healthz_stalled",
+    "held_open",
+    "files_left",
 )
 
 

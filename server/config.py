@@ -140,11 +140,78 @@ class Settings:
     max_tokens: int = setting(
         "SALES_VERDICTS_MAX_TOKENS", 2000, "Most tokens in one document.", low=100, high=100_000
     )
+    max_fragment_spreads: int = setting(
+        "SALES_VERDICTS_MAX_FRAGMENT_SPREADS",
+        100,
+        "Most fragment spreads in one document (each fragment is measured once however "
+        "often it is spread).",
+        low=1,
+        high=10_000,
+    )
+    cached_documents: int = setting(
+        "SALES_VERDICTS_CACHED_DOCUMENTS",
+        128,
+        "Parsed and validated GraphQL documents kept in memory; `0` keeps none.",
+        low=0,
+        high=100_000,
+    )
+    cached_document_bytes: int = setting(
+        "SALES_VERDICTS_CACHED_DOCUMENT_BYTES",
+        4096,
+        "Only documents of at most this many characters are kept in that cache.",
+        low=0,
+        high=1_000_000,
+        unit="characters",
+    )
+    max_body_bytes: int = setting(
+        "SALES_VERDICTS_MAX_BODY_BYTES",
+        262_144,
+        "Largest request body accepted; a larger one gets 413 before it is read.",
+        low=1024,
+        high=100_000_000,
+        unit="bytes",
+    )
+    read_timeout: float = setting(
+        "SALES_VERDICTS_READ_TIMEOUT",
+        10.0,
+        "Seconds a client has to send a request's headers (then the connection is closed), "
+        "and again its body (then 408).",
+        low=0.1,
+        high=600,
+        unit="seconds",
+    )
+    keep_alive: int = setting(
+        "SALES_VERDICTS_KEEP_ALIVE",
+        5,
+        "Seconds an idle kept-alive connection is kept open for its next request.",
+        low=1,
+        high=600,
+        unit="seconds",
+    )
+    request_timeout: float = setting(
+        "SALES_VERDICTS_REQUEST_TIMEOUT",
+        55.0,
+        "Seconds one request may take in all before it gets 504 (Apps Script gives up "
+        "after about 60).",
+        low=0.1,
+        high=3600,
+        unit="seconds",
+    )
+    upstream_budget: float = setting(
+        "SALES_VERDICTS_UPSTREAM_BUDGET",
+        50.0,
+        "Seconds all the Google calls and lock waits of one request may take together (each "
+        "call's own deadline is cut to what is left); keep it below "
+        "`SALES_VERDICTS_REQUEST_TIMEOUT`, so the caller hears why.",
+        low=0.1,
+        high=3600,
+        unit="seconds",
+    )
     sheets_deadline: float = setting(
         "SALES_VERDICTS_SHEETS_DEADLINE",
         20.0,
-        "Seconds a Google API call may take, retries included, before `RATE_LIMITED` / "
-        "`UPSTREAM_UNAVAILABLE`.",
+        "Seconds a Google API call may take by the wall clock, retries included, before "
+        "`RATE_LIMITED` / `UPSTREAM_UNAVAILABLE`.",
         low=0.001,
         high=600,
         unit="seconds",
@@ -241,6 +308,48 @@ class Settings:
         "again). Unset: stored as they are, protected only by the database's access.",
         parse=SealingKeys.parse,
         secret=True,
+    )
+    max_cells: int = setting(
+        "SALES_VERDICTS_MAX_CELLS",
+        10_000_000,
+        "Most grid cells (rows x columns, empty ones included) of the tabs one "
+        "classification reads (Google's own limit per spreadsheet is 10,000,000); a bigger "
+        "sheet is refused before it is read, naming its biggest tabs.",
+        low=1000,
+        high=100_000_000,
+        unit="cells",
+    )
+    max_issues: int = setting(
+        "SALES_VERDICTS_MAX_ISSUES",
+        1000,
+        "Data issues kept and returned per run (the first ones, plus how many more of each kind).",
+        low=1,
+        high=1_000_000,
+    )
+    max_cell_text: int = setting(
+        "SALES_VERDICTS_MAX_CELL_TEXT",
+        500,
+        "Characters of a cell's text (or a group name) kept in a stored run.",
+        low=20,
+        high=50_000,
+        unit="characters",
+    )
+    runs_kept: int = setting(
+        "SALES_VERDICTS_RUNS_KEPT",
+        200,
+        "Runs kept per spreadsheet; older ones are deleted when a run is recorded.",
+        low=1,
+        high=1_000_000,
+    )
+    access_ttl: float = setting(
+        "SALES_VERDICTS_ACCESS_SECONDS",
+        30.0,
+        "A caller found allowed to open (or edit) a sheet is not asked about again for this "
+        "long; a refusal is never kept, and runs newer than the answer are shown only after "
+        "asking again.",
+        low=0,
+        high=3600,
+        unit="seconds",
     )
     log_level: str = setting(
         "SALES_VERDICTS_LOG_LEVEL", "INFO", "Python log level.", parse=str.upper

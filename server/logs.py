@@ -18,6 +18,8 @@ import logging.config
 import re
 from typing import Any
 
+from server.quoting import clean
+
 REDACTED = "[redacted]"
 
 _PATTERNS = [
@@ -57,17 +59,24 @@ def redact(text: str) -> str:
     return text
 
 
+def _argument(value: object) -> object:
+    """A log line's argument: credentials scrubbed, and text on one line of bounded length
+    (:func:`server.quoting.clean`), so a caller's input can neither forge a line nor make
+    a 10 MB one."""
+    return clean(redact(value)) if isinstance(value, str) else value
+
+
 class RedactSecrets(logging.Filter):
-    """Scrubs credentials from a record's message, its arguments and its traceback text."""
+    """Scrubs credentials from a record's message, its arguments and its traceback text;
+    the arguments are also kept to one bounded line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(_argument(a) for a in record.args)
         elif isinstance(record.args, dict):
-            args = record.args.items()
-            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in args}
+            record.args = {k: _argument(v) for k, v in record.args.items()}
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

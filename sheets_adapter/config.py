@@ -19,6 +19,8 @@ from sheets_adapter.retry import RetryPolicy
 SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",
     "https://www.googleapis.com/auth/drive.file",
+    # service-account mode lists who a sheet is shared with (callers' own access)
+    "https://www.googleapis.com/auth/drive.metadata.readonly",
 )
 
 #: Google hosts that the emulator stands in for when SHEETS_EMULATOR_HOST is set.
@@ -52,18 +54,20 @@ class SheetsSettings:
     service_account_file: Path | None = None  # a key file: service-account mode is available
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     metadata_ttl: float = 60.0  # seconds a spreadsheet's tab list is trusted without asking
-    access_ttl: float = 60.0  # seconds a can_open "yes" is kept (a "no" is never kept)
     cache_size: int = 1024  # most (spreadsheet, credentials) entries kept per cache
     # Tabs whose grid (rows x columns, empty cells included) is larger than this are read
     # in blocks of rows, each batchGet about this size. Empty cells cost nothing in the
     # answer and most tabs use a few of their 26 columns, so 1M grid cells is a few MB.
     chunk_cells: int = 1_000_000
     pool_size: int = 64  # most credentials with idle HTTP sessions kept open
+    # Most grid cells (rows x columns of the tabs read, empty ones included) one read may
+    # cover: a bigger sheet is refused from its tab list, before any value is read.
+    max_cells: int = 10_000_000
 
     def __post_init__(self) -> None:
         if self.chunk_cells < 1:
             raise SheetsConfigError("chunk_cells must be at least 1")
-        if self.metadata_ttl < 0 or self.access_ttl < 0:
+        if self.metadata_ttl < 0:
             raise SheetsConfigError("cache lifetimes cannot be negative")
 
     def with_deadline(self, deadline: float) -> SheetsSettings:
@@ -75,6 +79,7 @@ class SheetsSettings:
         base = cls(
             emulator_host=normalise_emulator_host(settings.emulator_host),
             service_account_file=settings.service_account_file,
+            max_cells=settings.max_cells,
         )
         return base.with_deadline(settings.sheets_deadline)
 
@@ -90,3 +95,6 @@ class AppSettings(Protocol):
 
     @property
     def sheets_deadline(self) -> float: ...
+
+    @property
+    def max_cells(self) -> int: ...

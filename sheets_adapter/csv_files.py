@@ -16,6 +16,7 @@ from typing import Any
 from typing_extensions import override
 
 from sheets_adapter.port import (
+    Share,
     SheetsAuth,
     SheetsError,
     SheetsPort,
@@ -113,5 +114,13 @@ class CsvSheets(SheetsPort):
                 writer.writerow([_safe(c.value) for c in row])
 
     @override
+    def open(self, spreadsheet_id: str, auth: SheetsAuth) -> None:
+        return None  # local files: whoever runs the command may read them
+
+    @override
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
         return True
+
+    @override
+    def sharing(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[Share, ...]:
+        return ()

@@ -10,6 +10,10 @@ Hierarchy::
           ├── SpreadsheetNotFound   404: no spreadsheet with that id
           ├── TabNotFound           a tab that was asked for does not exist; .tab, .existing
           ├── BadRequest            any other 4xx, with Google's own message
+          │    ├── SummaryTabTaken  the Summary's tab exists and is not a Summary of ours
+          │    ├── SummaryChanged   the Summary's tab appeared, vanished or was replaced
+          │    │                    between the read and the write
+          │    └── SheetTooLarge    the tabs to read hold more grid cells than a run reads
           └── RetriesExhausted      transient failures outlasted the retry deadline; .attempts
                ├── RateLimited          the last answer was 429 (quota)
                └── UpstreamUnavailable  408/5xx, timeouts, connection errors
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from server.quoting import quoted
 from sheets_adapter.port import SheetsError
 
 
@@ -93,9 +98,11 @@ class TabNotFound(GoogleSheetsError):
         super().__init__(spreadsheet_id, message, status=None)
 
     def default_text(self) -> str:
-        tabs = ", ".join(repr(t) for t in self.existing) or "none"
+        tabs = ", ".join(quoted(t) for t in self.existing[:30]) or "none"
+        if len(self.existing) > 30:
+            tabs += f" and {len(self.existing) - 30} more"
         return (
-            f"Spreadsheet {self.spreadsheet_id} has no tab named {self.tab!r}. "
+            f"Spreadsheet {self.spreadsheet_id} has no tab named {quoted(self.tab)}. "
             f"Its tabs are: {tabs}. Rename the tab or choose another one in the options."
         )
 
@@ -103,6 +110,48 @@ class TabNotFound(GoogleSheetsError):
 class BadRequest(GoogleSheetsError):
     def default_text(self) -> str:
         return "Google Sheets rejected the request."
+
+
+class SummaryTabTaken(BadRequest):
+    """The tab the Summary would go to exists and is not one this product wrote: it is
+    never overwritten."""
+
+    def __init__(self, spreadsheet_id: str | None, tab: str) -> None:
+        self.tab = tab
+        super().__init__(
+            spreadsheet_id,
+            f"The tab {quoted(tab)} already exists and was not written by Sales Verdicts, "
+            "so it was left as it is. Choose another summaryTab (the tab the verdicts are "
+            "written to), or rename that tab.",
+        )
+
+
+class SummaryChanged(BadRequest):
+    """The Summary's tab was created, deleted or replaced between the read and the write:
+    nothing was written (its Notes would have been lost)."""
+
+
+class SheetTooLarge(BadRequest):
+    """The tabs a run would read hold more grid cells (rows x columns, empty ones
+    included) than it may read; refused before any value is read."""
+
+    def __init__(
+        self, spreadsheet_id: str | None, sizes: Sequence[tuple[str, int, int]], limit: int
+    ) -> None:
+        self.sizes = tuple(sizes)
+        self.limit = limit
+        total = sum(rows * columns for _, rows, columns in sizes)
+        biggest = sorted(sizes, key=lambda size: size[1] * size[2], reverse=True)
+        shown = "; ".join(
+            f"tab {quoted(tab)} is {rows:,} rows x {columns:,} columns ({rows * columns:,} cells)"
+            for tab, rows, columns in biggest[:3]
+        )
+        super().__init__(
+            spreadsheet_id,
+            f"The tabs to read hold {total:,} grid cells, more than the {limit:,} a "
+            f"classification reads: {shown}. Delete the empty rows and columns after the "
+            "data (Sheets counts them too), or move old rows to another tab.",
+        )
 
 
 class RetriesExhausted(GoogleSheetsError):
@@ -144,9 +193,12 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "RetriesExhausted",
+    "SheetTooLarge",
     "SheetsConfigError",
     "SheetsError",
     "SpreadsheetNotFound",
+    "SummaryChanged",
+    "SummaryTabTaken",
     "TabNotFound",
     "Unauthenticated",
     "UpstreamUnavailable",

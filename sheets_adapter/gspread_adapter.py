@@ -4,9 +4,12 @@ A classification costs at most three Sheets API requests, two when the spreadshe
 metadata is cached:
 
 1. ``GET /v4/spreadsheets/ID?includeGridData=false&fields=…`` — tab titles, ids, grid
-   sizes and chart ids (skipped while a cached copy, per spreadsheet and credentials,
-   is younger than ``metadata_ttl``),
-   and the spreadsheet's locale and time zone (``properties(title,locale,timeZone)``);
+   sizes, chart ids, our Summary mark (developer metadata), and the spreadsheet's locale
+   and time zone (``properties(title,locale,timeZone)``). :meth:`~GspreadSheets.open`
+   asks it before the run takes its spreadsheet lock (so a bad token or a sheet the caller
+   cannot open never gets that far) and the read uses that answer; otherwise it is skipped
+   while a cached copy, per spreadsheet and credentials, is younger than ``metadata_ttl``
+   and knows every tab;
 2. one ``values.batchGet`` of the input tabs, the optional ones that exist (Leads, Rates:
    one missing is no error and no request) and the existing Summary tab (for the
    user's Notes), ``UNFORMATTED_VALUE`` / ``SERIAL_NUMBER``; tabs larger than
@@ -19,8 +22,14 @@ metadata is cached:
 
 Stale cache: a batchGet answered "Unable to parse range" (a tab was deleted) refreshes the
 metadata once and reads again; a rejected write refreshes it once and writes again, unless
-the Summary tab appeared or vanished since it was read (then :class:`SummaryChanged`: the
-Notes would be lost). After a write the cache is updated with the tab it wrote.
+the Summary tab appeared, vanished or was replaced since it was read (then
+:class:`SummaryChanged`: the Notes would be lost; the service reads again). After a write
+the cache is updated with the tab it wrote. A write into an existing tab that does not
+carry our mark is refused (:class:`SummaryTabTaken`) unless it is the very tab the service
+read and judged a Summary of ours.
+
+Service-account mode: :meth:`~GspreadSheets.sharing` lists the sheet's Drive permissions
+(``permissions.list``, every page), so the service can check the caller's own access.
 
 The port is synchronous; callers on an event loop run it in a worker thread. The
 adapter is thread-safe: sessions are lent to one thread at a time, caches are locked.
@@ -28,6 +37,7 @@ adapter is thread-safe: sessions are lent to one thread at a time, caches are lo
 
 from __future__ import annotations
 
+import contextvars
 import random
 import threading
 import time
@@ -37,15 +47,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from gspread.http_client import HTTPClient, ParamsType
-from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
+from gspread.urls import DRIVE_FILES_API_V3_URL, SPREADSHEET_VALUES_BATCH_URL
 
 from server.cache import TtlCache
+from server.quoting import clean, quoted
 from sheets_adapter.calls import ApiCaller, RangeNotFound
 from sheets_adapter.config import AppSettings, SheetsSettings
 from sheets_adapter.errors import (
     BadRequest,
     PermissionDenied,
+    SheetTooLarge,
     SpreadsheetNotFound,
+    SummaryChanged,
+    SummaryTabTaken,
     TabNotFound,
     UpstreamUnavailable,
 )
@@ -62,6 +76,7 @@ from sheets_adapter.metadata import (
     plan_chunks,
 )
 from sheets_adapter.port import (
+    Share,
     SheetsAuth,
     SheetsPort,
     SpreadsheetSnapshot,
@@ -79,20 +94,23 @@ READ_PARAMS = {
     "majorDimension": "ROWS",
 }
 MAX_SHEET_ID = 2**31 - 1
+#: A tab list fetched this recently (by ``open`` before the run's lock) serves the read.
+FRESH_SECONDS = 2.0
+#: Drive permission pages read at most (100 each): beyond them, sharing is not read.
+MAX_SHARE_PAGES = 50
+
+
+__all__ = ["GspreadSheets", "GspreadSnapshot", "SummaryChanged", "check_id"]
 
 
 def check_id(spreadsheet_id: str) -> None:
     """Only a spreadsheet id (:mod:`sheets_adapter.ids`) reaches Google."""
     if not is_spreadsheet_id(spreadsheet_id):
         raise SpreadsheetNotFound(
-            str(spreadsheet_id)[:80],
-            f"{str(spreadsheet_id)[:80]!r} is not a spreadsheet id. Use the part of the "
+            clean(spreadsheet_id, 80),
+            f"{quoted(spreadsheet_id)} is not a spreadsheet id. Use the part of the "
             "spreadsheet's URL between /d/ and /edit.",
         )
-
-
-class SummaryChanged(BadRequest):
-    """The Summary tab was created or deleted between the read and the write."""
 
 
 @dataclass(frozen=True)
@@ -119,11 +137,10 @@ class GspreadSheets(SheetsPort):
         self._rng_lock = threading.Lock()
         retrier = Retrier(self.settings.retry, clock=clock, sleep=sleep, rng=self._rng)
         self._api = ApiCaller(self.settings, retrier)
-        self._meta: TtlCache[tuple[str, str], SpreadsheetMeta] = TtlCache(
+        self._clock = clock
+        # (spreadsheet, credentials) -> (when fetched, the tab list)
+        self._meta: TtlCache[tuple[str, str], tuple[float, SpreadsheetMeta]] = TtlCache(
             self.settings.metadata_ttl, self.settings.cache_size, clock
-        )
-        self._access: TtlCache[tuple[str, str], bool] = TtlCache(
-            self.settings.access_ttl, self.settings.cache_size, clock
         )
 
     @classmethod
@@ -149,9 +166,8 @@ class GspreadSheets(SheetsPort):
         return email_behind(self._api, auth)
 
     def forget(self) -> None:
-        """Drop every cached metadata and access answer."""
+        """Drop every cached tab list."""
         self._meta.clear()
-        self._access.clear()
 
     # -- metadata ------------------------------------------------------------------------
 
@@ -163,16 +179,16 @@ class GspreadSheets(SheetsPort):
 
         meta = parse_metadata(spreadsheet_id, self._api.call(spreadsheet_id, auth, "read", op))
         identity = self._api.identity(auth)
-        self._meta.put((spreadsheet_id, identity), meta)
-        self._access.put((spreadsheet_id, identity), True)
+        self._meta.put((spreadsheet_id, identity), (self._clock(), meta))
         return meta
 
-    def _metadata(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[SpreadsheetMeta, bool]:
-        """The metadata and whether it came from the cache."""
+    def _metadata(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[SpreadsheetMeta, float]:
+        """The metadata and its age in seconds (0 when just fetched)."""
         cached = self._meta.get((spreadsheet_id, self._api.identity(auth)))
         if cached is not None:
-            return cached, True
-        return self._fetch_metadata(spreadsheet_id, auth), False
+            fetched_at, meta = cached
+            return meta, self._clock() - fetched_at
+        return self._fetch_metadata(spreadsheet_id, auth), 0.0
 
     # -- read ----------------------------------------------------------------------------
 
@@ -189,8 +205,8 @@ class GspreadSheets(SheetsPort):
         identity = self._api.identity(auth)
         wanted = list(dict.fromkeys(tabs))
         extras = [title for title in dict.fromkeys(optional) if title not in wanted]
-        meta, from_cache = self._metadata(spreadsheet_id, auth)
-        if from_cache and not self._cache_will_do(meta, wanted, summary_tab, extras):
+        meta, age = self._metadata(spreadsheet_id, auth)
+        if age > FRESH_SECONDS and not self._cache_will_do(meta, wanted, summary_tab, extras):
             meta = self._fetch_metadata(spreadsheet_id, auth)
         for tries_left in (1, 0):
             found = self._find_tabs(meta, wanted)
@@ -201,6 +217,7 @@ class GspreadSheets(SheetsPort):
             titles = list(dict.fromkeys(s.title for s in found.values()))
             if summary is not None and summary.title not in titles:
                 titles.append(summary.title)
+            self._check_size(meta, titles)
             try:
                 with gc_paused():  # millions of row lists: see sheets_adapter.values
                     grids = self._read_values(spreadsheet_id, auth, meta, titles)
@@ -217,6 +234,7 @@ class GspreadSheets(SheetsPort):
             summary=grids[summary.title] if summary is not None else None,
             locale=meta.locale,
             time_zone=meta.time_zone,
+            summary_marked=summary is not None and summary.is_our_summary,
             meta=meta,
             identity=identity,
         )
@@ -224,9 +242,12 @@ class GspreadSheets(SheetsPort):
     def _cache_will_do(
         self, meta: SpreadsheetMeta, wanted: list[str], summary_tab: str, optional: list[str]
     ) -> bool:
-        """Cached metadata is trusted for a read when it knows every tab (the Summary
-        too: a Summary created elsewhere must not be missed, or its Notes would be) and
-        no tab is big enough to be read in chunks (those need current grid sizes).
+        """Cached metadata is trusted for a read when it was fetched a moment ago (by
+        :meth:`open`, just before this run took its spreadsheet lock), or when it knows
+        every tab (the Summary too: a Summary created elsewhere must not be missed, or
+        its Notes would be) and no tab is big enough to be read in chunks (those need
+        current grid sizes). Should the tab list be stale all the same, the write sees
+        it (Google refuses it) and nothing is lost: see :meth:`_write`.
 
         An optional tab (Leads, Rates) the cache does not know is taken as absent: most
         sheets have none, and asking again would cost every warm run a request. One added
@@ -237,6 +258,16 @@ class GspreadSheets(SheetsPort):
             sheet is not None and sheet.cells <= self.settings.chunk_cells
             for sheet in [*needed, *present]
         )
+
+    def _check_size(self, meta: SpreadsheetMeta, titles: list[str]) -> None:
+        """Refuse, from the grid sizes alone, tabs bigger than a run may read."""
+        sizes = []
+        for title in titles:
+            sheet = meta.find(title)
+            if sheet is not None:
+                sizes.append((sheet.title, sheet.row_count, sheet.column_count))
+        if sum(rows * columns for _, rows, columns in sizes) > self.settings.max_cells:
+            raise SheetTooLarge(meta.spreadsheet_id, sizes, self.settings.max_cells)
 
     @staticmethod
     def _find_tabs(meta: SpreadsheetMeta, wanted: list[str]) -> dict[str, SheetInfo]:
@@ -267,8 +298,10 @@ class GspreadSheets(SheetsPort):
         if len(batches) > 1:
             # Two batchGets in flight: the next block is on its way (the socket read lets
             # go of the GIL) while this one is parsed. No more: the read quota is per user.
+            # Each in a copy of this thread's context: the request's budget goes along.
+            contexts = [contextvars.copy_context() for _ in batches]
             with ThreadPoolExecutor(2, thread_name_prefix="sheets-batch-get") as pool:
-                answers = list(pool.map(read, batches))
+                answers = list(pool.map(lambda c, b: c.run(read, b), contexts, batches))
         else:
             answers = [read(batch) for batch in batches]
         values = {
@@ -335,7 +368,7 @@ class GspreadSheets(SheetsPort):
         if after is None:
             self._meta.discard(key)
         else:
-            self._meta.update(key, after)
+            self._meta.update(key, (self._clock(), after))
 
     def _write(
         self,
@@ -349,6 +382,8 @@ class GspreadSheets(SheetsPort):
         metadata as it is after the write (None when that is not known)."""
         for tries_left in (1, 0):
             target = self._target(meta, summary.title)
+            if target.exists and not target.marked and not self._judged(snapshot, target):
+                raise SummaryTabTaken(spreadsheet_id, target.title)
             history = None
             if summary.history is not None:
                 history = self._target(meta, summary.history.title, taken=target.sheet_id)
@@ -367,11 +402,11 @@ class GspreadSheets(SheetsPort):
                 landed = current.find(summary.title)
                 if not target.exists and landed is not None and landed.sheet_id == target.sheet_id:
                     return current  # an earlier attempt that timed out did apply
-                if (landed is not None) != (snapshot.summary is not None):
+                if self._replaced(snapshot, landed):
                     raise SummaryChanged(
                         spreadsheet_id,
-                        f"The {summary.title!r} tab was created or deleted while the "
-                        "classification ran, so its Notes could not be kept. Run it again.",
+                        f"The {quoted(summary.title)} tab was created, deleted or replaced "
+                        "while the classification ran, so it was left as it is. Run it again.",
                         status=400,
                     ) from None
                 if current == meta:
@@ -380,6 +415,21 @@ class GspreadSheets(SheetsPort):
                 continue
             return self._after_write(meta, target, plan, answer, history)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _replaced(snapshot: SpreadsheetSnapshot, landed: SheetInfo | None) -> bool:
+        """The Summary's tab is not the one the snapshot read (so not the one judged):
+        it appeared, vanished, or another tab of the same name took its place."""
+        read = snapshot.summary
+        if (landed is None) or (read is None):
+            return (landed is None) != (read is None)
+        return landed.sheet_id != read.sheet_id and not landed.is_our_summary
+
+    @staticmethod
+    def _judged(snapshot: SpreadsheetSnapshot, target: Target) -> bool:
+        """An unmarked tab is written only when it is the very tab the service read and
+        judged a Summary of ours (one of the previous version, adopted and marked now)."""
+        return snapshot.summary is not None and snapshot.summary.sheet_id == target.sheet_id
 
     def _target(self, meta: SpreadsheetMeta, title: str, taken: int | None = None) -> Target:
         """The tab named ``title``, or a new one with a free sheetId (not ``taken``)."""
@@ -392,6 +442,8 @@ class GspreadSheets(SheetsPort):
                 row_count=sheet.row_count,
                 column_count=sheet.column_count,
                 chart_ids=sheet.chart_ids,
+                marked=sheet.is_our_summary,
+                stale_marks=sheet.stale_marks,
             )
         used = {s.sheet_id for s in meta.sheets} | ({taken} if taken is not None else set())
         with self._rng_lock:
@@ -414,17 +466,31 @@ class GspreadSheets(SheetsPort):
         """The metadata with the Summary tab as written (its id, size and new chart) and
         the History tab as appended to."""
         charts = []
+        marks = []
         replies = answer.get("replies") if isinstance(answer, Mapping) else None
         for reply in replies or ():
             chart = (reply or {}).get("addChart", {}).get("chart", {})
             if "chartId" in chart:
                 charts.append(int(chart["chartId"]))
+            mark = (reply or {}).get("createDeveloperMetadata", {}).get("developerMetadata", {})
+            if "metadataId" in mark:
+                marks.append((int(mark["metadataId"]), str(target.sheet_id)))
         if plan.has_chart and not charts:
             return None  # the chart's id is unknown: it could not be deleted next time
         old = meta.find(target.title) if target.exists else None
+        if target.marked and old is not None:
+            marks = [m for m in old.marks if m[0] not in target.stale_marks]
+        if not marks:
+            return None  # the mark's id is unknown: read the tab list again next time
         index = old.index if old is not None else len(meta.sheets)
         info = SheetInfo(
-            target.sheet_id, target.title, index, plan.row_count, plan.column_count, tuple(charts)
+            target.sheet_id,
+            target.title,
+            index,
+            plan.row_count,
+            plan.column_count,
+            tuple(charts),
+            tuple(marks),
         )
         meta = meta.with_sheet(info)
         if history is not None and plan.history_size is not None:
@@ -437,26 +503,49 @@ class GspreadSheets(SheetsPort):
 
     # -- access --------------------------------------------------------------------------
 
+    def open(self, spreadsheet_id: str, auth: SheetsAuth) -> None:
+        check_id(spreadsheet_id)
+        self._fetch_metadata(spreadsheet_id, auth)
+
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
         try:
-            check_id(spreadsheet_id)
-        except SpreadsheetNotFound:
-            return False
-        key = (spreadsheet_id, self._api.identity(auth))
-        known = self._access.get(key)
-        if known is not None:
-            return known
-        if self._meta.get(key) is not None:
-            return True
-
-        def op(http: HTTPClient) -> Any:
-            params: ParamsType = {"includeGridData": "false", "fields": "spreadsheetId"}
-            return http.fetch_sheet_metadata(spreadsheet_id, params=params)
-
-        try:
-            self._api.call(spreadsheet_id, auth, "read", op)
+            self.open(spreadsheet_id, auth)
         except (PermissionDenied, SpreadsheetNotFound):
-            # A refusal is not kept: once the owner shares the sheet, the next ask sees it.
             return False
-        self._access.put(key, True)
         return True
+
+    def sharing(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[Share, ...]:
+        """Drive's ``permissions.list``, every page (at most :data:`MAX_SHARE_PAGES`)."""
+        check_id(spreadsheet_id)
+        url = f"{DRIVE_FILES_API_V3_URL}/{spreadsheet_id}/permissions"
+        shares: list[Share] = []
+        page: str | None = None
+        for _ in range(MAX_SHARE_PAGES):
+            params: ParamsType = {
+                "fields": "nextPageToken,permissions(type,role,emailAddress,domain)",
+                "pageSize": 100,
+                "supportsAllDrives": "true",
+            }
+            if page:
+                params["pageToken"] = page
+
+            def op(http: HTTPClient, params: ParamsType = params) -> Any:
+                return http.request("get", url, params=params).json()
+
+            answer = self._api.call(spreadsheet_id, auth, "read", op)
+            if not isinstance(answer, Mapping):
+                break
+            shares += [_share(p) for p in answer.get("permissions") or () if isinstance(p, dict)]
+            page = answer.get("nextPageToken")
+            if not page:
+                break
+        return tuple(shares)
+
+
+def _share(permission: Mapping[str, Any]) -> Share:
+    return Share(
+        kind=str(permission.get("type", "")),
+        role=str(permission.get("role", "")),
+        email=permission.get("emailAddress"),
+        domain=permission.get("domain"),
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from server.quoting import quoted
 from sheets_adapter.port import SheetsError
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
@@ -20,7 +21,7 @@ class InvalidSpreadsheetId(SheetsError):
     def __init__(self, raw: str) -> None:
         self.raw = raw
         super().__init__(
-            f"{raw[:80]!r} is not a spreadsheet id. Paste the spreadsheet's URL, or the part "
+            f"{quoted(raw)} is not a spreadsheet id. Paste the spreadsheet's URL, or the part "
             "of it between /d/ and /edit."
         )
 

@@ -1,7 +1,10 @@
 """A spreadsheet's tab list, A1 ranges over it, and how a big tab is split into chunks.
 
 Pure functions over the JSON of ``spreadsheets.get``: no I/O. The metadata request asks
-only for the fields in :data:`METADATA_FIELDS`.
+only for the fields in :data:`METADATA_FIELDS`, among them each tab's developer metadata:
+a Summary this product wrote carries the mark :data:`SUMMARY_MARK` with its own
+``sheetId`` as the value (``duplicateSheet`` copies metadata, so a copy carries the
+original's id and is not taken for a Summary of ours).
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from gspread.utils import rowcol_to_a1
 METADATA_FIELDS = (
     "spreadsheetId,properties(title,locale,timeZone),"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
-    "charts(chartId))"
+    "charts(chartId),developerMetadata(metadataId,metadataKey,metadataValue))"
 )
+#: The developer-metadata key that marks a tab as a Summary written by this product.
+SUMMARY_MARK = "sales-verdicts:summary"
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,22 @@ class SheetInfo:
     row_count: int = 1000
     column_count: int = 26
     chart_ids: tuple[int, ...] = ()
+    # (metadataId, metadataValue) of each SUMMARY_MARK on the tab
+    marks: tuple[tuple[int, str], ...] = ()
 
     @property
     def cells(self) -> int:
         return self.row_count * self.column_count
+
+    @property
+    def is_our_summary(self) -> bool:
+        """The tab carries our mark with its own id (a copy's mark names its original)."""
+        return any(value == str(self.sheet_id) for _, value in self.marks)
+
+    @property
+    def stale_marks(self) -> tuple[int, ...]:
+        """Ids of marks copied here from another tab (by ``duplicateSheet``)."""
+        return tuple(mid for mid, value in self.marks if value != str(self.sheet_id))
 
 
 @dataclass(frozen=True)
@@ -82,6 +99,7 @@ def parse_metadata(spreadsheet_id: str, data: Mapping[str, Any]) -> SpreadsheetM
                     for chart in sheet.get("charts") or ()
                     if "chartId" in chart
                 ),
+                marks=_marks(sheet.get("developerMetadata") or ()),
             )
         )
     properties = data.get("properties") or {}
@@ -96,6 +114,14 @@ def parse_metadata(spreadsheet_id: str, data: Mapping[str, Any]) -> SpreadsheetM
 
 def _text_or_none(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _marks(metadata: Iterable[Mapping[str, Any]]) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (int(item["metadataId"]), str(item.get("metadataValue", "")))
+        for item in metadata
+        if item.get("metadataKey") == SUMMARY_MARK and "metadataId" in item
+    )
 
 
 def quote_sheet(title: str) -> str:

@@ -60,6 +60,9 @@ class SpreadsheetSnapshot:
     summary: TabGrid | None  # the existing Summary tab, when there is one
     locale: str | None = None  # the spreadsheet's locale ("en_GB"); None when unknown (CSV)
     time_zone: str | None = None  # its time zone ("Europe/London"); None when unknown
+    # the existing Summary tab carries this product's mark (it wrote it); a tab without
+    # it is written only when the service has judged it a Summary of ours
+    summary_marked: bool = False
 
 
 class CellKind(enum.Enum):
@@ -131,6 +134,18 @@ class SummarySheet:
         return rows
 
 
+@dataclass(frozen=True)
+class Share:
+    """One Drive permission of a spreadsheet's file, as ``permissions.list`` gives it:
+    ``kind`` is ``user``, ``group``, ``domain`` or ``anyone``; ``role`` is ``owner``,
+    ``organizer``, ``fileOrganizer``, ``writer``, ``commenter`` or ``reader``."""
+
+    kind: str
+    role: str
+    email: str | None = None  # user and group shares
+    domain: str | None = None  # domain shares
+
+
 class SheetsError(Exception):
     """Base of the adapter's errors; see ``sheets_adapter.errors`` for the hierarchy."""
 
@@ -160,11 +175,30 @@ class SheetsPort(abc.ABC):
         auth: SheetsAuth,
     ) -> None:
         """Replace the Summary tab with ``summary``, and append ``summary.history`` to the
-        History tab, in one atomic batchUpdate."""
+        History tab, in one atomic batchUpdate; mark the Summary as ours. An existing tab
+        without the mark is written only when it is the one ``snapshot.summary`` holds
+        (the caller judged it ours); any other is refused with
+        :class:`~sheets_adapter.errors.SummaryTabTaken`."""
+
+    @abc.abstractmethod
+    def open(self, spreadsheet_id: str, auth: SheetsAuth) -> None:
+        """Check that ``auth`` may open the spreadsheet: one metadata request, whose answer
+        the next :meth:`read` uses. Raises as :meth:`read` would (unauthenticated,
+        permission denied, not found)."""
 
     @abc.abstractmethod
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
-        """Whether ``auth`` may open the spreadsheet (one metadata request, cached briefly)."""
+        """Whether ``auth`` may open the spreadsheet (:meth:`open`, a refusal as False)."""
+
+    @abc.abstractmethod
+    def sharing(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[Share, ...]:
+        """Everyone the spreadsheet is shared with (its Drive permissions), listed with
+        ``auth``'s credentials (the service account's: it must be able to open it)."""
+
+    @property
+    def service_account_email(self) -> str | None:
+        """The service account's address in service-account mode (for messages)."""
+        return None
 
     def email_of(self, auth: UserToken) -> str | None:  # noqa: ARG002 - a hook
         """The e-mail behind a user's token (Google's userinfo), None when Google does not

@@ -25,6 +25,11 @@ block) when that is at most :data:`MAX_FROZEN_ROWS` rows; a longer block is not 
 (it would fill the screen), and then nothing is.
 
 Callers add their own requests to :attr:`WritePlan.requests` (a list) before sending.
+
+After the Summary tab's own requests (1), the mark of a Summary of ours when the tab lacks
+it: ``createDeveloperMetadata`` on the sheet, key
+:data:`~sheets_adapter.metadata.SUMMARY_MARK`, the ``sheetId`` as the value (and
+``deleteDeveloperMetadata`` of marks a ``duplicateSheet`` copied there).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.classification.money import symbol
+from sheets_adapter.metadata import SUMMARY_MARK
 from sheets_adapter.port import CellKind, HistoryRows, Row, SummaryCell, SummarySheet
 
 Json = dict[str, Any]
@@ -92,6 +98,8 @@ class Target:
     column_count: int = 0
     chart_ids: tuple[int, ...] = ()
     index: int | None = None  # position for a new tab (None: last)
+    marked: bool = False  # it carries our mark already
+    stale_marks: tuple[int, ...] = ()  # metadataIds of marks copied from another tab
 
 
 def verdict_colours(value: object) -> tuple[Json, Json]:
@@ -432,6 +440,7 @@ def plan_write(summary: SummarySheet, target: Target, history: Target | None = N
     if not target.exists:
         size = (max(need_rows, 100), max(need_cols, 26))
     requests = _summary_tab(target, size, frozen_rows(summary))
+    requests += mark_requests(target)
     requests.append(
         {
             "updateCells": {
@@ -449,3 +458,29 @@ def plan_write(summary: SummarySheet, target: Target, history: Target | None = N
         more, history_size = history_requests(summary.history, history, summary.currency)
         requests += more
     return WritePlan(requests, *size, has_chart=chart is not None, history_size=history_size)
+
+
+def mark_requests(target: Target) -> list[Json]:
+    """Mark the tab as a Summary of ours (unless it is), dropping marks copied there."""
+    requests: list[Json] = [
+        {
+            "deleteDeveloperMetadata": {
+                "dataFilter": {"developerMetadataLookup": {"metadataId": metadata_id}}
+            }
+        }
+        for metadata_id in target.stale_marks
+    ]
+    if not target.marked:
+        requests.append(
+            {
+                "createDeveloperMetadata": {
+                    "developerMetadata": {
+                        "metadataKey": SUMMARY_MARK,
+                        "metadataValue": str(target.sheet_id),
+                        "location": {"sheetId": target.sheet_id},
+                        "visibility": "DOCUMENT",
+                    }
+                }
+            }
+        )
+    return requests

@@ -5,8 +5,9 @@ timeout, so the adapter uses this instead: exponential backoff with full jitter
 (``uniform(0, min(cap, base * 2**n))``), a cap per sleep, an overall deadline, a
 ``(connect, read)`` timeout on every attempt, and ``Retry-After`` honoured when the
 server sends one (when that wait would pass the deadline, it gives up at once rather
-than sleep for nothing). Clock, sleeper and random source are injected so tests run
-without waiting.
+than sleep for nothing). The deadline is a wall-clock bound, and one budget
+(:mod:`server.budget`) caps it across every call of a request. Clock, sleeper and
+random source are injected so tests run without waiting.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
+
+from server import budget
 
 T = TypeVar("T")
 
@@ -109,22 +112,33 @@ class Retrier:
         give_up: Callable[[Exhausted], Exception],
     ) -> T:
         """Call ``attempt(timeout)`` until it returns, raises a non-:class:`Transient`
-        error, or the deadline passes (then ``give_up`` builds the error to raise)."""
+        error, or the deadline passes (then ``give_up`` builds the error to raise).
+
+        The deadline is the policy's, or what is left of the current
+        :mod:`server.budget` when that ends sooner (a budget already spent: no attempt).
+        Each attempt runs within the time left, which the transport enforces as a
+        wall-clock bound (:mod:`sheets_adapter.transport`)."""
         start = self.clock()
+        limit = budget.capped(self.policy.deadline)
+        assert limit is not None
+        if limit <= 0:
+            spent = Transient(None, "the request's time budget was spent before this call")
+            raise give_up(Exhausted(spent, 0, 0.0))
         attempts = 0
         while True:
-            remaining = self.policy.deadline - (self.clock() - start)
+            remaining = limit - (self.clock() - start)
             attempts += 1
             try:
-                return attempt(self.policy.timeout(remaining))
+                with budget.within(remaining):  # the transport cuts the attempt off there
+                    return attempt(self.policy.timeout(remaining))
             except Transient as failure:
                 elapsed = self.clock() - start
                 delay = self.policy.backoff(attempts - 1, self.rng)
                 too_long = False
                 if failure.retry_after is not None:
-                    too_long = elapsed + failure.retry_after > self.policy.deadline
+                    too_long = elapsed + failure.retry_after > limit
                     delay = max(delay, failure.retry_after)
-                if too_long or elapsed + delay >= self.policy.deadline:
+                if too_long or elapsed + delay >= limit:
                     raise give_up(Exhausted(failure, attempts, elapsed, too_long)) from failure
                 self.sleep(delay)
 

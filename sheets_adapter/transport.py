@@ -10,12 +10,21 @@
   the emulator), refreshed by google-auth under a lock shared by every session.
 * :class:`SessionPool` lends a ``gspread.Client`` to one thread at a time, keyed by the
   credentials, so sessions are never shared between threads.
+* Wall clock: ``requests``' read timeout bounds each wait for a byte, not the answer, so
+  an upstream that trickles its headers or body a byte at a time would hold a call for
+  ever. Both sessions send through a :class:`WatchedAdapter`: a request sent while a
+  :mod:`server.budget` is set has a timer that, when the budget ends, shuts the socket
+  the request is using down; the call then fails as ``ReadTimeout`` (and the retrier
+  gives up, its deadline being that budget).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import socket
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,7 +40,10 @@ from google.auth import transport
 from google.auth.credentials import Credentials
 from google.auth.transport.requests import AuthorizedSession, Request
 from google.oauth2 import service_account
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from server import budget
 from sheets_adapter.config import GOOGLE_HOSTS, SCOPES
 from sheets_adapter.errors import SheetsConfigError
 from sheets_adapter.retry import RequestCounter
@@ -60,18 +72,112 @@ def request_kind(url: str) -> str:
     return "other"
 
 
+# -- the wall-clock bound ---------------------------------------------------------------------
+
+_sending = threading.local()  # the Watch of the request this thread is sending, if any
+
+
+class Watch:
+    """The connection one request is using, and the cut-off that ends it at a deadline."""
+
+    def __init__(self) -> None:
+        self.connection: HTTPConnection | None = None
+        self.fired = False
+        self._lock = threading.Lock()
+
+    def cut(self) -> None:
+        """Shut the connection's socket down: a read blocked on it returns at once."""
+        with self._lock:
+            self.fired = True
+            sock = getattr(self.connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedConnection(HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        watch: Watch | None = getattr(_sending, "watch", None)
+        if watch is not None:
+            watch.connection = self
+        super().request(*args, **kwargs)
+
+
+class _WatchedTlsConnection(HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        watch: Watch | None = getattr(_sending, "watch", None)
+        if watch is not None:
+            watch.connection = self
+        super().request(*args, **kwargs)
+
+
+class _WatchedPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedConnection
+
+
+class _WatchedTlsPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedTlsConnection
+
+
+class WatchedAdapter(requests.adapters.HTTPAdapter):
+    """``requests``' adapter whose connections tell the sending thread's :class:`Watch`
+    which of them a request uses."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedPool, "https": _WatchedTlsPool}
+
+
+def mount_watched(session: requests.Session) -> None:
+    for prefix in ("https://", "http://"):
+        session.mount(prefix, WatchedAdapter())
+
+
+@contextmanager
+def wall_clock() -> Iterator[Watch | None]:
+    """Within the block, this thread's requests end when the current budget does."""
+    end = budget.deadline()
+    if end is None or getattr(_sending, "watch", None) is not None:
+        yield None  # no budget, or an outer request (a token exchange) is watched already
+        return
+    watch = Watch()
+    timer = threading.Timer(max(0.0, end - time.monotonic()), watch.cut)
+    timer.daemon = True
+    _sending.watch = watch
+    timer.start()
+    try:
+        yield watch
+    finally:
+        timer.cancel()
+        _sending.watch = None
+
+
+def _cut_off(watch: Watch | None, err: Exception) -> Exception:
+    """The error to raise for ``err``: a timeout when the wall clock cut the request."""
+    if watch is not None and watch.fired and not isinstance(err, requests.Timeout):
+        return requests.exceptions.ReadTimeout(
+            "no complete answer before the request's time budget ended"
+        )
+    return err
+
+
 class RedirectingSession(requests.Session):
     """A plain session (for token exchanges) that follows the emulator redirect."""
 
     def __init__(self, emulator_host: str | None, counter: RequestCounter) -> None:
         super().__init__()
+        mount_watched(self)
         self._emulator_host = emulator_host
         self._counter = counter
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         target = redirect(url.decode() if isinstance(url, bytes) else url, self._emulator_host)
         self._counter.add("token")
-        return super().request(method, target, *args, **kwargs)
+        with wall_clock() as watch:
+            try:
+                return super().request(method, target, *args, **kwargs)
+            except requests.RequestException as err:
+                raise _cut_off(watch, err) from err
 
 
 class GoogleSession(AuthorizedSession):
@@ -94,6 +200,7 @@ class GoogleSession(AuthorizedSession):
             ),
             auth_request=Request(self._token_session),
         )
+        mount_watched(self)
         self._emulator_host = emulator_host
         self._counter = counter
         self._refresh_lock = refresh_lock
@@ -101,6 +208,13 @@ class GoogleSession(AuthorizedSession):
     def request(  # type: ignore[override]
         self, method: str, url: str, *args: Any, **kwargs: Any
     ) -> requests.Response:
+        with wall_clock() as watch:
+            try:
+                return self._send(method, url, *args, **kwargs)
+            except requests.RequestException as err:
+                raise _cut_off(watch, err) from err
+
+    def _send(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         target = redirect(url, self._emulator_host)
         if self._refresh_lock is not None:
             # One token exchange at a time for credentials shared by several sessions.

@@ -39,10 +39,11 @@ from server.api.auth import (
 )
 from server.api.context import Context
 from server.api.errors import describe_failure, with_codes
+from server.api.guard import RequestGuard
 from server.api.schema import build_schema
 from server.api.serialize import add_refused_issues
 from server.config import Settings
-from server.service import Alerting, ClassificationService, RunManager
+from server.service import Alerting, ClassificationService, RunLimits, RunManager
 from server.store import open_store
 from server.store.port import RunStore
 from sheets_adapter.port import SheetsPort
@@ -165,7 +166,17 @@ def build_services(
 ) -> tuple[Services, AlertPoster]:
     """The service, its run lifecycle and alerts, over the adapters the lifespan opened."""
     service = ClassificationService(
-        sheets, store, coalesce_window=settings.coalesce_window, describe=describe_failure
+        sheets,
+        store,
+        coalesce_window=settings.coalesce_window,
+        describe=describe_failure,
+        access_ttl=settings.access_ttl,
+        limits=RunLimits(
+            max_issues=settings.max_issues,
+            max_cell_text=settings.max_cell_text,
+            runs_kept=settings.runs_kept,
+        ),
+        budget=settings.upstream_budget,
     )
     poster = AlertPoster(settings)
     alerting = Alerting(store, Sealer(settings.webhook_keys), settings, poster, service.now)
@@ -231,6 +242,9 @@ def create_app(
         max_depth=settings.max_depth,
         max_aliases=settings.max_aliases,
         max_tokens=settings.max_tokens,
+        max_spreads=settings.max_fragment_spreads,
+        cached_documents=settings.cached_documents,
+        cached_document_bytes=settings.cached_document_bytes,
         introspection=settings.introspection,
     )
     graphql = GraphQLApp(schema, graphql_ide="graphiql" if settings.graphiql else None)
@@ -241,5 +255,12 @@ def create_app(
     if settings.graphiql:
         routes.append(graphiql.assets())
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.add_middleware(RequestIdMiddleware)
+    app.state.documents = schema.documents  # the document cache, for tests and operators
+    app.add_middleware(
+        RequestGuard,
+        max_body=settings.max_body_bytes,
+        read_timeout=settings.read_timeout,
+        request_timeout=settings.request_timeout,
+    )
+    app.add_middleware(RequestIdMiddleware)  # outermost: refusals carry the id too
     return app

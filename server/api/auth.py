@@ -5,7 +5,9 @@
   Sheets API is called with it, so Google decides what the caller may open.
 * Service-account mode: the header carries a Google-signed ID token
   (``ScriptApp.getIdentityToken()``), verified with google-auth against the configured
-  audience; an allow-list of e-mail domains decides who may call.
+  audience; an allow-list of domains decides who may call: the e-mail's domain and the
+  token's hosted-domain claim (``hd``, set for Google Workspace accounts only) must both
+  be on it. What each caller may do with a sheet is :mod:`server.service.access`.
 
 Tokens never appear in logs or messages: failures say what to do, not what was sent.
 """
@@ -26,6 +28,7 @@ from google.auth import jwt
 
 from server.api.errors import FORBIDDEN, UNAUTHENTICATED, ApiError
 from server.cache import TtlCache
+from server.quoting import quoted
 from server.service import Caller
 from sheets_adapter.port import ServiceAccountAuth, UserToken
 
@@ -165,12 +168,24 @@ class IdTokenAuthenticator(Authenticator):
                 "userinfo.email scope.",
             )
         if claims.get("email_verified") is not True:
-            raise ApiError(FORBIDDEN, f"The Google account {email} has no verified e-mail.")
+            raise ApiError(FORBIDDEN, f"The Google account {quoted(email)} has no verified e-mail.")
+        shown = quoted(email)
         domain = email.rsplit("@", 1)[1].lower()
+        allowed = ", ".join(sorted(self._domains))
         if domain not in self._domains:
             raise ApiError(
                 FORBIDDEN,
-                f"{email} may not use this backend: only accounts of "
-                f"{', '.join(sorted(self._domains))} are allowed. Ask your administrator.",
+                f"{shown} may not use this backend: only accounts of {allowed} are allowed. "
+                "Ask your administrator.",
+            )
+        hosted = claims.get("hd")
+        if not isinstance(hosted, str) or hosted.lower() not in self._domains:
+            # A personal Google account registered with a work address has no hd claim:
+            # the address alone does not make it the company's account.
+            raise ApiError(
+                FORBIDDEN,
+                f"{shown} is not signed in with a Google Workspace account of {allowed} "
+                "(a personal Google account with a work address is not one). Sign in with "
+                "your work account.",
             )
         return Caller(auth=ServiceAccountAuth(caller_email=email), email=email)

@@ -33,6 +33,7 @@ from strawberry.types import ExecutionContext
 
 from server.alerts import WebhookUrlError
 from server.classification import ClassificationError, ColumnNotFound, HeaderNotFound
+from server.quoting import clean
 from server.service import AccessDenied, Failure, RunFailed, TooManyRuns
 from server.store.errors import LockTimeout, StoreUnavailable
 from sheets_adapter import errors as sheets
@@ -56,6 +57,8 @@ CODES = frozenset(
 )
 #: ``extensions.reason`` of a query that did not parse or validate (its code is BAD_INPUT)
 INVALID_QUERY = "INVALID_QUERY"
+#: ``extensions.reason`` of variables that do not fit the document (its code is BAD_INPUT)
+INVALID_VARIABLES = "INVALID_VARIABLES"
 
 
 class ApiError(Exception):
@@ -154,9 +157,21 @@ def _request_id(execution_context: ExecutionContext | None) -> str | None:
     return getattr(context, "request_id", None)
 
 
-def is_expected(error: GraphQLError) -> bool:
+def is_request_error(error: GraphQLError) -> bool:
+    """A variable that does not fit the document (an ``Int`` out of range, an unknown
+    enum value, a null for a non-null type): graphql-core's coercion error, raised before
+    any field ran (so with no path)."""
+    return error.path is None and isinstance(error.original_error, GraphQLError)
+
+
+def is_shown(error: GraphQLError) -> bool:
     """Parse/validation errors and :class:`ApiError` are shown as they are."""
     return error.original_error is None or isinstance(error.original_error, ApiError)
+
+
+def is_expected(error: GraphQLError) -> bool:
+    """Not a bug: shown as it is, or a request error (shown as ``BAD_INPUT``)."""
+    return is_shown(error) or is_request_error(error)
 
 
 def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext | None) -> None:
@@ -165,7 +180,7 @@ def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext |
     for error in errors:
         if is_expected(error):
             code = (error.extensions or {}).get("code", INVALID_QUERY)
-            log.info("request=%s graphql error code=%s: %s", rid, code, error.message)
+            log.info("request=%s graphql error code=%s: %s", rid, code, clean(error.message))
         else:
             original = error.original_error
             log.error(
@@ -193,12 +208,23 @@ def with_codes(response: GraphQLHTTPResponse) -> GraphQLHTTPResponse:
 
 
 class LoggedMaskErrors(MaskErrors):
-    """Masks unexpected errors; the caller gets the request id to quote to support."""
+    """Masks unexpected errors; the caller gets the request id to quote to support.
+    Variables that do not fit the document are ``BAD_INPUT`` with reason
+    ``INVALID_VARIABLES`` and graphql-core's message (it quotes values shortened)."""
 
     def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda e: not is_expected(e))
+        super().__init__(should_mask_error=lambda e: not is_shown(e))
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if is_request_error(error):
+            return GraphQLError(
+                message=clean(error.message, 500),
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                original_error=None,
+                extensions={"code": BAD_INPUT, "reason": INVALID_VARIABLES},
+            )
         rid = _request_id(self.execution_context)
         return GraphQLError(
             message=f"Unexpected error (request {rid}). It has been logged; "

@@ -19,18 +19,8 @@ from typing import TypeVar
 import anyio
 import strawberry
 from anyio.to_thread import run_sync
-from graphql import ASTValidationRule
 from graphql.error import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, SchemaExtension
 from strawberry.types import ExecutionContext, Info
 from strawberry.utils.str_converters import to_camel_case
 
@@ -44,6 +34,8 @@ from server.api.errors import (
     api_errors,
     log_errors,
 )
+from server.api.gate import DocumentCache, DocumentGate
+from server.api.limits import DocumentLimits
 from server.api.workflow import (
     MAX_WAIT,
     AlertSettings,
@@ -54,6 +46,7 @@ from server.api.workflow import (
 )
 from server.classification.values import fold
 from server.service import AlertsView, ClassifyRequest
+from server.service.limits import issue_counts, omitted_issues
 from server.store.codec import options_to_json
 from server.store.port import RunRecord
 from server.store.port import RunStatus as DomainRunStatus
@@ -280,6 +273,12 @@ class DataIssue:
         return _copy(cls, issue)
 
 
+@strawberry.type(description="How many data issues of one kind a run found, listed or not.")
+class IssueCount:
+    severity: domain.Severity
+    count: int
+
+
 @strawberry.type(description="One classification of a spreadsheet.")
 class ClassificationRun:
     id: strawberry.ID
@@ -347,7 +346,10 @@ class ClassificationRun:
                 chosen = [v for v in chosen if v.group is not None and fold(v.group) == key]
         return [QuarterVerdict.of(v) for v in chosen]
 
-    @strawberry.field(description="Every rejected or skipped input cell.")
+    @strawberry.field(
+        description="Every rejected or skipped input cell, up to a limit "
+        "(SALES_VERDICTS_MAX_ISSUES); past it, a last issue says how many more there are."
+    )
     def issues(self) -> list[DataIssue]:
         if self.record.running:
             return []
@@ -367,6 +369,15 @@ class ClassificationRun:
         if self.record.running:
             return []
         return [TabReading.of(r) for r in self.record.inputs]
+
+    @strawberry.field(description="Every data issue the run found, by kind, listed or not.")
+    def issue_counts(self) -> list[IssueCount]:
+        counts = issue_counts(self.record.issues)
+        return [IssueCount(severity=kind, count=n) for kind, n in counts.items()]
+
+    @strawberry.field(description="Data issues found but not listed in `issues`.")
+    def issues_omitted(self) -> int:
+        return omitted_issues(self.record.issues)
 
     @classmethod
     def of(cls, run: RunRecord) -> ClassificationRun:
@@ -559,40 +570,46 @@ class Mutation:
 
 
 class Schema(strawberry.Schema):
+    #: the schema's parsed and validated documents (see :mod:`server.api.gate`)
+    documents: DocumentCache | None = None
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         log_errors(errors, execution_context)
 
 
-def build_schema(
+def build_schema(  # noqa: PLR0913 - keyword-only limits, each with its default
     *,
     max_depth: int = 10,
     max_aliases: int = 15,
     max_tokens: int = 2000,
+    max_spreads: int = 100,
+    cached_documents: int = 128,
+    cached_document_bytes: int = 4096,
     introspection: bool = True,
-) -> strawberry.Schema:
+) -> Schema:
     """The schema with its limits; extensions are passed as factories (Strawberry 0.341).
 
-    The depth and alias limits are the ``validation_rules`` of one instance each of
-    Strawberry's ``QueryDepthLimiter`` and ``MaxAliasesLimiter``, taken once here: those
-    extensions build a new rule class per instance, and a per-request instance would then
-    make every request miss the ``ValidationCache`` (its key includes the rules).
+    Parsing and validation go through one :class:`~server.api.gate.DocumentGate` per
+    schema: the limits of :mod:`server.api.limits` (linear in the document), graphql-core's
+    rules, off the event loop, and a cache of small documents only.
     """
-    limits: list[type[ASTValidationRule]] = [
-        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
-    ]
+    documents = DocumentCache(
+        limits=DocumentLimits(max_depth, max_aliases, max_spreads),
+        max_tokens=max_tokens,
+        cache_size=cached_documents,
+        cache_bytes=cached_document_bytes,
+    )
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: AddValidationRules(limits),
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
+        lambda: DocumentGate(documents),
         LoggedMaskErrors,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return Schema(query=Query, mutation=Mutation, extensions=extensions)
+    built = Schema(query=Query, mutation=Mutation, extensions=extensions)
+    built.documents = documents
+    return built
 
 
 #: The schema with default limits, as `make schema` exports it into ``schema.graphql``.

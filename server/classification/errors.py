@@ -22,6 +22,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from server.quoting import quoted
+
 
 class ClassificationError(Exception):
     """Base class: the message is written for the person who sent the input."""
@@ -35,7 +37,7 @@ class InvalidOptions(ClassificationError):
     def __init__(self, option: str, value: Any, expected: str) -> None:
         self.option = option
         self.value = value
-        super().__init__(f"Option {option}={value!r} {expected}.")
+        super().__init__(f"Option {option}={quoted(value)} {expected}.")
 
 
 class HeaderNotFound(ClassificationError):
@@ -45,7 +47,7 @@ class HeaderNotFound(ClassificationError):
         self.found = found
         detail = f" ({found})" if found else ""
         super().__init__(
-            f"Tab {tab!r} has no recognisable header in its first 10 rows{detail}: "
+            f"Tab {quoted(tab)} has no recognisable header in its first 10 rows{detail}: "
             f"expected {expected}."
         )
 
@@ -58,9 +60,9 @@ class ColumnNotFound(ClassificationError):
         self.column = column
         self.available = available
         self.option = option
-        have = ", ".join(repr(c) for c in available[:30]) or "none"
+        have = ", ".join(quoted(c) for c in available[:30]) or "none"
         super().__init__(
-            f"Tab {tab!r} has no column {column!r}, which the {option} option names "
+            f"Tab {quoted(tab)} has no column {quoted(column)}, which the {option} option names "
             f"(its columns: {have})."
         )
 
@@ -76,7 +78,7 @@ class UnknownQuarter(ClassificationError):
             hint = "; no quarter has bookings yet"
         else:
             hint = "; write it like 2025-Q3"
-        super().__init__(f"Quarter {value!r} is not a quarter this sheet can classify{hint}.")
+        super().__init__(f"Quarter {quoted(value)} is not a quarter this sheet can classify{hint}.")
 
 
 class NoQuarters(ClassificationError):
@@ -87,8 +89,8 @@ class NoQuarters(ClassificationError):
         rows = f"{rejected} rows were" if rejected != 1 else "1 row was"
         why = f"; {rows} rejected (see the data issues)" if rejected else ""
         super().__init__(
-            f"Nothing to classify: no row of {plan_tab!r} or {bookings_tab!r} has a quarter "
-            f"(or a date) and an amount that could be read{why}."
+            f"Nothing to classify: no row of {quoted(plan_tab)} or {quoted(bookings_tab)} has a "
+            f"quarter (or a date) and an amount that could be read{why}."
         )
 
 
@@ -125,9 +127,9 @@ class NoWonDeals(ClassificationError):
         self.tab = tab
         self.column = column
         self.values = values
-        shown = ", ".join(f"{v!r} ({n} rows)" for v, n in values)
+        shown = ", ".join(f"{quoted(v)} ({n} rows)" for v, n in values[:20])
         super().__init__(
-            f"Tab {tab!r}: no value of the {column!r} column reads as a won deal (it holds "
-            f"{shown}). Only won deals are bookings: name the won values with the "
+            f"Tab {quoted(tab)}: no value of the {quoted(column)} column reads as a won deal (it "
+            f"holds {shown}). Only won deals are bookings: name the won values with the "
             'wonStatuses option (e.g. ["Closed - Signed"]).'
         )

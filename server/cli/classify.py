@@ -141,7 +141,7 @@ def csv_files(args: ClassifyArgs, options: ClassifyOptions) -> Source:
     return Source(
         sheets=CsvSheets(files, args.summary_csv),
         store=MemoryRunStore(),
-        caller=Caller(auth=ServiceAccountAuth("local"), email="local"),
+        caller=Caller(auth=ServiceAccountAuth("local"), email="local", operator=True),
         spreadsheet_id=args.plan.stem,
         written_to=f"Summary written to {args.summary_csv}"
         if args.summary_csv
@@ -168,8 +168,11 @@ def _google_caller(
     service_account: str | None,
 ) -> Caller:
     if settings.service_account_mode:
-        # The run is the service account's own: it is the caller on record.
-        return Caller(auth=ServiceAccountAuth(service_account), email=service_account)
+        # The run is the service account's own: it is the caller on record, and the
+        # operator's (whose access is not checked against the sheet's sharing).
+        return Caller(
+            auth=ServiceAccountAuth(service_account), email=service_account, operator=True
+        )
     secret = args.token or next((environ[v] for v in TOKEN_VARIABLES if environ.get(v)), None)
     if not secret:
         raise CliError(

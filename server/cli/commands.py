@@ -51,6 +51,7 @@ def serve(
     """Serve the GraphQL API: POST /graphql, GraphiQL on GET /graphql, GET /healthz."""
     import uvicorn
 
+    from server.api.connections import uvicorn_options
     from server.logs import log_config
 
     settings = _settings()
@@ -64,6 +65,7 @@ def serve(
         log_level=settings.log_level.lower(),
         log_config=log_config(settings.log_level),
         proxy_headers=True,
+        **uvicorn_options(),
     )
 
 

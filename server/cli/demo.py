@@ -16,6 +16,7 @@ from rich.panel import Panel
 
 from server.api import documents
 from server.api.app import create_app
+from server.api.connections import uvicorn_options
 from server.cli.demo_data import demo_tabs
 from server.cli.terminal import print_run
 from server.cli.threads import PortInUse, ServerThread
@@ -53,7 +54,9 @@ def run_demo(console: Console, *, port: int, emulator_port: int, keep_serving: b
             return 1
         try:
             try:
-                api = ServerThread(create_app(settings), port=port).start()
+                api = ServerThread(
+                    create_app(settings), port=port, options=uvicorn_options()
+                ).start()
             except PortInUse as err:
                 console.print(f"[red]{err}[/] (use --port)")
                 return 1

@@ -11,8 +11,10 @@
 * :mod:`~server.service.quarters` — which quarter a run is about, and the sheet's quarters;
 * :mod:`~server.service.amounts` — sums the store can keep, checked before any write;
 * :mod:`~server.service.failures` — how a run that did not succeed is described;
+* :mod:`~server.service.summary_tab` — whose tab the Summary may go to (only ours);
+* :mod:`~server.service.limits` — what one run keeps (issues, cell text, runs kept);
 * :mod:`~server.service.recent` — the latest run per caller, kept for a moment;
-* :mod:`~server.service.access` — who may read a spreadsheet's runs;
+* :mod:`~server.service.access` — who may classify a spreadsheet and read its runs;
 * :mod:`~server.service.callers` — the service's inputs: :class:`Caller`,
   :class:`ClassifyRequest`.
 """
@@ -24,6 +26,7 @@ from server.service.alerting import Alerting, AlertsView
 from server.service.amounts import SumTooLarge
 from server.service.callers import Caller, ClassifyRequest
 from server.service.failures import Describe, Failure, RunFailed
+from server.service.limits import RunLimits
 from server.service.orchestration import ClassificationService
 from server.service.quarters import QuarterChoice, resolve_quarter
 from server.service.runs import RunManager, TooManyRuns
@@ -39,6 +42,7 @@ __all__ = [
     "Failure",
     "QuarterChoice",
     "RunFailed",
+    "RunLimits",
     "RunManager",
     "SumTooLarge",
     "TooManyRuns",

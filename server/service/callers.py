@@ -14,6 +14,9 @@ class Caller:
 
     auth: SheetsAuth
     email: str | None = None
+    # the person running the backend itself (the command line, with its own credentials):
+    # their access is not checked, Google's answers are what they get
+    operator: bool = False
 
     @property
     def identity(self) -> str:

@@ -11,8 +11,11 @@ one sheet without holding threads and answers callers before runs end.
 Around it: runs of the same spreadsheet are serialised by the store's spreadsheet lock
 (a PostgreSQL advisory lock across processes), so two writers never interleave on one
 Summary; ``latestRun`` is answered from memory for a moment
-(:mod:`server.service.recent`); who may read a sheet's runs is
-:mod:`server.service.access`; who asked, :mod:`server.service.identities`.
+(:mod:`server.service.recent`); who may classify a sheet and read its runs is
+:mod:`server.service.access`, asked when the run is admitted, before it is recorded or
+waits for the spreadsheet's lock (so a junk token never waits for, nor creates, a lock);
+who asked, :mod:`server.service.identities`. Each step's Google calls and lock waits
+share one time budget (:mod:`server.budget`).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio.to_thread
 
+from server import budget as time_budget
 from server.alerts import RunReport, findings
 from server.classification import (
     ClassificationError,
@@ -38,7 +42,7 @@ from server.classification import (
     classify,
     parse_quarter,
 )
-from server.service.access import AccessDenied, AccessPolicy
+from server.service.access import AccessDenied, AccessPolicy, Need
 from server.service.amounts import check_amounts
 from server.service.callers import Caller, ClassifyRequest
 from server.service.failures import (
@@ -49,6 +53,7 @@ from server.service.failures import (
     describe_plainly,
 )
 from server.service.identities import Identities
+from server.service.limits import RunLimits, bounded_issues, bounded_verdicts
 from server.service.quarters import (
     QuarterChoice,
     choices,
@@ -58,7 +63,9 @@ from server.service.quarters import (
 )
 from server.service.recent import RecentRuns
 from server.service.summary import build_summary
+from server.service.summary_tab import check_summary_tab
 from server.store.port import RunRecord, RunStatus, RunStore
+from sheets_adapter.errors import SummaryChanged
 from sheets_adapter.port import SheetsPort, SpreadsheetSnapshot
 
 log = logging.getLogger(__name__)
@@ -132,6 +139,9 @@ class ClassificationService:
         coalesce_window: float = 1.0,
         owner: str | None = None,
         describe: Describe = describe_plainly,
+        access_ttl: float = 30.0,
+        limits: RunLimits | None = None,
+        budget: float | None = None,
     ) -> None:
         self.sheets = sheets
         self.store = store
@@ -141,8 +151,11 @@ class ClassificationService:
         self._clock = clock
         self._new_id = new_id
         self._recent = RecentRuns(recent_ttl)
-        self._access = AccessPolicy(sheets)
+        self._access = AccessPolicy(sheets, ttl=access_ttl, clock=clock)
         self.identities = Identities(sheets)
+        self.limits = limits or RunLimits()
+        #: seconds all Google calls and lock waits of one step may take (None: no bound)
+        self.budget = budget
 
     def now(self) -> datetime:
         return self._clock()
@@ -150,9 +163,13 @@ class ClassificationService:
     # -- one run, step by step (each blocking: call it from a worker thread) ----------
 
     def admit(self, request: ClassifyRequest) -> ClassifyRequest:
-        """Before a run starts or waits for anything: who asks (a token Google refuses is
-        turned away here), with their e-mail for the record."""
-        return dataclasses.replace(request, caller=self.identities.named(request.caller))
+        """Before a run is recorded or waits for anything: who asks (a token Google
+        refuses is turned away here), with their e-mail for the record, and whether they
+        may edit the sheet (:class:`AccessDenied` if not)."""
+        with time_budget.within(self.budget):
+            request = dataclasses.replace(request, caller=self.identities.named(request.caller))
+            self._access.check(request.spreadsheet_id, request.caller, Need.WRITE)
+        return request
 
     def begin(self, request: ClassifyRequest) -> RunRecord:
         """Record the run as RUNNING, held by this worker."""
@@ -179,7 +196,24 @@ class ClassificationService:
         The spreadsheet's lock must be held. The result is recorded (still RUNNING)
         before the Summary is written, so a store that fails stops the run before the
         write, and a write that fails leaves the run to end FAILED: the Summary and the
-        record never disagree."""
+        record never disagree. The Google calls share :attr:`budget` (the wait for the
+        lock before this step does not count against it)."""
+        with time_budget.within(self.budget):
+            for attempt in (1, 2):
+                try:
+                    return self._execute_once(request, run)
+                except SummaryChanged:
+                    # A run in another process created the Summary's tab after the tab
+                    # list was read: read again rather than write blind.
+                    if attempt == 2:
+                        raise
+                    log.info(
+                        "spreadsheet=%s: the Summary tab changed; read again",
+                        request.spreadsheet_id,
+                    )
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _execute_once(self, request: ClassifyRequest, run: RunRecord) -> Outcome:
         options = request.options
         auth = request.caller.auth
         snapshot = self.sheets.read(
@@ -189,14 +223,19 @@ class ClassificationService:
             auth,
             optional=(options.leads_tab, options.rates_tab),
         )
+        check_summary_tab(snapshot)
         run_at = self._clock()
         result = self._classify(snapshot, options, run_at)
+        # what the run keeps (and the Summary lists): the first issues, counted all
+        result = dataclasses.replace(result, issues=bounded_issues(result.issues, self.limits))
         try:
             quarter = resolve_quarter(result, request.quarter)
         except ClassificationError as err:
             err.issues = result.issues  # a refused run still delivers its data issues
             raise
-        verdicts = tuple(v for v in result.verdicts if v.quarter <= quarter)
+        verdicts = bounded_verdicts(
+            (v for v in result.verdicts if v.quarter <= quarter), self.limits
+        )
         check_amounts(verdicts, result.issues)
         previous = self.store.previous_success(request.spreadsheet_id, quarter)
         labels = labels_of(result)
@@ -234,6 +273,8 @@ class ClassificationService:
         if not self.store.record_result(pending):
             raise RunInterrupted(run.id)
         self.sheets.write_summary(snapshot, summary, auth)
+        # the write just went through as this caller: they may edit, as of now
+        self._access.remember(request.spreadsheet_id, request.caller, Need.WRITE, self._clock())
         return Outcome(self._succeeded(pending), report)
 
     def _succeeded(self, pending: RunRecord) -> RunRecord:
@@ -242,6 +283,7 @@ class ClassificationService:
             # Ended by another worker meanwhile (it took this one for gone): its record wins.
             log.error("run %s: written, but ended elsewhere before it was marked", done.id)
             done = self.store.get(done.id) or done
+        self.store.prune(done.spreadsheet_id, self.limits.runs_kept)
         self._recent.forget(done.spreadsheet_id)
         log.info(
             "classified spreadsheet=%s quarter=%s verdicts=%d issues=%d run=%s",
@@ -275,7 +317,12 @@ class ClassificationService:
 
     def classify_quarter(self, request: ClassifyRequest) -> RunRecord:
         """One whole run, blocking, its caller waiting to the end (so a refusal leaves no
-        run and any other failure is recorded FAILED, then raised as it came)."""
+        run and any other failure is recorded FAILED, then raised as it came). Its Google
+        calls and its wait for the spreadsheet's lock share one :attr:`budget`."""
+        with time_budget.within(self.budget):
+            return self._classify_quarter(request)
+
+    def _classify_quarter(self, request: ClassifyRequest) -> RunRecord:
         request = self.admit(request)
         run = self.begin(request)
         try:
@@ -316,12 +363,14 @@ class ClassificationService:
     def check_reader(self, spreadsheet_id: str, caller: Caller) -> None:
         """Raise :class:`AccessDenied` unless the caller may read the sheet's runs and
         alerts (blocking)."""
-        self._access.check(spreadsheet_id, caller)
+        with time_budget.within(self.budget):
+            self._access.check(spreadsheet_id, caller, Need.READ)
 
     def check_writer(self, spreadsheet_id: str, caller: Caller) -> None:
         """Raise :class:`AccessDenied` unless the caller may change the sheet's settings
         (its alerts) (blocking)."""
-        self._access.check(spreadsheet_id, caller)
+        with time_budget.within(self.budget):
+            self._access.check(spreadsheet_id, caller, Need.WRITE)
 
     # -- the quarters a sheet can classify ---------------------------------------------
 
@@ -330,14 +379,15 @@ class ClassificationService:
     ) -> list[QuarterChoice]:
         """The sheet's quarters, newest first (blocking): read and classified as a run
         would, nothing written or recorded."""
-        self._access.check(spreadsheet_id, caller)
-        snapshot = self.sheets.read(
-            spreadsheet_id,
-            (options.plan_tab, options.bookings_tab),
-            options.summary_tab,
-            caller.auth,
-            optional=(options.leads_tab, options.rates_tab),
-        )
+        with time_budget.within(self.budget):
+            self._access.check(spreadsheet_id, caller, Need.READ)
+            snapshot = self.sheets.read(
+                spreadsheet_id,
+                (options.plan_tab, options.bookings_tab),
+                options.summary_tab,
+                caller.auth,
+                optional=(options.leads_tab, options.rates_tab),
+            )
         result = self._classify(snapshot, options, self._clock())
         return choices(result)
 
@@ -353,25 +403,35 @@ class ClassificationService:
         return run
 
     def latest_run(self, spreadsheet_id: str, caller: Caller) -> RunRecord | None:
-        """The newest SUCCEEDED run (what the sidebar shows)."""
-        self._access.check(spreadsheet_id, caller)
-        return self.store.latest(spreadsheet_id, caller=self._access.owner_filter(caller))
+        """The newest SUCCEEDED run (what the sidebar shows). A run newer than the
+        caller's remembered access is shown only after access is asked again."""
+        with time_budget.within(self.budget):
+            checked_at = self._access.check(spreadsheet_id, caller, Need.READ)
+            run = self.store.latest(spreadsheet_id)
+            newest = run.classified_at if run is not None else None
+            self._access.fresh_enough(spreadsheet_id, caller, checked_at, newest)
+            return run
 
     def runs(self, spreadsheet_id: str, limit: int, caller: Caller) -> Sequence[RunRecord]:
         """The newest runs, whatever their status (the History view)."""
-        self._access.check(spreadsheet_id, caller)
-        return self.store.list(spreadsheet_id, limit, caller=self._access.owner_filter(caller))
+        with time_budget.within(self.budget):
+            checked_at = self._access.check(spreadsheet_id, caller, Need.READ)
+            runs = self.store.list(spreadsheet_id, limit)
+            newest = max((r.classified_at for r in runs), default=None)
+            self._access.fresh_enough(spreadsheet_id, caller, checked_at, newest)
+            return runs
 
     def run(self, run_id: str, caller: Caller) -> RunRecord | None:
         """One run where it stands, from the store (any worker answers for any other's);
         None when there is no such run, and the same for a run of a sheet the caller may
         not read (which says nothing of it)."""
-        run = self.store.get(run_id)
-        if run is None:
-            return None
-        try:
-            self._access.check(run.spreadsheet_id, caller)
-        except AccessDenied:
-            return None
-        owner = self._access.owner_filter(caller)
-        return run if owner is None or run.caller == owner else None
+        with time_budget.within(self.budget):
+            run = self.store.get(run_id)
+            if run is None:
+                return None
+            try:
+                checked_at = self._access.check(run.spreadsheet_id, caller, Need.READ)
+                self._access.fresh_enough(run.spreadsheet_id, caller, checked_at, run.started_at)
+            except AccessDenied:
+                return None
+            return run

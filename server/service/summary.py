@@ -55,6 +55,7 @@ from typing import Any
 
 from server.classification.model import ClassificationResult, QuarterVerdict
 from server.classification.values import fold
+from server.service.limits import total_issues
 from server.service.summary_blocks import (
     TOTAL,
     VERDICT_TEXT,
@@ -220,7 +221,7 @@ def _run_line(result: ClassificationResult, quarter: str, run_at: datetime) -> R
         text("Quarter", bold=True),
         text(f"{quarter} (in progress)" if in_progress else quarter),
         text("Data issues", bold=True),
-        SummaryCell(float(len(result.issues))),
+        SummaryCell(float(total_issues(result.issues))),
     ]
     if result.as_of is not None:
         cells += [text("As of", bold=True), text(result.as_of.isoformat())]

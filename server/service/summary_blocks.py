@@ -26,6 +26,7 @@ from server.classification.model import (
     Verdict,
     fold_tab,
 )
+from server.service.limits import is_summary_issue, issue_counts
 from sheets_adapter.port import CellKind, HistoryRows, Row, SummaryCell
 
 TOTAL = "Total"
@@ -201,21 +202,25 @@ def issues_block(issues: Sequence[DataIssue], limit: int = MAX_ISSUES) -> list[R
     then one line counting the rest."""
     if not issues:
         return []
-    ordered = sorted(issues, key=lambda i: SEVERITY_ORDER[i.severity])
+    # A run keeps its first issues and one that counts the rest by kind (server.service.limits):
+    # that one is not listed, its counts are added to the line under the list.
+    listed = [i for i in issues if not is_summary_issue(i)]
+    ordered = sorted(listed, key=lambda i: SEVERITY_ORDER[i.severity])
     rows: list[Row] = [heading(ISSUES_HEADER)]
     rows += [_issue_row(issue) for issue in ordered[:limit]]
-    rest = ordered[limit:]
-    if rest:
-        counts = Counter(i.severity for i in rest)
+    counts = Counter(i.severity for i in ordered[limit:])
+    counts.update(issue_counts(i for i in issues if is_summary_issue(i)))
+    more = sum(counts.values())
+    if more:
         said = ", ".join(
-            f"{counts[s]} {SEVERITY_TEXT[s].lower()}{'s' if counts[s] != 1 else ''}"
+            f"{counts[s]:,} {SEVERITY_TEXT[s].lower()}{'s' if counts[s] != 1 else ''}"
             for s in SEVERITY_ORDER
             if counts[s]
         )
         rows.append(
             (
                 text(
-                    f"… and {len(rest)} more ({said}): the add-on's sidebar and the API "
+                    f"… and {more:,} more ({said}): the add-on's sidebar and the API "
                     "list every one."
                 ),
             )

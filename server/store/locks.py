@@ -4,13 +4,15 @@
   dropped when nobody holds or waits for it (no lock per spreadsheet ever seen).
 - :func:`file_lock` — an exclusive ``flock`` on a small file, for SQLite: it
   serialises holders across processes (and across store instances in one process,
-  as ``flock`` belongs to the open file). POSIX only; elsewhere it is a no-op.
+  as ``flock`` belongs to the open file); the holder removes the file when done, so
+  files never pile up. POSIX only; elsewhere it is a no-op.
 - :func:`advisory_key` — a stable signed 64-bit key for ``pg_advisory_lock``; the
   PostgreSQL side lives in :mod:`server.store.sql`, next to its connection.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -113,30 +115,56 @@ else:
         ``name`` is what the lock protects, for the :class:`LockTimeout` message;
         ``timeout`` counts from ``since`` (a ``time.monotonic()``; default: now).
         The kernel releases the lock if the process dies, so a crash never leaves a
-        spreadsheet locked. Lock files are tiny and are kept (removing one while
-        another process waits on it would break the lock).
+        spreadsheet locked. The holder removes the file when it is done, so no file
+        outlives its use (one per spreadsheet ever classified would pile up): a waiter
+        that then gets the lock of a removed file sees that the path no longer names
+        it, and takes the lock again on the path's new file.
         """
+        start = time.monotonic() if since is None else since
+        deadline = None if timeout is None else start + timeout
+        while True:
+            fd = _open_lock_file(path)
+            try:
+                _flock(fd, name, timeout, deadline)
+            except BaseException:
+                os.close(fd)
+                raise
+            if _names(path, fd):
+                break
+            fcntl.flock(fd, fcntl.LOCK_UN)  # the file was removed while we waited
+            os.close(fd)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()  # still holding the lock: nobody can hold this file now
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def _open_lock_file(path: Path) -> int:
         try:
             path.parent.mkdir(exist_ok=True)  # next to the database; its folder must exist
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as err:
             raise StoreUnavailable(f"cannot open the lock file {path}: {err}") from err
-        try:
-            start = time.monotonic() if since is None else since
-            deadline = None if timeout is None else start + timeout
-            pause = 0.002
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if deadline is not None and time.monotonic() >= deadline:
-                        raise LockTimeout(name, timeout or 0.0) from None
-                    time.sleep(pause)
-                    pause = min(pause * 2, 0.05)
+
+    def _flock(fd: int, name: str, timeout: float | None, deadline: float | None) -> None:
+        pause = 0.002
+        while True:
             try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise LockTimeout(name, timeout or 0.0) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
+
+    def _names(path: Path, fd: int) -> bool:
+        """Whether ``path`` still names the open file ``fd`` (it was not removed)."""
+        try:
+            current = os.stat(path)
+        except FileNotFoundError:
+            return False
+        held = os.fstat(fd)
+        return (current.st_ino, current.st_dev) == (held.st_ino, held.st_dev)

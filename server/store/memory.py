@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 
+from server import budget
 from server.store.codec import normalise
 from server.store.errors import DuplicateRun
 from server.store.locks import KeyedLocks
@@ -151,8 +152,17 @@ class MemoryRunStore(RunStore):
 
     # -- locking, alerts -------------------------------------------------------------------
 
+    def prune(self, spreadsheet_id: str, keep: int) -> int:
+        """Finished runs past the newest ``keep`` finished ones; a run under way is never
+        pruned."""
+        old = [r.id for r in self._of(spreadsheet_id) if not r.running][max(keep, 0) :]
+        with self._guard:
+            for run_id in old:
+                self._runs.pop(run_id, None)
+        return len(old)
+
     def spreadsheet_lock(self, spreadsheet_id: str) -> AbstractContextManager[None]:
-        return self._locks.hold(spreadsheet_id, self._lock_timeout)
+        return self._locks.hold(spreadsheet_id, budget.capped(self._lock_timeout))
 
     def try_spreadsheet_lock(self, spreadsheet_id: str) -> HeldLock | None:
         release = self._locks.try_take(spreadsheet_id)

@@ -177,6 +177,11 @@ class RunStore(abc.ABC):
         """The run, in whatever state it is (always read afresh while RUNNING)."""
 
     @abc.abstractmethod
+    def prune(self, spreadsheet_id: str, keep: int) -> int:
+        """Delete the spreadsheet's runs but the newest ``keep`` (with their verdicts and
+        issues); returns how many were deleted."""
+
+    @abc.abstractmethod
     def spreadsheet_lock(self, spreadsheet_id: str) -> AbstractContextManager[None]:
         """Held while a spreadsheet's Summary is written: across processes on PostgreSQL
         (``pg_advisory_lock``); within the process elsewhere."""

@@ -40,6 +40,7 @@ from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from server import budget
 from server.cache import TtlCache
 from server.classification.model import DataIssue, QuarterVerdict
 from server.store import DEFAULT_SQLITE_FILE
@@ -113,6 +114,12 @@ _RUNS_OF_SHEET = (
     .limit(bindparam("limit"))
 )
 _RUNS_OF_CALLER = _RUNS_OF_SHEET.where(RunRow.caller == bindparam("caller"))
+_OLD_IDS = (  # a run under way is never pruned
+    select(RunRow.id)
+    .where(RunRow.spreadsheet_id == bindparam("sheet"), RunRow.status != "RUNNING")
+    .order_by(*_NEWEST_FIRST)
+    .offset(bindparam("keep"))
+)
 _VERDICTS_OF = (
     select(VerdictRow.__table__)
     .where(VerdictRow.run_id.in_(bindparam("ids", expanding=True)))
@@ -319,6 +326,27 @@ class SqlRunStore(RunStore):
         except IntegrityError as err:
             raise StoreUnavailable(f"run store {self.database}: {err}") from err
 
+    def prune(self, spreadsheet_id: str, keep: int) -> int:
+        """One query for the ids past the newest ``keep``, then their rows (children
+        first, so no foreign-key setting is relied on), in one transaction."""
+        try:
+            with self.engine.begin() as connection:
+                old = list(
+                    connection.execute(
+                        _OLD_IDS, {"sheet": spreadsheet_id, "keep": max(keep, 0)}
+                    ).scalars()
+                )
+                for start in range(0, len(old), 500):
+                    ids = old[start : start + 500]
+                    connection.execute(delete(IssueRow).where(IssueRow.run_id.in_(ids)))
+                    connection.execute(delete(VerdictRow).where(VerdictRow.run_id.in_(ids)))
+                    connection.execute(delete(RunRow).where(RunRow.id.in_(ids)))
+        except SQLAlchemyError as err:
+            raise StoreUnavailable(f"run store {self.database}: {err}") from err
+        for run_id in old:
+            self._cache.discard(run_id)
+        return len(old)
+
     # -- reading ----------------------------------------------------------------------
 
     def get(self, run_id: str) -> RunRecord | None:
@@ -424,18 +452,17 @@ class SqlRunStore(RunStore):
     @contextmanager
     def _hold(self, spreadsheet_id: str) -> Iterator[None]:
         # Threads of this store queue here first: one waiting database lock per store.
-        # The lock timeout covers both waits.
+        # The lock timeout covers both waits, and ends with the caller's budget if sooner.
         since = time.monotonic()
-        with self._local_locks.hold(spreadsheet_id, self._lock_timeout):
+        timeout = budget.capped(self._lock_timeout)
+        with self._local_locks.hold(spreadsheet_id, timeout):
             if self._lock_engine is not None:
                 where = str(self.database)
-                with advisory_lock(
-                    self._lock_engine, spreadsheet_id, self._lock_timeout, since, where
-                ):
+                with advisory_lock(self._lock_engine, spreadsheet_id, timeout, since, where):
                     yield
             elif self._locks_dir is not None:
                 path = self._locks_dir / lock_file_name(spreadsheet_id)
-                with file_lock(path, spreadsheet_id, self._lock_timeout, since=since):
+                with file_lock(path, spreadsheet_id, timeout, since=since):
                     yield
             else:  # in-memory SQLite: one process, one store
                 yield

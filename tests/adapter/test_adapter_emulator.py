@@ -3,6 +3,7 @@ write, request counts, Notes, formula-looking text, chunked reads, stale metadat
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -10,8 +11,8 @@ import pytest
 from gspread.utils import ValueRenderOption
 
 from server.service.summary import HEADER, KEPT_TITLE
-from sheets_adapter.errors import TabNotFound
-from sheets_adapter.gspread_adapter import GspreadSheets
+from sheets_adapter.errors import SummaryTabTaken, TabNotFound
+from sheets_adapter.gspread_adapter import GspreadSheets, SummaryChanged
 from tests.adapter.conftest import (
     ANA_AUTH,
     ANA_TOKEN,
@@ -259,24 +260,33 @@ def test_a_deleted_tab_in_the_cache_refreshes_metadata_once(
     assert "Plan" not in caught.value.existing
 
 
-def test_a_summary_recreated_by_hand_is_found_after_one_failed_write(
+def test_a_summary_recreated_by_hand_is_found_after_one_failed_write_and_left_alone(
     adapter: GspreadSheets, sheet: str, emu: EmulatorHandle
 ) -> None:
     classify_once(adapter, sheet)
     snapshot = adapter.read(sheet, ("Plan", "Bookings"), "Summary", ANA_AUTH)
     book = emu.gspread_client(ANA_TOKEN).open_by_key(sheet)
     book.del_worksheet(book.worksheet("Summary"))
-    book.add_worksheet("Summary", 10, 5)  # same title, another sheetId, no chart
+    # same title, another sheetId, no chart, no mark: not a Summary of ours
+    book.add_worksheet("Summary", 10, 5).update([["mine"]], "A1")
     from server.service.summary import build_summary
     from tests.adapter.conftest import RUN_AT
 
     summary = build_summary(
         result(), quarter="2025-Q3", run_at=RUN_AT, existing=snapshot.summary, summary_tab="Summary"
     )
-    adapter.write_summary(snapshot, summary, ANA_AUTH)
-    values = summary_values(emu, sheet)
-    assert values[0] == list(HEADER)
-    assert len(summary_sheet_resource(emu, sheet).get("charts", [])) == 1
+    with pytest.raises(SummaryChanged, match="replaced while the classification ran"):
+        adapter.write_summary(snapshot, summary, ANA_AUTH)
+    assert summary_values(emu, sheet) == [["mine"]]
+    # read again, the tab is seen for what it is: not a Summary of ours
+    fresh = adapter.read(sheet, ("Plan", "Bookings"), "Summary", ANA_AUTH)
+    assert fresh.summary is not None
+    assert not fresh.summary_marked
+    with pytest.raises(SummaryTabTaken, match="'Summary' already exists"):
+        adapter.write_summary(
+            dataclasses.replace(fresh, summary=None), summary, ANA_AUTH
+        )  # not the tab the service judged: refused by the adapter too
+    assert summary_values(emu, sheet) == [["mine"]]
 
 
 def test_a_summary_made_by_hand_after_the_read_is_not_overwritten(
@@ -308,9 +318,12 @@ def test_can_open(adapter: GspreadSheets, sheet: str, emu: EmulatorHandle) -> No
     assert adapter.can_open("1nosuchspreadsheet", ANA_AUTH) is False
     assert adapter.can_open("../etc/passwd", ANA_AUTH) is False
     emu.clear_log()
-    assert adapter.can_open(sheet, ANA_AUTH) is True  # kept
-    assert sheets_calls(emu) == []
-    assert adapter.can_open(sheet, BEN_AUTH) is False  # asked again: Ben may be given access
+    assert adapter.can_open(sheet, ANA_AUTH) is True  # asked each time: the service keeps
+    assert len(sheets_calls(emu)) == 1  # answers (server.service.access), not the adapter
+    emu.clear_log()
+    adapter.read(sheet, ("Plan", "Bookings"), "Summary", ANA_AUTH)
+    kinds = [call["path"].rsplit("/", 1)[-1] for call in sheets_calls(emu)]
+    assert kinds == ["values:batchGet"], "the tab list just fetched serves the read"
     assert len(sheets_calls(emu)) == 1
     emu.state.share(sheet, "ben@example.com", "writer")
     assert adapter.can_open(sheet, BEN_AUTH) is True, "sharing takes effect at once"

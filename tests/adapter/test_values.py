@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
+from server import budget
 from sheets_adapter.values import gc_paused, parse
 from tests.adapter.conftest import ANA_AUTH, PLAN, make_adapter, sheets_calls
 from tests.support.emulator import EmulatorHandle
@@ -70,3 +71,25 @@ def test_a_big_tab_in_blocks_under_faults_reads_back_whole(emu: EmulatorHandle) 
     assert len(answered) == len(set(answered)) >= 6  # every block once, the failed ones again
     assert any(e["status"] == 503 for e in calls)
     assert gc.isenabled()
+
+
+def test_blocks_read_in_parallel_keep_the_request_s_budget(
+    emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big: list[list[Any]] = [["Region", "Close Date", "Amount"]]
+    big += [["AMER", 45_600 + i % 700, i * 1.25] for i in range(1, 3000)]
+    sheet = emu.state.create_spreadsheet("ana@example.com", "Big", {"Plan": PLAN, "Bookings": big})
+    sheets = make_adapter(emu, chunk_cells=3000)  # three blocks, two threads
+    seen: list[float | None] = []
+    batch_get = sheets._batch_get
+
+    def noting(*args: Any) -> Any:
+        seen.append(budget.deadline())
+        return batch_get(*args)
+
+    monkeypatch.setattr(sheets, "_batch_get", noting)
+    with budget.within(30):
+        end = budget.deadline()
+        sheets.read(sheet, ("Plan", "Bookings"), "Summary", ANA_AUTH)
+    assert len(seen) >= 3
+    assert seen == [end] * len(seen), "a block was read without the request's budget"

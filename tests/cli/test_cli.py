@@ -66,6 +66,8 @@ def test_local_mode_prints_the_run_as_the_api_would(tmp_path: Path) -> None:
         "finishedAt",
         "trigger",
         "optionsJson",
+        "issueCounts",
+        "issuesOmitted",
     }
     assert answer["status"] == "SUCCEEDED"
     assert answer["trigger"] == "CLI"

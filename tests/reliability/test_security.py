@@ -28,6 +28,7 @@ from tests.support.backend import (
     gspread_client,
     seed,
     share,
+    unshare,
 )
 
 pytestmark = pytest.mark.e2e
@@ -281,3 +282,23 @@ def test_a_user_never_sees_runs_of_a_spreadsheet_they_cannot_open(
     assert my_run in {r["id"] for r in seen["runs"]}
     tally.count("isolation", "tried")
     tally.count("isolation", "seen_once_shared")
+
+
+def test_after_an_unshare_no_run_made_later_is_shown(stack: Stack, tally: Tally) -> None:
+    sheet = seed(stack.emulator.url, demo_tabs(), token=OWNER)
+    share(stack.emulator.url, sheet, OTHER_EMAIL, role="reader")
+    stack.query(documents.CLASSIFY, {"spreadsheetId": sheet})
+    seen = stack.query(documents.LATEST_RUN, {"spreadsheetId": sheet}, token=OTHER)
+    assert seen["latestRun"] is not None  # a "yes" for the colleague is kept now
+    unshare(stack.emulator.url, sheet, OTHER_EMAIL)
+    later = stack.query(
+        documents.CLASSIFY, {"spreadsheetId": sheet, "options": {"fiscalYearStartMonth": 2}}
+    )["classifyQuarter"]["id"]
+    for document in (documents.LATEST_RUN, documents.RUNS):
+        tally.count("isolation", "tried")
+        answer = stack.send(document, {"spreadsheetId": sheet, "limit": 5}, OTHER)
+        if later in answer.text:
+            tally.count("isolation", "runs_leaked")
+        assert later not in answer.text, "a run made after the unshare was shown"
+        assert error_code(answer.json()) == "FORBIDDEN", answer.text
+        tally.count("isolation", "refused_after_unshare")

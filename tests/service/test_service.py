@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
+from server import budget
 from server.classification import ClassifyOptions, NoQuarters, UnknownQuarter
 from server.cli.demo_data import demo_tabs, expected, in_progress, label, quarters
 from server.service import (
@@ -17,10 +21,16 @@ from server.service import (
     ClassifyRequest,
     RunManager,
 )
+from server.store.errors import LockTimeout
 from server.store.memory import MemoryRunStore
 from server.store.port import RunRecord
-from sheets_adapter.errors import PermissionDenied, TabNotFound, UpstreamUnavailable
-from sheets_adapter.port import ServiceAccountAuth, UserToken
+from sheets_adapter.errors import (
+    PermissionDenied,
+    SpreadsheetNotFound,
+    TabNotFound,
+    UpstreamUnavailable,
+)
+from sheets_adapter.port import ServiceAccountAuth, Share, UserToken
 from tests.support.fakes import FakeSheets
 
 NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)  # the service's clock: asOf is its day
@@ -174,14 +184,55 @@ def test_the_classification_itself_is_refused_without_access(
         service.classify_quarter(request(caller=BEN))
 
 
-def test_service_account_callers_see_only_their_own_runs(sheets: FakeSheets) -> None:
+def test_service_account_callers_need_their_own_access_to_the_sheet(sheets: FakeSheets) -> None:
     service = ClassificationService(sheets, MemoryRunStore())
     ana = Caller(ServiceAccountAuth("ana@example.com"), "ana@example.com")
     ben = Caller(ServiceAccountAuth("ben@example.com"), "ben@example.com")
+    cy = Caller(ServiceAccountAuth("cy@example.com"), "cy@example.com")
+    sheets.shares[SHEET] = [
+        Share("user", "writer", email="Ana@Example.com"),
+        Share("user", "reader", email="ben@example.com"),
+    ]
     mine = service.classify_quarter(request(caller=ana))
     assert service.latest_run(SHEET, ana) == mine
-    assert service.latest_run(SHEET, ben) is None
-    assert service.runs(SHEET, 5, ben) == []
+    assert service.latest_run(SHEET, ben) == mine, "a reader reads the sheet's runs"
+    with pytest.raises(AccessDenied, match="not edit it"):
+        service.classify_quarter(request(caller=ben))
+    with pytest.raises(AccessDenied, match="cannot open"):
+        service.runs(SHEET, 5, cy)
+    with pytest.raises(AccessDenied, match="cannot open"):
+        service.classify_quarter(request(caller=cy))
+    assert sheets.writes == 1
+
+
+def test_a_kept_yes_is_asked_again_for_a_run_newer_than_it(sheets: FakeSheets) -> None:
+    moments = iter(datetime(2026, 1, 5, 9, m, tzinfo=UTC) for m in range(60))
+    service = ClassificationService(sheets, MemoryRunStore(), clock=lambda: next(moments))
+    ana = Caller(ServiceAccountAuth("ana@example.com"), "ana@example.com")
+    ben = Caller(ServiceAccountAuth("ben@example.com"), "ben@example.com")
+    sheets.shares[SHEET] = [
+        Share("user", "owner", email="ana@example.com"),
+        Share("domain", "reader", domain="example.com"),
+    ]
+    service.classify_quarter(request(caller=ana))
+    assert service.latest_run(SHEET, ben) is not None  # Ben's "yes" is kept now
+    sheets.shares[SHEET] = sheets.shares[SHEET][:1]  # the domain share is removed
+    assert service.latest_run(SHEET, ben) is not None, "nothing new: the kept yes stands"
+    service.classify_quarter(request(caller=ana, fiscalYearStartMonth=2))
+    with pytest.raises(AccessDenied):
+        service.latest_run(SHEET, ben)  # a run after the kept answer: asked again
+    with pytest.raises(AccessDenied):
+        service.runs(SHEET, 5, ben)
+
+
+def test_a_junk_token_never_reaches_the_lock(sheets: FakeSheets) -> None:
+    store = CountingLocks()
+    service = ClassificationService(sheets, store)
+    for sheet in ("sheet-1", "no-such-sheet"):
+        junk = ClassifyRequest(sheet, None, ClassifyOptions(), Caller(UserToken("junk")))
+        with pytest.raises((PermissionDenied, SpreadsheetNotFound)):
+            service.classify_quarter(junk)
+    assert store.locked == []
 
 
 def test_a_request_just_after_an_identical_flight_landed_shares_its_run(
@@ -201,6 +252,45 @@ def test_a_request_just_after_an_identical_flight_landed_shares_its_run(
     first, second = asyncio.run(twice(eager))
     assert first != second
     assert sheets.reads == 3
+
+
+class BudgetSeen(FakeSheets):
+    """Notes how much of the request's budget is left when the tabs are read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.left: list[float | None] = []
+
+    def read(self, *args: Any, **kwargs: Any) -> Any:
+        self.left.append(budget.remaining())
+        return super().read(*args, **kwargs)
+
+
+def test_one_budget_bounds_the_google_calls_and_the_lock_wait() -> None:
+    sheets = BudgetSeen()
+    sheets.add(SHEET, demo_tabs(), "token-ana")
+    store = MemoryRunStore(lock_timeout=120)
+    service = ClassificationService(sheets, store, budget=0.5)
+    service.classify_quarter(request())
+    left = sheets.left[0]
+    assert left is not None, "the tabs were read without a budget"
+    assert 0 < left <= 0.5
+    assert budget.remaining() is None, "the budget ends with the request"
+    with store.spreadsheet_lock(SHEET):  # another run of the sheet holds the lock
+        started = time.monotonic()
+        with pytest.raises(LockTimeout):
+            service.classify_quarter(request(fiscalYearStartMonth=2))
+        assert time.monotonic() - started < 3, "the lock was waited for past the budget"
+
+
+class CountingLocks(MemoryRunStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.locked: list[str] = []
+
+    def spreadsheet_lock(self, spreadsheet_id: str) -> AbstractContextManager[None]:
+        self.locked.append(spreadsheet_id)
+        return super().spreadsheet_lock(spreadsheet_id)
 
 
 class CountingStore(MemoryRunStore):

@@ -207,3 +207,17 @@ def test_stored_times_are_utc_datetimes(store: RunStore) -> None:
     got = store.get("run-1")
     assert got is not None
     assert got.classified_at.tzinfo == UTC
+
+
+def test_old_runs_of_a_spreadsheet_are_pruned_to_the_newest(make_store: MakeStore) -> None:
+    store = make_store()
+    for i in range(7):
+        store.add(run(f"r{i}", at=minutes(i), verdicts=(verdict(),), issues=(issue(i + 2),)))
+    store.add(run("elsewhere", "sheet-2", minutes(1)))
+    assert store.prune("sheet-1", keep=3) == 4
+    assert [r.id for r in store.list("sheet-1", 10)] == ["r6", "r5", "r4"]
+    assert store.get("r0") is None, "a pruned run is gone, from the cache too"
+    assert [r.id for r in store.list("sheet-2", 10)] == ["elsewhere"]
+    assert store.prune("sheet-1", keep=3) == 0
+    again = make_store()  # another store on the same database sees the same
+    assert [r.id for r in again.list("sheet-1", 10)] == ["r6", "r5", "r4"]

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from server import budget
 from server.store.errors import LockTimeout
-from server.store.locks import KeyedLocks, advisory_key
+from server.store.locks import KeyedLocks, advisory_key, file_lock, lock_file_name
 from tests.store.conftest import MakeStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,6 +92,20 @@ def test_a_waiter_gives_up_after_the_lock_timeout(make_sql_store: MakeStore) -> 
         pass
 
 
+def test_a_wait_for_the_lock_ends_with_the_request_s_budget(make_store: MakeStore) -> None:
+    """The store waits 120 s by default; a request with 0.3 s left waits 0.3 s."""
+    holder, waiter = make_store(), make_store(lock_timeout=120)
+    with holder.spreadsheet_lock("sheet-1"):
+        started = time.monotonic()
+        with (
+            budget.within(0.3),
+            pytest.raises(LockTimeout),
+            waiter.spreadsheet_lock("sheet-1"),
+        ):
+            pytest.fail("the lock was held by the other store")
+        assert 0.25 <= time.monotonic() - started < 5
+
+
 HOLDER = textwrap.dedent(
     """
     import sys
@@ -158,3 +173,32 @@ def test_the_advisory_key_is_stable_and_signed_64_bit() -> None:
     keys = [advisory_key(f"sheet-{n}") for n in range(1000)]
     assert all(-(2**63) <= key < 2**63 for key in keys)
     assert any(key < 0 for key in keys)
+
+
+def test_lock_files_do_not_outlive_their_use(tmp_path: Path) -> None:
+    """Each holder removes its file; many holders racing on a few ids still take turns."""
+    path = tmp_path / "runs.sqlite3.locks"
+    inside: dict[str, int] = {}
+    overlaps: list[str] = []
+    guard = threading.Lock()
+
+    def hold(name: str) -> None:
+        with file_lock(path / lock_file_name(name), name, timeout=30):
+            with guard:
+                inside[name] = inside.get(name, 0) + 1
+                if inside[name] > 1:
+                    overlaps.append(name)
+            time.sleep(0.002)
+            with guard:
+                inside[name] -= 1
+
+    threads = [threading.Thread(target=hold, args=(f"sheet-{i % 4}",)) for i in range(80)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert overlaps == [], "two holders of one lock at once"
+    for i in range(200):
+        with file_lock(path / lock_file_name(f"other-{i}"), f"other-{i}"):
+            pass
+    assert list(path.iterdir()) == [], "no lock file is left behind"

@@ -224,19 +224,41 @@ def service_account_backend(tmp: Path) -> Iterator[Stack]:
         yield stack
 
 
-def id_token(stack: Stack, email: str, audience: str = AUDIENCE) -> str:
-    """A Google-signed ID token, as ScriptApp.getIdentityToken() returns (emulator-signed)."""
-    answer = httpx.post(
-        f"{stack.emulator.url}/_emulator/id-token",
-        json={"email": email, "audience": audience},
-        timeout=10,
-    )
+WORKSPACE = "workspace"  # id_token(hd=WORKSPACE): the hd claim of the e-mail's own domain
+
+
+def id_token(stack: Stack, email: str, audience: str = AUDIENCE, hd: str | None = WORKSPACE) -> str:
+    """A Google-signed ID token, as ScriptApp.getIdentityToken() returns (emulator-signed).
+
+    ``hd`` is the hosted-domain claim: by default the e-mail's domain, as Google sets it
+    for a Google Workspace account; ``None`` for a consumer (personal) Google account,
+    which has none even when its address is at a company's domain."""
+    body: dict[str, Any] = {"email": email, "audience": audience}
+    if hd is not None:
+        body["hd"] = email.rsplit("@", 1)[1] if hd == WORKSPACE else hd
+    answer = httpx.post(f"{stack.emulator.url}/_emulator/id-token", json=body, timeout=10)
     answer.raise_for_status()
     token: str = answer.json()["id_token"]
     return token
 
 
-def share(emulator: str, spreadsheet_id: str, email: str, token: str = OWNER) -> None:
-    """The owner shares the spreadsheet as an editor, with real gspread."""
+def share(
+    emulator: str,
+    spreadsheet_id: str,
+    email: str | None,
+    token: str = OWNER,
+    *,
+    role: str = "writer",
+    kind: str = "user",
+) -> None:
+    """The owner shares the spreadsheet (as an editor by default), with real gspread:
+    ``kind`` is ``user``, ``group``, ``domain`` (``email`` is then the domain) or
+    ``anyone``."""
     book = gspread_client(emulator, token).open_by_key(spreadsheet_id)
-    book.share(email, perm_type="user", role="writer", notify=False)
+    book.share(email, perm_type=kind, role=role, notify=False)  # type: ignore[arg-type]
+
+
+def unshare(emulator: str, spreadsheet_id: str, email: str, token: str = OWNER) -> None:
+    """The owner takes a user's access away, with real gspread."""
+    book = gspread_client(emulator, token).open_by_key(spreadsheet_id)
+    book.remove_permissions(email)

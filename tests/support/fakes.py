@@ -9,11 +9,13 @@ from typing import Any
 from sheets_adapter.errors import (
     PermissionDenied,
     SpreadsheetNotFound,
+    SummaryTabTaken,
     TabNotFound,
     Unauthenticated,
 )
 from sheets_adapter.port import (
     ServiceAccountAuth,
+    Share,
     SheetsAuth,
     SheetsPort,
     SpreadsheetSnapshot,
@@ -35,6 +37,9 @@ class FakeSheets(SheetsPort):
         self.rejected: set[str] = set()  # tokens Google refuses (userinfo: 401)
         self.userinfo_calls = 0
         self.summaries: dict[str, SummarySheet] = {}
+        self.marked: set[tuple[str, str]] = set()  # (spreadsheet, tab) of Summaries written
+        self.shares: dict[str, list[Share]] = {}  # Drive permissions, by spreadsheet
+        self.opens = 0
         self.reads = 0
         self.writes = 0
         self.fail_write: Exception | None = None
@@ -94,6 +99,7 @@ class FakeSheets(SheetsPort):
             else None,
             locale=locale,
             time_zone=time_zone,
+            summary_marked=(spreadsheet_id, summary_tab) in self.marked,
         )
 
     def write_summary(
@@ -102,6 +108,12 @@ class FakeSheets(SheetsPort):
         self._check(snapshot.spreadsheet_id, auth)
         if self.fail_write is not None:
             raise self.fail_write
+        key = (snapshot.spreadsheet_id, summary.title)
+        judged = snapshot.summary is not None and snapshot.summary.title == summary.title
+        exists = summary.title in self.books[snapshot.spreadsheet_id]
+        if exists and key not in self.marked and not judged:
+            raise SummaryTabTaken(snapshot.spreadsheet_id, summary.title)
+        self.marked.add(key)
         with self._lock:
             self.writes += 1
         self.summaries[snapshot.spreadsheet_id] = summary
@@ -118,9 +130,18 @@ class FakeSheets(SheetsPort):
             raise Unauthenticated(None)
         return self.emails.get(auth.access_token)
 
+    def open(self, spreadsheet_id: str, auth: SheetsAuth) -> None:
+        with self._lock:
+            self.opens += 1
+        self._check(spreadsheet_id, auth)
+
     def can_open(self, spreadsheet_id: str, auth: SheetsAuth) -> bool:
         try:
-            self._check(spreadsheet_id, auth)
+            self.open(spreadsheet_id, auth)
         except (SpreadsheetNotFound, PermissionDenied):
             return False
         return True
+
+    def sharing(self, spreadsheet_id: str, auth: SheetsAuth) -> tuple[Share, ...]:
+        self._check(spreadsheet_id, auth)
+        return tuple(self.shares.get(spreadsheet_id, ()))
