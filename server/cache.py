@@ -68,6 +68,13 @@ class TtlCache(Generic[K, V]):
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
+    def update_where(self, predicate: Callable[[K], bool], value: V) -> None:
+        """Replace the value of every entry whose key matches, each keeping its expiry
+        (a scan: for small caches)."""
+        with self._lock:
+            for key in [k for k in self._entries if predicate(k)]:
+                self._entries[key] = (self._entries[key][0], value)
+
     def discard(self, key: K) -> None:
         with self._lock:
             self._entries.pop(key, None)

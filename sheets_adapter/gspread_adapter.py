@@ -24,7 +24,9 @@ Stale cache: a batchGet answered "Unable to parse range" (a tab was deleted) ref
 metadata once and reads again; a rejected write refreshes it once and writes again, unless
 the Summary tab appeared, vanished or was replaced since it was read (then
 :class:`SummaryChanged`: the Notes would be lost; the service reads again). After a write
-the cache is updated with the tab it wrote. A write into an existing tab that does not
+the cache is updated with the tab it wrote, for every caller's cached tab list of that
+spreadsheet (the tab list is the spreadsheet's; a caller's entry exists only once their
+own token has opened it). A write into an existing tab that does not
 carry our mark is refused (:class:`SummaryTabTaken`) unless it is the very tab the service
 read and judged a Summary of ours.
 
@@ -360,15 +362,24 @@ class GspreadSheets(SheetsPort):
             meta = snapshot.meta
         else:
             meta, _ = self._metadata(spreadsheet_id, auth)
+
+        # The tab list is the spreadsheet's, whoever asked: after a write, every caller's
+        # cached copy is brought up to date (or dropped), so the next caller's run does
+        # not write against a tab list from before this one's Summary.
+        def same_sheet(cached: tuple[str, str]) -> bool:
+            return cached[0] == spreadsheet_id
+
         try:
             after = self._write(spreadsheet_id, auth, meta, snapshot, summary)
         except BaseException:
-            self._meta.discard(key)  # the write may or may not have landed
+            self._meta.discard_where(same_sheet)  # the write may or may not have landed
             raise
         if after is None:
-            self._meta.discard(key)
+            self._meta.discard_where(same_sheet)
         else:
-            self._meta.update(key, (self._clock(), after))
+            fresh = (self._clock(), after)
+            self._meta.update_where(same_sheet, fresh)
+            self._meta.update(key, fresh)
 
     def _write(
         self,

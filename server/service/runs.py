@@ -110,6 +110,8 @@ class RunManager:
         self._limiter: anyio.CapacityLimiter | None = None  # made on the event loop
         self._alerting = alerting
         self._by_key: dict[tuple[object, ...], _Live] = {}
+        # identical requests being admitted: the first asks Google, the others wait for it
+        self._admitting: dict[tuple[object, ...], asyncio.Task[ClassifyRequest]] = {}
         self._callers: Counter[str] = Counter()
         self._landed: TtlCache[tuple[object, ...], RunRecord] = TtlCache(
             service.coalesce_window, 1024
@@ -161,13 +163,34 @@ class RunManager:
         if isinstance(live, RunRecord):
             return live
         if live is None:
-            request = await anyio.to_thread.run_sync(self.service.admit, request)
+            request = await self._admit(key, request)
             joined = self._joinable(key)
             if isinstance(joined, RunRecord):
                 return joined
             live = joined or self._launch(request)
         left = None if deadline is None else max(0.0, deadline - loop.time())
         return await self._answer(live, left)
+
+    async def _admit(self, key: tuple[object, ...], request: ClassifyRequest) -> ClassifyRequest:
+        """:meth:`ClassificationService.admit`, asked once for identical requests that
+        arrive together (the same token, sheet and options: the same answer), so a
+        quarter-end burst costs Google one access check, not one per click. A waiter
+        whose own call is cancelled leaves the admission to the others."""
+        task = self._admitting.get(key)
+        if task is None:
+            task = asyncio.create_task(
+                anyio.to_thread.run_sync(self.service.admit, request), name="admit"
+            )
+            self._admitting[key] = task
+
+            def done(finished: asyncio.Task[ClassifyRequest]) -> None:
+                if self._admitting.get(key) is finished:
+                    del self._admitting[key]
+                if not finished.cancelled():
+                    finished.exception()  # retrieved here: every waiter may have gone
+
+            task.add_done_callback(done)
+        return await asyncio.shield(task)
 
     def _joinable(self, key: tuple[object, ...]) -> _Live | RunRecord | None:
         """The identical run under way, or the one that just succeeded (its caller was
