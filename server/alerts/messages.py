@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from server.alerts.events import Findings
 from server.alerts.model import AlertOn, FlagRaised, RunReport, VerdictChange
 from server.alerts.urls import Flavour
-from server.classification.model import Flag, QuarterVerdict, Verdict
+from server.classification.model import QuarterVerdict, Verdict
 from server.classification.money import money
 from server.classification.values import fold
 
@@ -36,20 +36,6 @@ MAX_NAME = 60  # characters of a group name or title
 MAX_ERROR = 300  # characters of a failed run's error
 SHEET_URL = "https://docs.google.com/spreadsheets/d/{}/edit"
 
-VERDICT_TEXT = {
-    Verdict.BEAT: "Beat",
-    Verdict.SOFT_MISS: "Soft Miss",
-    Verdict.HARD_MISS: "Hard Miss",
-    Verdict.NO_PLAN: "No Plan",
-    Verdict.NO_BASELINE: "No Baseline",
-}
-FLAG_TEXT = {
-    Flag.CONSECUTIVE_HARD_MISS: "Consecutive Hard Miss",
-    Flag.REPEATED_HARD_MISS: "Repeated Hard Miss",
-    Flag.FREQUENT_SOFT_MISS: "Frequent Soft Miss",
-    Flag.UNREALISTIC_PLAN: "Unrealistic Plan",
-    Flag.DATA_ISSUES: "Data Issues",
-}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
@@ -117,23 +103,23 @@ def _change_line(
     change: VerdictChange, verdict: QuarterVerdict | None, report: RunReport, esc: _Escaper
 ) -> str:
     who = _who(change.group, change.quarter, report, esc)
-    after = VERDICT_TEXT[change.after]
+    after = change.after.text
     mark = "🔴 " if change.after is Verdict.HARD_MISS else ""
     if change.before is None:
         text = f"{mark}{who} is *{after}*"
     else:
-        text = f"{mark}{who} turned *{after}* (was {VERDICT_TEXT[change.before]})"
+        text = f"{mark}{who} turned *{after}* (was {change.before.text})"
     figures = _figures(verdict, report) if verdict is not None else ""
     return f"{text}{figures}"
 
 
 def _flag_line(raised: FlagRaised, report: RunReport, esc: _Escaper) -> str:
-    names = ", ".join(f"*{FLAG_TEXT[f]}*" for f in raised.flags)
+    names = ", ".join(f"*{f.text}*" for f in raised.flags)
     return f"🚩 {_who(raised.group, raised.quarter, report, esc)}: {names} raised"
 
 
 def _standing(total: QuarterVerdict, report: RunReport, esc: _Escaper) -> str:
-    return f"{esc('Total')}: *{VERDICT_TEXT[total.verdict]}*{_figures(total, report)}"
+    return f"{esc('Total')}: *{total.verdict.text}*{_figures(total, report)}"
 
 
 def _figures(verdict: QuarterVerdict, report: RunReport) -> str:

@@ -29,12 +29,22 @@ def round_cents(amount: float) -> float:
     return to_cents(amount) / 100
 
 
+def _words(name: str) -> str:
+    """``SOFT_MISS`` → ``Soft Miss``: a verdict's or flag's name as people read it."""
+    return " ".join(word.capitalize() for word in name.split("_"))
+
+
 class Verdict(enum.Enum):
     BEAT = "BEAT"
     SOFT_MISS = "SOFT_MISS"
     HARD_MISS = "HARD_MISS"
     NO_PLAN = "NO_PLAN"
     NO_BASELINE = "NO_BASELINE"
+
+    @property
+    def text(self) -> str:
+        """As the Summary and the alerts write it: ``Beat``, ``Soft Miss``, ``No Plan``."""
+        return _words(self.value)
 
 
 class Flag(enum.Enum):
@@ -43,6 +53,11 @@ class Flag(enum.Enum):
     FREQUENT_SOFT_MISS = "FREQUENT_SOFT_MISS"
     UNREALISTIC_PLAN = "UNREALISTIC_PLAN"
     DATA_ISSUES = "DATA_ISSUES"
+
+    @property
+    def text(self) -> str:
+        """As the Summary and the alerts write it: ``Consecutive Hard Miss``…"""
+        return _words(self.value)
 
 
 class Comparison(enum.Enum):

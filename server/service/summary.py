@@ -58,7 +58,6 @@ from server.classification.values import fold
 from server.service.limits import total_issues
 from server.service.summary_blocks import (
     TOTAL,
-    VERDICT_TEXT,
     flags_text,
     history_rows,
     issues_block,
@@ -192,7 +191,7 @@ def verdict_row(
         "Gap": SummaryCell(verdict.gap, CellKind.CURRENCY),
         "Attainment": SummaryCell(verdict.attainment, CellKind.PERCENT),
         "Growth": SummaryCell(verdict.growth, CellKind.PERCENT),
-        "Verdict": SummaryCell(VERDICT_TEXT[verdict.verdict], CellKind.VERDICT),
+        "Verdict": SummaryCell(verdict.verdict.text, CellKind.VERDICT),
         "Flags": text(flags_text(verdict)),
         "Why": text(verdict.drivers.explanation if verdict.drivers else None),
         "Recommended action": text(verdict.action),

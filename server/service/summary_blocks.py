@@ -18,32 +18,16 @@ from server.classification.model import (
     ClassificationResult,
     ColumnUse,
     DataIssue,
-    Flag,
     Pace,
     QuarterVerdict,
     Severity,
     TabReading,
-    Verdict,
     fold_tab,
 )
 from server.service.limits import is_summary_issue, issue_counts
 from sheets_adapter.port import CellKind, HistoryRows, Row, SummaryCell
 
 TOTAL = "Total"
-VERDICT_TEXT = {
-    Verdict.BEAT: "Beat",
-    Verdict.SOFT_MISS: "Soft Miss",
-    Verdict.HARD_MISS: "Hard Miss",
-    Verdict.NO_PLAN: "No Plan",
-    Verdict.NO_BASELINE: "No Baseline",
-}
-FLAG_TEXT = {
-    Flag.CONSECUTIVE_HARD_MISS: "Consecutive Hard Miss",
-    Flag.REPEATED_HARD_MISS: "Repeated Hard Miss",
-    Flag.FREQUENT_SOFT_MISS: "Frequent Soft Miss",
-    Flag.UNREALISTIC_PLAN: "Unrealistic Plan",
-    Flag.DATA_ISSUES: "Data Issues",
-}
 IN_PROGRESS = "In progress"
 
 PACE_TITLE = "This quarter so far"
@@ -139,7 +123,7 @@ def says_more(label: str, quarter: str) -> bool:
 
 
 def flags_text(verdict: QuarterVerdict) -> str:
-    words = [FLAG_TEXT[f] for f in verdict.flags]
+    words = [f.text for f in verdict.flags]
     return ", ".join([IN_PROGRESS, *words] if verdict.in_progress else words)
 
 
@@ -177,7 +161,7 @@ def _has_figures(p: Pace) -> bool:
 
 def _pace_row(p: Pace, header: Sequence[str]) -> Row:
     is_total = p.group is None
-    outlook = VERDICT_TEXT[p.outlook] if p.outlook is not None else None
+    outlook = p.outlook.text if p.outlook is not None else None
     values: list[SummaryCell] = [
         text(TOTAL if is_total else p.group, bold=is_total),
         SummaryCell(p.elapsed, CellKind.PERCENT),
@@ -366,7 +350,7 @@ def history_rows(
                 SummaryCell(v.plan, CellKind.CURRENCY),
                 SummaryCell(v.bookings, CellKind.CURRENCY),
                 SummaryCell(v.attainment, CellKind.PERCENT),
-                SummaryCell(VERDICT_TEXT[v.verdict], CellKind.VERDICT),
+                SummaryCell(v.verdict.text, CellKind.VERDICT),
                 text(flags_text(v)),
                 text(run_id),
                 text(caller),

@@ -264,3 +264,15 @@ def test_every_verdict_has_a_one_line_action() -> None:
     assert "broken" in got["2023-Q4"].action  # first hard miss: 140 <= 150
     assert "radical change" in got["2024-Q1"].action  # second hard miss in a row
     assert "Plan tab" in got["2024-Q2"].action  # no plan
+
+
+def test_verdicts_and_flags_read_as_the_summary_and_alerts_write_them() -> None:
+    # SPEC 3's words, one home for the Summary, the alerts and the sidebar's backend text
+    assert [v.text for v in Verdict] == ["Beat", "Soft Miss", "Hard Miss", "No Plan", "No Baseline"]
+    assert [f.text for f in Flag] == [
+        "Consecutive Hard Miss",
+        "Repeated Hard Miss",
+        "Frequent Soft Miss",
+        "Unrealistic Plan",
+        "Data Issues",
+    ]
