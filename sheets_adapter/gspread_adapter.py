@@ -246,16 +246,20 @@ class GspreadSheets(SheetsPort):
     ) -> bool:
         """Cached metadata is trusted for a read when it was fetched a moment ago (by
         :meth:`open`, just before this run took its spreadsheet lock), or when it knows
-        every tab (the Summary too: a Summary created elsewhere must not be missed, or
-        its Notes would be) and no tab is big enough to be read in chunks (those need
-        current grid sizes). Should the tab list be stale all the same, the write sees
-        it (Google refuses it) and nothing is lost: see :meth:`_write`.
+        every tab asked for and no tab is big enough to be read in chunks (those need
+        current grid sizes). A Summary tab it does not know is taken as absent: should
+        one have been created elsewhere meanwhile, Google refuses the write that would
+        add a second, the adapter looks again and the service reads again
+        (:class:`SummaryChanged`, see :meth:`_write`), so its Notes are never lost; and
+        every run on a sheet that has no Summary yet (its first) saves a request.
 
         An optional tab (Leads, Rates) the cache does not know is taken as absent: most
         sheets have none, and asking again would cost every warm run a request. One added
         by hand is read once the cached copy expires (``metadata_ttl``)."""
-        needed = [meta.find(title) for title in [*wanted, summary_tab]]
-        present = [sheet for title in optional if (sheet := meta.find(title)) is not None]
+        needed = [meta.find(title) for title in wanted]
+        present = [
+            sheet for title in [*optional, summary_tab] if (sheet := meta.find(title)) is not None
+        ]
         return all(
             sheet is not None and sheet.cells <= self.settings.chunk_cells
             for sheet in [*needed, *present]
