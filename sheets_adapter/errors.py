@@ -113,16 +113,19 @@ class BadRequest(GoogleSheetsError):
 
 
 class SummaryTabTaken(BadRequest):
-    """The tab the Summary would go to exists and is not one this product wrote: it is
-    never overwritten."""
+    """The tab the Summary (or the History rows) would go to exists and is not one this
+    product wrote: it is never written to."""
 
-    def __init__(self, spreadsheet_id: str | None, tab: str) -> None:
+    def __init__(self, spreadsheet_id: str | None, tab: str, option: str = "summaryTab") -> None:
         self.tab = tab
+        what = {
+            "summaryTab": "the tab the verdicts are written to",
+            "historyTab": "the tab each run's verdicts are appended to",
+        }[option]
         super().__init__(
             spreadsheet_id,
             f"The tab {quoted(tab)} already exists and was not written by Sales Verdicts, "
-            "so it was left as it is. Choose another summaryTab (the tab the verdicts are "
-            "written to), or rename that tab.",
+            f"so it was left as it is. Choose another {option} ({what}), or rename that tab.",
         )
 
 

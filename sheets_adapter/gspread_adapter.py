@@ -28,7 +28,8 @@ the cache is updated with the tab it wrote, for every caller's cached tab list o
 spreadsheet (the tab list is the spreadsheet's; a caller's entry exists only once their
 own token has opened it). A write into an existing tab that does not
 carry our mark is refused (:class:`SummaryTabTaken`) unless it is the very tab the service
-read and judged a Summary of ours.
+read and judged a Summary of ours; rows are appended only to a History tab that carries
+our History mark (set when this product created it).
 
 Service-account mode: :meth:`~GspreadSheets.sharing` lists the sheet's Drive permissions
 (``permissions.list``, every page), so the service can check the caller's own access.
@@ -68,6 +69,7 @@ from sheets_adapter.errors import (
 from sheets_adapter.identity import email_behind
 from sheets_adapter.ids import is_spreadsheet_id
 from sheets_adapter.metadata import (
+    HISTORY_MARK,
     METADATA_FIELDS,
     RangeChunk,
     SheetInfo,
@@ -402,6 +404,8 @@ class GspreadSheets(SheetsPort):
             history = None
             if summary.history is not None:
                 history = self._target(meta, summary.history.title, taken=target.sheet_id)
+                if history.exists and not history.marked:
+                    raise SummaryTabTaken(spreadsheet_id, history.title, option="historyTab")
             plan = plan_write(summary, target, history)
             body = {"requests": plan.requests}
 
@@ -447,7 +451,9 @@ class GspreadSheets(SheetsPort):
         return snapshot.summary is not None and snapshot.summary.sheet_id == target.sheet_id
 
     def _target(self, meta: SpreadsheetMeta, title: str, taken: int | None = None) -> Target:
-        """The tab named ``title``, or a new one with a free sheetId (not ``taken``)."""
+        """The tab named ``title``, or a new one with a free sheetId (not ``taken``): the
+        Summary's, or with ``taken`` (the Summary's id) the History tab's, ``marked``
+        with the mark of its kind."""
         sheet = meta.find(title)
         if sheet is not None:
             return Target(
@@ -457,7 +463,7 @@ class GspreadSheets(SheetsPort):
                 row_count=sheet.row_count,
                 column_count=sheet.column_count,
                 chart_ids=sheet.chart_ids,
-                marked=sheet.is_our_summary,
+                marked=sheet.is_our_summary if taken is None else sheet.is_our_history,
                 stale_marks=sheet.stale_marks,
             )
         used = {s.sheet_id for s in meta.sheets} | ({taken} if taken is not None else set())
@@ -482,13 +488,20 @@ class GspreadSheets(SheetsPort):
         the History tab as appended to."""
         charts = []
         marks = []
+        history_marks = []
         replies = answer.get("replies") if isinstance(answer, Mapping) else None
         for reply in replies or ():
             chart = (reply or {}).get("addChart", {}).get("chart", {})
             if "chartId" in chart:
                 charts.append(int(chart["chartId"]))
             mark = (reply or {}).get("createDeveloperMetadata", {}).get("developerMetadata", {})
-            if "metadataId" in mark:
+            if (
+                "metadataId" in mark
+                and history is not None
+                and mark.get("metadataKey") == HISTORY_MARK
+            ):
+                history_marks.append((int(mark["metadataId"]), str(history.sheet_id)))
+            elif "metadataId" in mark:
                 marks.append((int(mark["metadataId"]), str(target.sheet_id)))
         if plan.has_chart and not charts:
             return None  # the chart's id is unknown: it could not be deleted next time
@@ -510,9 +523,19 @@ class GspreadSheets(SheetsPort):
         meta = meta.with_sheet(info)
         if history is not None and plan.history_size is not None:
             old_history = meta.find(history.title) if history.exists else None
+            if old_history is not None:
+                history_marks = list(old_history.history_marks)
+            if not history_marks:
+                return None  # the History mark's id is unknown: read the tab list again
             at = old_history.index if old_history is not None else len(meta.sheets)
             meta = meta.with_sheet(
-                SheetInfo(history.sheet_id, history.title, at, *plan.history_size)
+                SheetInfo(
+                    history.sheet_id,
+                    history.title,
+                    at,
+                    *plan.history_size,
+                    history_marks=tuple(history_marks),
+                )
             )
         return meta
 

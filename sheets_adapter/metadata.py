@@ -22,6 +22,8 @@ METADATA_FIELDS = (
 )
 #: The developer-metadata key that marks a tab as a Summary written by this product.
 SUMMARY_MARK = "sales-verdicts:summary"
+#: The key that marks a History tab this product created (it appends only to such a tab).
+HISTORY_MARK = "sales-verdicts:history"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class SheetInfo:
     chart_ids: tuple[int, ...] = ()
     # (metadataId, metadataValue) of each SUMMARY_MARK on the tab
     marks: tuple[tuple[int, str], ...] = ()
+    # the same, of each HISTORY_MARK
+    history_marks: tuple[tuple[int, str], ...] = ()
 
     @property
     def cells(self) -> int:
@@ -43,6 +47,11 @@ class SheetInfo:
     def is_our_summary(self) -> bool:
         """The tab carries our mark with its own id (a copy's mark names its original)."""
         return any(value == str(self.sheet_id) for _, value in self.marks)
+
+    @property
+    def is_our_history(self) -> bool:
+        """The tab carries our History mark with its own id."""
+        return any(value == str(self.sheet_id) for _, value in self.history_marks)
 
     @property
     def stale_marks(self) -> tuple[int, ...]:
@@ -100,6 +109,7 @@ def parse_metadata(spreadsheet_id: str, data: Mapping[str, Any]) -> SpreadsheetM
                     if "chartId" in chart
                 ),
                 marks=_marks(sheet.get("developerMetadata") or ()),
+                history_marks=_marks(sheet.get("developerMetadata") or (), HISTORY_MARK),
             )
         )
     properties = data.get("properties") or {}
@@ -116,11 +126,13 @@ def _text_or_none(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _marks(metadata: Iterable[Mapping[str, Any]]) -> tuple[tuple[int, str], ...]:
+def _marks(
+    metadata: Iterable[Mapping[str, Any]], key: str = SUMMARY_MARK
+) -> tuple[tuple[int, str], ...]:
     return tuple(
         (int(item["metadataId"]), str(item.get("metadataValue", "")))
         for item in metadata
-        if item.get("metadataKey") == SUMMARY_MARK and "metadataId" in item
+        if item.get("metadataKey") == key and "metadataId" in item
     )
 
 

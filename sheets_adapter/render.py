@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.classification.money import symbol
-from sheets_adapter.metadata import SUMMARY_MARK
+from sheets_adapter.metadata import HISTORY_MARK, SUMMARY_MARK
 from sheets_adapter.port import CellKind, HistoryRows, Row, SummaryCell, SummarySheet
 
 Json = dict[str, Any]
@@ -405,6 +405,7 @@ def history_requests(
     if not target.exists:
         size = (len(rows) + HISTORY_SPARE_ROWS, max(width, 26))
         requests.append(_add_sheet(target, *size, frozen=1))
+        requests.append(_mark(target.sheet_id, HISTORY_MARK))  # ours: later runs append
         widths = widths_for(history.header, history.rows, [], currency)
         requests += _widths(target.sheet_id, widths)
     else:
@@ -471,16 +472,19 @@ def mark_requests(target: Target) -> list[Json]:
         for metadata_id in target.stale_marks
     ]
     if not target.marked:
-        requests.append(
-            {
-                "createDeveloperMetadata": {
-                    "developerMetadata": {
-                        "metadataKey": SUMMARY_MARK,
-                        "metadataValue": str(target.sheet_id),
-                        "location": {"sheetId": target.sheet_id},
-                        "visibility": "DOCUMENT",
-                    }
-                }
-            }
-        )
+        requests.append(_mark(target.sheet_id, SUMMARY_MARK))
     return requests
+
+
+def _mark(sheet_id: int, key: str) -> Json:
+    """The developer metadata that says the tab is ours (its own id as the value)."""
+    return {
+        "createDeveloperMetadata": {
+            "developerMetadata": {
+                "metadataKey": key,
+                "metadataValue": str(sheet_id),
+                "location": {"sheetId": sheet_id},
+                "visibility": "DOCUMENT",
+            }
+        }
+    }

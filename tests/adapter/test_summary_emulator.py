@@ -15,14 +15,17 @@ import pytest
 from server.classification.model import ClassifyOptions
 from server.service.summary import HEADER
 from server.service.summary_blocks import HISTORY_HEADER
-from sheets_adapter.errors import UpstreamUnavailable
+from sheets_adapter.errors import SummaryTabTaken, UpstreamUnavailable
 from sheets_adapter.gspread_adapter import GspreadSheets, GspreadSnapshot
 from sheets_adapter.port import SummarySheet
 from sheets_adapter.render import VERDICT_COLOURS, Target, plan_write
 from sheets_adapter.retry import RetryPolicy
 from tests.adapter.conftest import (
+    ANA,
     ANA_AUTH,
     ANA_TOKEN,
+    BOOKINGS,
+    PLAN,
     RUN_AT,
     classify_once,
     make_adapter,
@@ -260,3 +263,28 @@ def test_a_history_tab_deleted_between_runs_is_made_again(
     rows = shown(emu, sheet, "History")
     assert rows[0][: len(HISTORY_HEADER)] == list(HISTORY_HEADER)
     assert [r[8] for r in rows[1:]] == ["run-2"] * 3
+
+
+def test_history_rows_never_go_to_a_tab_this_product_did_not_create(
+    adapter: GspreadSheets, emu: EmulatorHandle
+) -> None:
+    # historyTab naming a tab of the user's own ("History" kept by hand): nothing written
+    mine = [["Date", "What"], ["2025-07-01", "board review"]]
+    sheet = emu.state.create_spreadsheet(
+        ANA, "Sales FY2025", {"Plan": PLAN, "Bookings": BOOKINGS, "History": mine}
+    )
+    before = emu.state.dump(sheet)
+    snapshot, summary = history_write(adapter, sheet, "run-1")
+    with pytest.raises(SummaryTabTaken, match=r"'History' already exists.*historyTab"):
+        adapter.write_summary(snapshot, summary, ANA_AUTH)
+    assert emu.state.dump(sheet) == before  # no Summary either: one atomic write or none
+    assert shown(emu, sheet, "History") == mine
+
+
+def test_the_history_tab_it_created_carries_its_mark(
+    adapter: GspreadSheets, sheet: str, emu: EmulatorHandle
+) -> None:
+    run_with_history(adapter, sheet, "run-1")
+    history = resource(emu, sheet, "History")
+    marks = [(m["metadataKey"], m["metadataValue"]) for m in history.get("developerMetadata", ())]
+    assert marks == [("sales-verdicts:history", str(history["properties"]["sheetId"]))]
