@@ -130,21 +130,14 @@ class MemoryRunStore(RunStore):
             runs = [r for r in self._runs.values() if r.spreadsheet_id == spreadsheet_id]
         return sorted(runs, key=_newest_first, reverse=True)
 
-    def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
+    def latest(self, spreadsheet_id: str) -> RunRecord | None:
         runs = [r for r in self._of(spreadsheet_id) if r.status is RunStatus.SUCCEEDED]
-        if caller is not None:
-            runs = [r for r in runs if r.caller == caller]
         return runs[0] if runs else None
 
-    def list(
-        self, spreadsheet_id: str, limit: int, *, caller: str | None = None
-    ) -> Sequence[RunRecord]:
+    def list(self, spreadsheet_id: str, limit: int) -> Sequence[RunRecord]:
         if limit < 1:
             return []
-        runs = self._of(spreadsheet_id)
-        if caller is not None:
-            runs = [r for r in runs if r.caller == caller]
-        return runs[:limit]
+        return self._of(spreadsheet_id)[:limit]
 
     def get(self, run_id: str) -> RunRecord | None:
         with self._guard:

@@ -162,15 +162,12 @@ class RunStore(abc.ABC):
     # -- reading ----------------------------------------------------------------------
 
     @abc.abstractmethod
-    def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
-        """The newest SUCCEEDED run of a spreadsheet (by ``classified_at``); only
-        ``caller``'s when given."""
+    def latest(self, spreadsheet_id: str) -> RunRecord | None:
+        """The newest SUCCEEDED run of a spreadsheet (by ``classified_at``)."""
 
     @abc.abstractmethod
-    def list(
-        self, spreadsheet_id: str, limit: int, *, caller: str | None = None
-    ) -> Sequence[RunRecord]:
-        """The newest runs first, at most ``limit``; only ``caller``'s when given."""
+    def list(self, spreadsheet_id: str, limit: int) -> Sequence[RunRecord]:
+        """The newest runs first, at most ``limit``."""
 
     @abc.abstractmethod
     def get(self, run_id: str) -> RunRecord | None:

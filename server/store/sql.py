@@ -103,7 +103,6 @@ _LATEST_ID = (
     .order_by(*_NEWEST_FIRST)
     .limit(1)
 )
-_LATEST_ID_OF_CALLER = _LATEST_ID.where(RunRow.caller == bindparam("caller"))
 _PREVIOUS_SUCCESS_ID = _LATEST_ID.where(RunRow.quarter == bindparam("quarter"))
 _RUN_BY_ID = select(*_RUN_COLUMNS).where(RunRow.id == bindparam("run_id"))
 _RUNS_BY_IDS = select(*_RUN_COLUMNS).where(RunRow.id.in_(bindparam("ids", expanding=True)))
@@ -113,7 +112,6 @@ _RUNS_OF_SHEET = (
     .order_by(*_NEWEST_FIRST)
     .limit(bindparam("limit"))
 )
-_RUNS_OF_CALLER = _RUNS_OF_SHEET.where(RunRow.caller == bindparam("caller"))
 _OLD_IDS = (  # a run under way is never pruned
     select(RunRow.id)
     .where(RunRow.spreadsheet_id == bindparam("sheet"), RunRow.status != "RUNNING")
@@ -358,10 +356,8 @@ class SqlRunStore(RunStore):
             runs = self._complete(connection, rows)
         return runs[0] if runs else None
 
-    def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
-        if caller is None:
-            return self._newest(_LATEST_ID, {"sheet": spreadsheet_id})
-        return self._newest(_LATEST_ID_OF_CALLER, {"sheet": spreadsheet_id, "caller": caller})
+    def latest(self, spreadsheet_id: str) -> RunRecord | None:
+        return self._newest(_LATEST_ID, {"sheet": spreadsheet_id})
 
     def previous_success(self, spreadsheet_id: str, quarter: str) -> RunRecord | None:
         return self._newest(_PREVIOUS_SUCCESS_ID, {"sheet": spreadsheet_id, "quarter": quarter})
@@ -378,18 +374,11 @@ class SqlRunStore(RunStore):
             runs = self._complete(connection, rows)
         return runs[0] if runs else None
 
-    def list(
-        self, spreadsheet_id: str, limit: int, *, caller: str | None = None
-    ) -> Sequence[RunRecord]:
+    def list(self, spreadsheet_id: str, limit: int) -> Sequence[RunRecord]:
         if limit < 1:
             return []
         with self._connect() as connection:
-            if caller is None:
-                rows = connection.execute(_RUNS_OF_SHEET, {"sheet": spreadsheet_id, "limit": limit})
-            else:
-                rows = connection.execute(
-                    _RUNS_OF_CALLER, {"sheet": spreadsheet_id, "limit": limit, "caller": caller}
-                )
+            rows = connection.execute(_RUNS_OF_SHEET, {"sheet": spreadsheet_id, "limit": limit})
             return self._complete(connection, rows.all())
 
     def _complete(self, connection: Connection, rows: Sequence[Any]) -> builtins.list[RunRecord]:

@@ -298,9 +298,9 @@ class CountingStore(MemoryRunStore):
         super().__init__()
         self.latest_calls = 0
 
-    def latest(self, spreadsheet_id: str, *, caller: str | None = None) -> RunRecord | None:
+    def latest(self, spreadsheet_id: str) -> RunRecord | None:
         self.latest_calls += 1
-        return super().latest(spreadsheet_id, caller=caller)
+        return super().latest(spreadsheet_id)
 
 
 def test_latest_run_is_answered_from_memory_until_a_new_run_lands(sheets: FakeSheets) -> None:

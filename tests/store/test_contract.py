@@ -131,26 +131,6 @@ def test_spreadsheets_are_kept_apart(store: RunStore) -> None:
     assert store.get("nope") is None
 
 
-def test_a_callers_own_runs_can_be_asked_for(store: RunStore) -> None:
-    store.add(run("ana-1", at=minutes(1), caller="ana@example.com"))
-    store.add(run("ben-1", at=minutes(2), caller="ben@example.com"))
-    store.add(run("ana-2", at=minutes(3), caller="ana@example.com"))
-    store.add(run("nobody", at=minutes(4), caller=None))
-    assert [r.id for r in store.list("sheet-1", 10, caller="ana@example.com")] == [
-        "ana-2",
-        "ana-1",
-    ]
-    assert [r.id for r in store.list("sheet-1", 1, caller="ben@example.com")] == ["ben-1"]
-    assert store.list("sheet-1", 10, caller="cy@example.com") == []
-    ben = store.latest("sheet-1", caller="ben@example.com")
-    assert ben is not None
-    assert ben.id == "ben-1"
-    assert store.latest("sheet-1", caller="cy@example.com") is None
-    newest = store.latest("sheet-1")
-    assert newest is not None
-    assert newest.id == "nobody"
-
-
 def test_another_store_sees_new_runs_despite_its_cache(make_store: MakeStore) -> None:
     writer, reader = make_store(), make_store()
     writer.add(run("first", at=minutes(1)))
