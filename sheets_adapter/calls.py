@@ -230,8 +230,10 @@ class ApiCaller:
 
     @staticmethod
     def _exhausted(exhausted: Exhausted, spreadsheet_id: str) -> GoogleSheetsError:
-        last = exhausted.last
+        last = exhausted.decisive
         what = f"HTTP {last.status}" if last.status is not None else last.detail
+        if last is not exhausted.last:  # the final attempt only ran out of the time left
+            what = f"{what}, then {exhausted.last.detail} as the time ran out"
         counts = f"{exhausted.attempts} attempts over {exhausted.elapsed:.1f} s; last: {what}"
         if exhausted.retry_after_too_long and last.retry_after is not None:
             waited = f"Google asked to wait {last.retry_after:.0f} s before trying again"

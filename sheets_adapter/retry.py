@@ -25,6 +25,9 @@ from server import budget
 
 T = TypeVar("T")
 
+#: An attempt that fails this close to the deadline (seconds) was cut off by it.
+CUT_OFF_SLACK = 0.01
+
 #: Answers worth another try: request timeout, quota, and the server-side failures.
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
@@ -95,6 +98,19 @@ class Exhausted:
     attempts: int
     elapsed: float
     retry_after_too_long: bool = False
+    #: The last failure that was an answer from Google (it has a status), if any.
+    last_answer: Transient | None = None
+    #: The last attempt failed without an answer when the deadline cut it off: that
+    #: says more about the time left than about Google.
+    cut_short: bool = False
+
+    @property
+    def decisive(self) -> Transient:
+        """The failure that says why the call gave up: Google's last answer when the
+        final attempt merely ran out of the time left, else the last failure."""
+        if self.cut_short and self.last_answer is not None:
+            return self.last_answer
+        return self.last
 
 
 @dataclass
@@ -125,21 +141,29 @@ class Retrier:
             spent = Transient(None, "the request's time budget was spent before this call")
             raise give_up(Exhausted(spent, 0, 0.0))
         attempts = 0
+        last_answer: Transient | None = None
         while True:
             remaining = limit - (self.clock() - start)
             attempts += 1
+            timeout = self.policy.timeout(remaining)
             try:
                 with budget.within(remaining):  # the transport cuts the attempt off there
-                    return attempt(self.policy.timeout(remaining))
+                    return attempt(timeout)
             except Transient as failure:
                 elapsed = self.clock() - start
+                if failure.status is not None:
+                    last_answer = failure
+                cut_short = failure.status is None and elapsed >= limit - CUT_OFF_SLACK
                 delay = self.policy.backoff(attempts - 1, self.rng)
                 too_long = False
                 if failure.retry_after is not None:
                     too_long = elapsed + failure.retry_after > limit
                     delay = max(delay, failure.retry_after)
                 if too_long or elapsed + delay >= limit:
-                    raise give_up(Exhausted(failure, attempts, elapsed, too_long)) from failure
+                    exhausted = Exhausted(
+                        failure, attempts, elapsed, too_long, last_answer, cut_short
+                    )
+                    raise give_up(exhausted) from failure
                 self.sleep(delay)
 
 

@@ -80,7 +80,11 @@ def test_gives_up_after_the_deadline(
     assert caught.value.attempts > 2  # type: ignore[attr-defined]
     assert caught.value.spreadsheet_id == sheet  # type: ignore[attr-defined]
     assert "try again" in str(caught.value).lower()
-    assert len(sheets_calls(emu)) == caught.value.attempts  # type: ignore[attr-defined]
+    attempts = caught.value.attempts  # type: ignore[attr-defined]
+    if "as the time ran out" in str(caught.value):  # the deadline cut the last one off,
+        assert len(sheets_calls(emu)) in (attempts - 1, attempts)  # perhaps before sending
+    else:
+        assert len(sheets_calls(emu)) == attempts
 
 
 def test_a_slow_answer_times_out_and_gives_up(emu: EmulatorHandle, sheet: str) -> None:

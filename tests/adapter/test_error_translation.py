@@ -131,6 +131,11 @@ def test_giving_up_names_the_cause(caller: ApiCaller) -> None:
     assert "ReadTimeout" in str(down)
     waited = caller._exhausted(Exhausted(Transient(503, "HTTP 503", 120.0), 1, 0.1, True), "s")
     assert "120 s" in str(waited)
+    quota = Transient(429, "HTTP 429")
+    cut = Exhausted(Transient(None, "ReadTimeout"), 18, 0.6, last_answer=quota, cut_short=True)
+    limited_then_cut = caller._exhausted(cut, "sheet-1")
+    assert isinstance(limited_then_cut, RateLimited)
+    assert "HTTP 429, then ReadTimeout as the time ran out" in str(limited_then_cut)
 
 
 def test_service_account_mode_without_a_key_file_is_a_config_error(caller: ApiCaller) -> None:

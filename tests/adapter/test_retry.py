@@ -165,3 +165,51 @@ def test_request_counter() -> None:
     assert counter.counts()["get"] == 2
     counter.reset()
     assert counter.total == 0
+
+
+def test_a_last_attempt_cut_off_by_the_deadline_keeps_googles_last_answer() -> None:
+    """Quota refusals, then a final attempt that the deadline ends before any answer:
+    the give-up names the quota, not the timeout our own clock caused."""
+    fake = FakeTime()
+
+    def attempt(_timeout: tuple[float, float]) -> str:
+        if fake.now + 0.3 < 1.0:
+            fake.now += 0.3
+            raise Transient(429, "HTTP 429")
+        fake.now = 1.0  # cut off exactly at the deadline
+        raise Transient(None, "ReadTimeout")
+
+    with pytest.raises(GaveUp) as caught:
+        retrier(fake, base_delay=0.01, max_delay=0.01, deadline=1.0).run(attempt, GaveUp)
+    exhausted = caught.value.exhausted
+    assert exhausted.last.status is None
+    assert exhausted.cut_short
+    assert exhausted.decisive.status == 429
+
+
+class WidestJitter(random.Random):
+    """Every backoff takes the top of its window."""
+
+    def uniform(self, _a: float, b: float) -> float:
+        return b
+
+
+def test_a_timeout_well_before_the_deadline_is_the_reason_given() -> None:
+    fake = FakeTime()
+    answers = [Transient(429, "HTTP 429"), Transient(None, "ReadTimeout")]
+
+    def attempt(_timeout: tuple[float, float]) -> str:
+        fake.now += 0.1
+        raise answers.pop(0)
+
+    policy = RetryPolicy(base_delay=0.6, max_delay=0.6, deadline=1.0)
+    slow = Retrier(policy, clock=fake.clock, sleep=fake.sleep, rng=WidestJitter())
+    with pytest.raises(GaveUp) as caught:
+        slow.run(attempt, GaveUp)
+    exhausted = caught.value.exhausted
+    assert exhausted.attempts == 2
+    assert fake.sleeps == [0.6]
+    assert exhausted.last_answer is not None
+    assert exhausted.last_answer.status == 429
+    assert not exhausted.cut_short  # it ended at 0.8 s, then the next sleep would pass 1.0
+    assert exhausted.decisive.status is None
