@@ -129,7 +129,7 @@ def test_the_biggest_fan_out_under_the_token_limit_is_still_linear(stack: Stack)
         assert "fragment spreads found" in body["errors"][0]["message"]
     else:
         assert body == {"data": {"__typename": "Query"}}
-    assert elapsed < 0.5, f"{elapsed:.2f} s for {fragments} fragments"
+    assert elapsed < 5.0, f"{elapsed:.2f} s for {fragments} fragments"  # 2^60 if exponential
 
 
 # -- big bodies --------------------------------------------------------------------------------
