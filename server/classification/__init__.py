@@ -13,6 +13,7 @@ from server.classification.errors import (
     NoQuarterEnded,
     NoQuarters,
     NoWonDeals,
+    RivalVersions,
     UnknownQuarter,
 )
 from server.classification.model import (
@@ -56,6 +57,7 @@ __all__ = [
     "Pace",
     "Quarter",
     "QuarterVerdict",
+    "RivalVersions",
     "Severity",
     "TabReading",
     "UnknownQuarter",

@@ -8,6 +8,7 @@ values. These exceptions are for input that cannot be classified at all::
      ├── HeaderNotFound      a tab has no recognisable header row
      ├── ColumnNotFound      a column an option names is missing from a tab
      ├── NoWonDeals          a status column where no value reads as won
+     ├── RivalVersions       a tab holds two versions of its figures for the same quarter
      ├── NoQuarters          nothing has a quarter and an amount, or no quarter has ended
      │    └── NoQuarterEnded  quarters have bookings, but none had ended by asOf
      └── UnknownQuarter      a requested quarter label cannot be read or was not classified
@@ -132,4 +133,22 @@ class NoWonDeals(ClassificationError):
             f"Tab {quoted(tab)}: no value of the {quoted(column)} column reads as a won deal (it "
             f"holds {shown}). Only won deals are bookings: name the won values with the "
             'wonStatuses option (e.g. ["Closed - Signed"]).'
+        )
+
+
+class RivalVersions(ClassificationError):
+    """A tab that holds two versions or scenarios of its figures for the same quarter and
+    group (``Base`` and ``High`` rows; ``Budget`` and ``Revised Budget`` blocks): summing
+    them would count the figure twice, and picking one would be a guess."""
+
+    def __init__(self, tab: str, where: str, values: list[tuple[str, int]], clash: str) -> None:
+        self.tab = tab
+        self.where = where
+        self.values = values
+        shown = ", ".join(f"{quoted(v)} ({n} rows)" if n else v for v, n in values[:8])
+        super().__init__(
+            f"Tab {quoted(tab)} holds more than one version of its figures in {where}: "
+            f"{shown}; {clash}. Summing them would count the figure twice. Keep one "
+            "version on this tab (move the others to another tab), or label the one to "
+            "judge against Plan or Budget and the others Forecast."
         )

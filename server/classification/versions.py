@@ -13,6 +13,20 @@ Outlook, Commit, a reforecast) is never summed into either.
 Only when the versions are of two kinds or more and one is the tab's own: a tab holding
 only forecasts is read as before. Tables of deals are never touched (their Forecast
 Category is a status), so the bookings fast path costs nothing.
+
+What is left must hold one version, else summing it would count the plan twice, and
+the tab is refused (:class:`RivalVersions`) with the values or labels to fix:
+
+* long: a ``Version`` / ``Scenario`` column (or a ``Category`` whose values are all
+  versions) with two values or more that give figures for the same quarter and group
+  (``Base`` and ``High``; ``Budget v1`` and ``Budget v2``). Versions that cover
+  different quarters (``Budget FY25`` rows for 2025, ``Budget FY26`` for 2026) are one
+  plan, read whole; a ``Category`` of ``Hardware`` and ``Software`` is a split, summed.
+* wide: two columns of the same quarter, unless they stand under labels that name
+  parts of the business (``New Business`` over Q1..Q4, ``Renewal`` over Q1..Q4: summed,
+  and said so in each column's use). Without labels, or under labels that name a
+  version or a scenario (``Budget`` and ``Revised Budget``, ``Base`` and ``Upside``),
+  the tab is refused.
 """
 
 from __future__ import annotations
@@ -24,13 +38,26 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
+from server.classification.errors import RivalVersions
 from server.classification.layout import Column, Kind, Layout, TabRole, Use
 from server.classification.values import fold, is_blank
+from server.quoting import quoted
 
 PLAN, ACTUAL, OTHER = "plan", "actual", "other"
 
-_HEADERS = frozenset(
-    {"version", "versions", "scenario", "scenarios", "plan version", "data type", "category"}
+#: Headers of a column that holds versions whatever its values are.
+_VERSION_HEADERS = frozenset(
+    {"version", "versions", "scenario", "scenarios", "plan version", "data type"}
+)
+#: ... and of one that may (``Category``: Budget/Forecast, or Hardware/Software).
+_HEADERS = _VERSION_HEADERS | {"category"}
+#: Words of a scenario or a draft: two blocks of the same quarters labelled so are two
+#: versions of one figure, not two parts of the business.
+_SCENARIO_WORDS = frozenset(
+    {"base", "baseline", "high", "low", "mid", "medium", "downside", "conservative"}
+    | {"aggressive", "optimistic", "pessimistic", "worst", "best", "case", "scenario"}
+    | {"original", "revised", "revision", "draft", "final", "approved", "initial"}
+    | {"updated", "old", "version", "fy", "v"}
 )
 _WORDS = {
     OTHER: frozenset(
@@ -76,9 +103,11 @@ def select(rows: Sequence[Any], layout: Layout) -> Selection:
     else:
         return Selection(rows, layout)
     if layout.kind is Kind.LONG:
-        return _long(rows, layout, keep, what)
+        chosen = _long(rows, layout, keep, what)
+        _one_version_per_key(chosen)
+        return chosen
     if layout.kind in (Kind.WIDE, Kind.MONTHLY_WIDE):
-        return _blocks(rows, layout, keep, what)
+        return _one_column_per_period(rows, _blocks(rows, layout, keep, what))
     return Selection(rows, layout)
 
 
@@ -157,3 +186,127 @@ def _blocks(rows: Sequence[Any], layout: Layout, keep: str, what: str) -> Select
     )
     periods = tuple((c, q) for c, q in layout.period_columns if c.index not in dropped)
     return Selection(rows, replace(layout, uses=uses, period_columns=periods))
+
+
+def _version_column(column: Column, kinds: dict[str, str | None]) -> bool:
+    """Whether ``column`` holds versions: by its header, or (a ``Category``) because
+    every value names one."""
+    return column.key in _VERSION_HEADERS or None not in kinds.values()
+
+
+def _one_version_per_key(chosen: Selection) -> None:
+    """Refuse a long tab whose version column still holds two values or more for the
+    same quarter and group (see the module)."""
+    layout = chosen.layout
+    versions = [u.column for u in layout.uses if u.role == "version" and u.column.key in _HEADERS]
+    candidates = [
+        *versions,
+        *(c for c in dict.fromkeys((*layout.dimensions, *layout.named)) if c.key in _HEADERS),
+    ]
+    if not candidates:
+        return
+    body = list(islice(chosen.rows, layout.header_row + 1, None))
+    for column in dict.fromkeys(candidates):
+        by_key: dict[tuple[Any, ...], str] = {}
+        rows_of: Counter[str] = Counter()
+        clash: tuple[tuple[Any, ...], str, str] | None = None
+        key_columns = _key_columns(layout, column)
+        for row in body:
+            if not _has(row, column) or is_blank(row[column.index]):
+                continue
+            value = " ".join(str(row[column.index]).split())
+            rows_of[value] += 1
+            key = tuple(row[c.index] if _has(row, c) else None for c in key_columns)
+            first = by_key.setdefault(key, value)
+            if first != value and clash is None:
+                clash = (key, first, value)
+        if clash is None or len(rows_of) < 2:
+            continue
+        if not _version_column(column, {v: kind(v) for v in rows_of}):
+            continue
+        key, first, second = clash
+        where = ", ".join(str(k) for k in key if not is_blank(k)) or "the same rows"
+        raise RivalVersions(
+            layout.tab,
+            f"column {column.letter} {quoted(column.header)}",
+            rows_of.most_common(),
+            f"{quoted(first)} and {quoted(second)} both give a figure for {quoted(where)}",
+        )
+
+
+def _key_columns(layout: Layout, version: Column) -> list[Column]:
+    """The columns that say which quarter and group a long row is about."""
+    used = [u.column for u in layout.uses if u.role in ("quarter", "year", "date", "group")]
+    columns = [*used, *layout.dimensions]
+    return [c for c in dict.fromkeys(columns) if c.index != version.index]
+
+
+def _one_column_per_period(rows: Sequence[Any], chosen: Selection) -> Selection:
+    """Two columns of one period: summed when block labels above name parts of the
+    business, each column's use says so; else the tab is refused (see the module)."""
+    layout = chosen.layout
+    by_period: dict[int, list[Column]] = {}
+    for column, period in layout.period_columns:
+        by_period.setdefault(period, []).append(column)
+    repeated = [cs for cs in by_period.values() if len(cs) > 1]
+    if not repeated:
+        return chosen
+    labels = _labels_above(rows, layout)
+    for columns in repeated:
+        under = [labels.get(c.index) for c in columns]
+        named = [v for v in under if v is not None]
+        split = (
+            len(named) == len(columns)
+            and len({fold(str(v)) for v in named}) == len(columns)
+            and all(kind(v) is None and not _scenario(v) for v in named)
+        )
+        if not split:
+            grain = "quarter" if layout.kind is Kind.WIDE else "month"
+            raise RivalVersions(
+                layout.tab,
+                f"columns {' and '.join(c.letter for c in columns)}",
+                [(_column_under(c, v), 0) for c, v in zip(columns, under, strict=True)],
+                f"they are the same {grain}, {quoted(columns[0].header)}",
+            )
+    summed = {c.index for cs in repeated for c in cs}
+    row_number = layout.header_row  # 1-based number of the row above the header
+
+    def part(use: Use) -> Use:
+        label = labels[use.column.index]
+        note = f"{use.note}; under {label!r} (row {row_number}), summed with the other parts"
+        return Use(use.column, use.role, note)
+
+    uses = tuple(
+        part(u) if u.column.index in summed and u.role in ("quarter", "month") else u
+        for u in layout.uses
+    )
+    return replace(chosen, layout=replace(layout, uses=uses))
+
+
+def _column_under(column: Column, label: Any) -> str:
+    under = f" under {quoted(label)}" if label is not None else ""
+    return f"{column.letter} {quoted(column.header)}{under}"
+
+
+def _labels_above(rows: Sequence[Any], layout: Layout) -> dict[int, Any]:
+    """The label each column stands under in the row above the header (a merged cell's
+    value spilled over the blanks right of it), by column index."""
+    if layout.header_row == 0:
+        return {}
+    above = rows[layout.header_row - 1]
+    if not isinstance(above, list | tuple):
+        return {}
+    out: dict[int, Any] = {}
+    label: Any = None
+    for i, cell in enumerate(above):
+        label = label if is_blank(cell) else cell
+        if label is not None:
+            out[i] = label
+    return out
+
+
+def _scenario(value: Any) -> bool:
+    """A label made of scenario or draft words only (``Base Case``, ``High``, ``Draft
+    v2``); ``High Touch`` or ``Installed Base`` name parts of the business."""
+    words = re.findall(r"[a-z]+", str(value).casefold())
+    return bool(words) and all(w in _SCENARIO_WORDS for w in words)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from server.classification import ClassificationResult, QuarterVerdict, classify
+from server.classification import ClassificationResult, QuarterVerdict, RivalVersions, classify
 from server.classification.quarters import year_label, years_in
 
 AS_OF = {"asOf": "2025-12-31"}
@@ -366,3 +366,107 @@ def test_a_plan_block_and_an_actual_block_under_a_category_row() -> None:
         ("E", "under 'Actual' (row 1): not the plan"),
         ("F", "under 'Actual' (row 1): not the plan"),
     ]
+
+
+# -- one version of the plan: never two summed --------------------------------------------------
+
+
+BOOKED_Q1: list[list[Any]] = [
+    ["Region", "Quarter", "Bookings"],
+    ["AMER", "Q1 2025", 104_000],
+    ["EMEA", "Q1 2025", 52_000],
+]
+
+
+def long_plan(column: str, values: list[str]) -> list[list[Any]]:
+    """A long plan with one row per (version, region) for Q1 2025."""
+    rows: list[list[Any]] = [["Quarter", "Region", column, "Plan"]]
+    for n, value in enumerate(values):
+        rows.append(["Q1 2025", "AMER", value, 100_000 + 10_000 * n])
+        rows.append(["Q1 2025", "EMEA", value, 50_000 + 5_000 * n])
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("column", "values"),
+    [
+        ("Scenario", ["Base", "High"]),  # no version word: summed would be 210,000
+        ("Scenario", ["Base", "Stretch"]),
+        ("Version", ["Budget FY25 v1", "Budget FY25 v2"]),  # two of the plan's kind
+        ("Category", ["Budget", "Revised Budget"]),
+    ],
+)
+def test_two_versions_of_the_same_quarter_are_refused_naming_them(
+    column: str, values: list[str]
+) -> None:
+    with pytest.raises(RivalVersions) as caught:
+        classify(long_plan(column, values), BOOKED_Q1, AS_OF)
+    message = str(caught.value)
+    assert f"column C {column!r}" in message
+    assert f"{values[0]!r} (2 rows), {values[1]!r} (2 rows)" in message
+    assert "'Q1 2025, AMER'" in message
+    assert caught.value.tab == "Plan"
+
+
+def test_two_versions_beside_a_forecast_are_refused_after_the_forecast_is_left_out() -> None:
+    plan = long_plan("Version", ["Budget v1", "Budget v2", "Forecast"])
+    with pytest.raises(RivalVersions, match="'Budget v1' \\(2 rows\\), 'Budget v2' \\(2 rows\\)"):
+        classify(plan, BOOKED_Q1, AS_OF)
+
+
+def test_versions_of_different_years_are_one_plan_read_whole() -> None:
+    plan: list[list[Any]] = [
+        ["Quarter", "Region", "Version", "Plan"],
+        ["Q4 2024", "AMER", "Budget FY24", 90_000],
+        ["Q1 2025", "AMER", "Budget FY25", 100_000],
+    ]
+    booked = [*BOOKED_Q1[:2], ["AMER", "Q4 2024", 95_000]]
+    result = classify(plan, booked, AS_OF)
+    assert verdict(result, "AMER").plan == 100_000
+    assert verdict(result, "AMER", "2024-Q4").plan == 90_000
+
+
+def test_a_category_that_splits_the_business_is_summed() -> None:
+    plan = long_plan("Category", ["Hardware", "Software"])
+    result = classify(plan, BOOKED_Q1, AS_OF)
+    assert verdict(result, "AMER").plan == 100_000 + 110_000
+    assert verdict(result).plan == 100_000 + 110_000 + 50_000 + 55_000
+
+
+def wide_plan(first: str, second: str) -> list[list[Any]]:
+    return [
+        ["", first, "", second, ""],
+        ["Region", "Q1 2025", "Q2 2025", "Q1 2025", "Q2 2025"],
+        ["AMER", 60_000, 70_000, 40_000, 45_000],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("Budget", "Revised Budget"), ("Base", "High"), ("Original", "Draft v2"), ("", "")],
+)
+def test_two_blocks_of_the_same_quarters_are_refused_naming_the_columns(
+    first: str, second: str
+) -> None:
+    with pytest.raises(RivalVersions) as caught:
+        classify(wide_plan(first, second), BOOKED_Q1, AS_OF)
+    message = str(caught.value)
+    assert "columns B and D" in message
+    assert "the same quarter, 'Q1 2025'" in message
+    if first:
+        assert f"B 'Q1 2025' under {first!r}, D 'Q1 2025' under {second!r}" in message
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("New Business", "Renewal"), ("High Touch", "Installed Base")],
+)
+def test_blocks_that_split_the_business_are_summed_and_the_run_says_so(
+    first: str, second: str
+) -> None:
+    result = classify(wide_plan(first, second), BOOKED_Q1, AS_OF)
+    assert verdict(result, "AMER").plan == 60_000 + 40_000
+    reading = next(r for r in result.inputs if r.tab == "Plan")
+    summed = [(c.column, c.note) for c in reading.columns if "summed" in (c.note or "")]
+    assert [column for column, _ in summed] == ["B", "C", "D", "E"]
+    assert f"under {second!r} (row 1), summed with the other parts" in summed[2][1]
