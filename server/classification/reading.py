@@ -22,6 +22,7 @@ dependency, and every rejected cell keeps its place for the data issue.
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
@@ -37,6 +38,7 @@ from server.classification.layout import Column, Grain, Kind, Layout, TabRole, a
 from server.classification.model import DataIssue, Severity
 from server.classification.statuses import Status, StatusReader
 from server.classification.values import Problem
+from server.quoting import quoted
 
 GroupKey = tuple[str, ...]  # folded group values; () when there are no group columns
 ANY_QUARTER = -1  # in ``Facts.touched``: a rejected row whose quarter is unknown
@@ -44,6 +46,14 @@ FactKey = tuple[int, int, GroupKey, int]  # (status, deal type, group, period co
 
 _NUMBERS = frozenset({int, float})
 _TOTAL_SPELLINGS = values.total_spellings()
+#: The label of a row of percentages in a wide plan (``AMER growth %``, ``Attainment``).
+_RATIO_LABEL = re.compile(
+    r"%|\b(?:growth|attainment|yoy|y/y|qoq|q/q|margin|ratio|mix|conversion|pct|percent"
+    r"|percentage|win rate|share of)\b",
+    re.IGNORECASE,
+)
+#: A ratio row's numbers: fractions or small multiples (12% typed as 0.12, 1.1x).
+_RATIO_LIMIT = 5.0
 
 
 class DealType:
@@ -248,6 +258,36 @@ class RowReader:
         self.facts.left_out["total rows"] += 1
         return True
 
+    def ratio_row(self, row: Sequence[Any], sheet_row: int, cells: list[Any]) -> bool:
+        """Report and skip a row of percentages in a wide table (``AMER growth %`` under
+        ``AMER``): a label that names a ratio, and every figure a percentage or a number
+        no bigger than 5. Read as money it would be a group with no bookings, or a
+        fraction added to the company's plan. A label without ``%`` (a ``Growth``
+        segment?) counts only in a tab of whole currency units, where 1.2 is no plan."""
+        periods = {c.index for c, _ in self.layout.period_columns}
+        label = next(
+            (
+                cell
+                for i, cell in enumerate(row)
+                if i not in periods and isinstance(cell, str) and _RATIO_LABEL.search(cell)
+            ),
+            None,
+        )
+        if label is None or not all(_ratio_like(cell) for cell in cells):
+            return False
+        if "%" not in label and self.layout.unit != 1:
+            return False
+        self.facts.issues.append(
+            issues.note(
+                self.layout.tab,
+                f"row {sheet_row} ({quoted(label)}) holds percentages, not amounts: skipped",
+                row=sheet_row,
+                severity=Severity.INFO,
+            )
+        )
+        self.facts.left_out["percentage rows"] += 1
+        return True
+
     def reject(
         self, sheet_row: int, column: Column, raw: Any, problem: Problem, what: str = "row"
     ) -> None:
@@ -448,6 +488,8 @@ class RowReader:
         ]
         if not present or self.total_row(row, sheet_row, rejected=True):
             return  # a wide table is small: every named cell may mark a total
+        if self.ratio_row(row, sheet_row, [raw for _, _, raw in present]):
+            return
         key, problems = self.group(row, index)
         for column, cell, problem in problems:
             self.reject(sheet_row, column, cell, problem)
@@ -681,6 +723,13 @@ def _names_a_total(raw: Any) -> bool:
 def _bool_like(raw: Any) -> bool:
     # True == 1 == 1.0 as dict keys: such cells never share a cache entry, they go slow.
     return type(raw) in (bool, int, float) and raw in (0, 1)
+
+
+def _ratio_like(raw: Any) -> bool:
+    """A percentage (``12%``, ``-3.5 %``) or a number no bigger than a ratio's."""
+    if type(raw) in _NUMBERS:
+        return bool(abs(raw) <= _RATIO_LIMIT)
+    return isinstance(raw, str) and re.fullmatch(r"\s*[-+]?\d+(?:[.,]\d+)?\s*%\s*", raw) is not None
 
 
 def _is_total_spelling(raw: Any) -> bool:

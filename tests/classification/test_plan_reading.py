@@ -470,3 +470,44 @@ def test_blocks_that_split_the_business_are_summed_and_the_run_says_so(
     summed = [(c.column, c.note) for c in reading.columns if "summed" in (c.note or "")]
     assert [column for column, _ in summed] == ["B", "C", "D", "E"]
     assert f"under {second!r} (row 1), summed with the other parts" in summed[2][1]
+
+
+# -- rows of percentages in a wide plan ---------------------------------------------------------
+
+
+def test_growth_percentage_rows_are_skipped_and_said() -> None:
+    plan: list[list[Any]] = [
+        ["Region", "Q1 2025"],
+        ["AMER", 100_000],
+        ["AMER growth %", "12%"],
+        ["EMEA", 50_000],
+        ["EMEA YoY growth", 0.1],  # a percent-formatted cell reads as 0.1
+    ]
+    result = classify(plan, BOOKED_Q1, AS_OF)
+    assert verdict(result).plan == 150_000  # not 150,000.1
+    assert {v.group for v in result.verdicts} == {None, "AMER", "EMEA"}
+    assert not any(flags(v) for v in result.verdicts)
+    reading = next(r for r in result.inputs if r.tab == "Plan")
+    assert {(lo.reason, lo.rows) for lo in reading.left_out} == {("percentage rows", 2)}
+    said = [i.message for i in result.issues if "percentages" in i.message]
+    assert said == [
+        "Plan: row 3 ('AMER growth %') holds percentages, not amounts: skipped",
+        "Plan: row 5 ('EMEA YoY growth') holds percentages, not amounts: skipped",
+    ]
+
+
+def test_a_growth_segment_in_millions_is_money_not_a_percentage() -> None:
+    plan: list[list[Any]] = [
+        ["Plan by segment ($M)"],
+        ["Segment", "Q1 2025"],
+        ["Enterprise", 3.5],
+        ["Growth", 1.2],
+    ]
+    booked: list[list[Any]] = [
+        ["Segment", "Quarter", "Bookings"],
+        ["Enterprise", "Q1 2025", 3_600_000],
+        ["Growth", "Q1 2025", 1_000_000],
+    ]
+    result = classify(plan, booked, AS_OF)
+    assert verdict(result, "Growth").plan == 1_200_000
+    assert verdict(result).plan == 4_700_000
