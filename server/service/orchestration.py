@@ -24,6 +24,7 @@ import dataclasses
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -64,11 +65,15 @@ from server.service.quarters import (
 from server.service.recent import RecentRuns
 from server.service.summary import build_summary
 from server.service.summary_tab import check_summary_tab
+from server.store.errors import StoreError
 from server.store.port import RunRecord, RunStatus, RunStore
 from sheets_adapter.errors import SummaryChanged
 from sheets_adapter.port import SheetsPort, SpreadsheetSnapshot
 
 log = logging.getLogger(__name__)
+
+#: Pauses (seconds) between tries to mark a written run SUCCEEDED through a failing store.
+FINISH_RETRIES = (0.2, 1.0, 3.0)
 
 
 def _utcnow() -> datetime:
@@ -142,6 +147,7 @@ class ClassificationService:
         access_ttl: float = 30.0,
         limits: RunLimits | None = None,
         budget: float | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.sheets = sheets
         self.store = store
@@ -156,6 +162,7 @@ class ClassificationService:
         self.limits = limits or RunLimits()
         #: seconds all Google calls and lock waits of one step may take (None: no bound)
         self.budget = budget
+        self._sleep = sleep
 
     def now(self) -> datetime:
         return self._clock()
@@ -279,7 +286,7 @@ class ClassificationService:
 
     def _succeeded(self, pending: RunRecord) -> RunRecord:
         done = dataclasses.replace(pending, status=RunStatus.SUCCEEDED, finished_at=self._clock())
-        if not self.store.finish(done):
+        if not self._finish_written(done):
             # Ended by another worker meanwhile (it took this one for gone): its record wins.
             log.error("run %s: written, but ended elsewhere before it was marked", done.id)
             done = self.store.get(done.id) or done
@@ -294,6 +301,19 @@ class ClassificationService:
             done.id,
         )
         return done
+
+    def _finish_written(self, done: RunRecord) -> bool:
+        """Mark a run whose Summary is written SUCCEEDED, trying again through a store
+        that fails for a moment: ended FAILED instead, the record would deny a Summary
+        the sheet holds. A store down for longer raises; the lease sweep then ends the
+        run FAILED (its result, recorded before the write, stays in the store's row)."""
+        for pause in FINISH_RETRIES:
+            try:
+                return self.store.finish(done)
+            except StoreError:
+                log.warning("run %s: written, not yet marked (the run store failed)", done.id)
+                self._sleep(pause)
+        return self.store.finish(done)
 
     def fail(self, run: RunRecord, failure: Failure) -> RunRecord:
         """End the run FAILED with ``failure`` (its first issues kept)."""

@@ -322,3 +322,48 @@ def test_runs_of_many_sheets_leave_threads_for_other_requests(
 
     assert run_async(scenario) is None
     assert sheets.writes == 12
+
+
+class FlakyFinish(MemoryRunStore):
+    """A store that fails the first ``failures`` tries to end a run."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+        self.tries = 0
+
+    def finish(self, run: RunRecord) -> bool:
+        self.tries += 1
+        if self.tries <= self.failures:
+            raise StoreUnavailable("run store memory://: server closed the connection")
+        return super().finish(run)
+
+
+def test_a_written_run_is_marked_through_a_store_that_fails_for_a_moment(
+    sheets: FakeSheets,
+) -> None:
+    pauses: list[float] = []
+    store = FlakyFinish(failures=2)
+    service = ClassificationService(sheets, store, clock=lambda: NOW, sleep=pauses.append)
+    done = service.classify_quarter(request())
+    assert sheets.writes == 1
+    assert done.status is RunStatus.SUCCEEDED
+    stored = store.get(done.id)
+    assert stored is not None
+    assert stored.status is RunStatus.SUCCEEDED
+    assert stored.verdicts == done.verdicts
+    assert store.tries == 3
+    assert len(pauses) == 2
+
+
+def test_a_store_down_after_the_write_raises_and_keeps_the_recorded_result(
+    sheets: FakeSheets,
+) -> None:
+    store = FlakyFinish(failures=99)
+    service = ClassificationService(sheets, store, clock=lambda: NOW, sleep=lambda _: None)
+    with pytest.raises(StoreUnavailable):
+        service.classify_quarter(request())
+    assert sheets.writes == 1
+    [run] = store.list(SHEET, 10)
+    assert run.status is RunStatus.RUNNING  # the lease sweep ends it
+    assert run.verdicts  # the result was recorded before the write
