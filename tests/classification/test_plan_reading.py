@@ -467,7 +467,7 @@ def test_blocks_that_split_the_business_are_summed_and_the_run_says_so(
     result = classify(wide_plan(first, second), BOOKED_Q1, AS_OF)
     assert verdict(result, "AMER").plan == 60_000 + 40_000
     reading = next(r for r in result.inputs if r.tab == "Plan")
-    summed = [(c.column, c.note) for c in reading.columns if "summed" in (c.note or "")]
+    summed = [(c.column, c.note or "") for c in reading.columns if "summed" in (c.note or "")]
     assert [column for column, _ in summed] == ["B", "C", "D", "E"]
     assert f"under {second!r} (row 1), summed with the other parts" in summed[2][1]
 
