@@ -495,6 +495,11 @@ def quarter_flavour(text: str) -> tuple[int, str | None] | None:
     index = quarters.label_index(text)
     if index is not None:
         return index, None
+    part = _PART_WORD.sub(" ", text)
+    if part != text:  # ``Q1 2026 New`` beside ``Q1 2026 Renewal``: parts of one quarter
+        index = quarters.label_index(part.strip(" -–—:()[]/|,"))
+        if index is not None:
+            return index, None
     h = describe(text)
     if h is None:
         return None
@@ -510,6 +515,13 @@ def quarter_flavour(text: str) -> tuple[int, str | None] | None:
     index = quarters.label_index(rest)
     return None if index is None else (index, flavour)
 
+
+#: A part of the business after a quarter's label: its columns are summed, and said so.
+_PART_WORD = re.compile(
+    r"\b(?:new business|new logo|new|renewals?|upsell|expansion|existing business"
+    r"|existing|cross[- ]sell|add[- ]on)\b",
+    re.IGNORECASE,
+)
 
 _FLAVOUR_WORD = re.compile(
     r"\b(?:"

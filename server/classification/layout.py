@@ -778,7 +778,7 @@ def _use_periods(row: _Row, kind: Kind, period_columns: tuple[tuple[Column, int]
     """Each period column's use; a bare ``Q1`` says which fiscal year it was given."""
     for column, period in period_columns:
         note = "a column per period"
-        if kind is Kind.WIDE and quarters.label_index(column.header) is None:
+        if kind is Kind.WIDE and headers.quarter_flavour(column.header) is None:
             year = period // 4
             note = f"Q{period % 4 + 1} of FY{year}, its year read from the title or a row above"
         row.use(column, "quarter" if kind is Kind.WIDE else "month", note)

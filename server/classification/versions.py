@@ -48,6 +48,7 @@ PLAN, ACTUAL, OTHER = "plan", "actual", "other"
 #: Headers of a column that holds versions whatever its values are.
 _VERSION_HEADERS = frozenset(
     {"version", "versions", "scenario", "scenarios", "plan version", "data type"}
+    | {"budget category", "budget version", "forecast version"}
 )
 #: ... and of one that may (``Category``: Budget/Forecast, or Hardware/Software).
 _HEADERS = _VERSION_HEADERS | {"category"}
@@ -63,6 +64,7 @@ _WORDS = {
     OTHER: frozenset(
         {"forecast", "forecasts", "fcst", "fc", "outlook", "reforecast", "rf", "commit"}
         | {"upside", "stretch", "projection", "projected", "estimate", "pipeline", "lbe"}
+        | {"prior", "previous", "py", "ly"}  # last year's figures laid on this year's
     ),
     PLAN: frozenset({"plan", "planned", "budget", "budgets", "target", "targets", "aop"})
     | frozenset({"quota", "quotas", "goal", "goals"}),
@@ -102,13 +104,15 @@ def select(rows: Sequence[Any], layout: Layout) -> Selection:
         keep, what = ACTUAL, "not actuals"
     else:
         return Selection(rows, layout)
+    if layout.kind not in (Kind.LONG, Kind.WIDE, Kind.MONTHLY_WIDE):
+        return Selection(rows, layout)
+    chosen = _long(rows, layout, keep, what)  # a version column: by row, in any table
+    _one_version_per_key(chosen)
     if layout.kind is Kind.LONG:
-        chosen = _long(rows, layout, keep, what)
-        _one_version_per_key(chosen)
         return chosen
-    if layout.kind in (Kind.WIDE, Kind.MONTHLY_WIDE):
-        return _one_column_per_period(rows, _blocks(rows, layout, keep, what))
-    return Selection(rows, layout)
+    blocks = _blocks(chosen.rows, chosen.layout, keep, what)
+    blocks = replace(blocks, left_out=blocks.left_out + chosen.left_out)
+    return _one_column_per_period(chosen.rows, blocks)
 
 
 def _long(rows: Sequence[Any], layout: Layout, keep: str, what: str) -> Selection:
@@ -235,8 +239,14 @@ def _one_version_per_key(chosen: Selection) -> None:
 
 
 def _key_columns(layout: Layout, version: Column) -> list[Column]:
-    """The columns that say which quarter and group a long row is about."""
-    used = [u.column for u in layout.uses if u.role in ("quarter", "year", "date", "group")]
+    """The columns that say which quarter and group a row is about (in a wide table, the
+    quarter is the column: the groups alone)."""
+    periods = {c.index for c, _ in layout.period_columns}
+    used = [
+        u.column
+        for u in layout.uses
+        if u.role in ("quarter", "year", "date", "group") and u.column.index not in periods
+    ]
     columns = [*used, *layout.dimensions]
     return [c for c in dict.fromkeys(columns) if c.index != version.index]
 
@@ -252,28 +262,36 @@ def _one_column_per_period(rows: Sequence[Any], chosen: Selection) -> Selection:
     if not repeated:
         return chosen
     labels = _labels_above(rows, layout)
-    for columns in repeated:
+    for columns in repeated:  # ``Q1 2026 New`` beside ``Q1 2026 Renewal``: named apart
+        if len({c.key for c in columns}) == len(columns):
+            labels.update({c.index: c.header for c in columns if c.index not in labels})
+    clashes = [columns for columns in repeated if not _split(columns, labels)]
+    if clashes:
+        columns = clashes[0]
         under = [labels.get(c.index) for c in columns]
-        named = [v for v in under if v is not None]
-        split = (
-            len(named) == len(columns)
-            and len({fold(str(v)) for v in named}) == len(columns)
-            and all(kind(v) is None and not _scenario(v) for v in named)
+        grain = "quarter" if layout.kind is Kind.WIDE else "month"
+        every = ", ".join(quoted(cs[0].header) for cs in clashes[:12])
+        more = f" and {len(clashes) - 12} more" if len(clashes) > 12 else ""
+        raise RivalVersions(
+            layout.tab,
+            f"columns {' and '.join(c.letter for c in columns)}",
+            [(_column_under(c, v), 0) for c, v in zip(columns, under, strict=True)],
+            f"they are the same {grain}; the {grain}s with two columns or more are {every}{more}"
+            if len(clashes) > 1
+            else f"they are the same {grain}, {quoted(columns[0].header)}",
         )
-        if not split:
-            grain = "quarter" if layout.kind is Kind.WIDE else "month"
-            raise RivalVersions(
-                layout.tab,
-                f"columns {' and '.join(c.letter for c in columns)}",
-                [(_column_under(c, v), 0) for c, v in zip(columns, under, strict=True)],
-                f"they are the same {grain}, {quoted(columns[0].header)}",
-            )
     summed = {c.index for cs in repeated for c in cs}
     row_number = layout.header_row  # 1-based number of the row above the header
+    grain = "quarter" if layout.kind is Kind.WIDE else "month"
 
     def part(use: Use) -> Use:
         label = labels[use.column.index]
-        note = f"{use.note}; under {label!r} (row {row_number}), summed with the other parts"
+        if label == use.column.header:
+            note = f"{use.note}; summed with the other parts of its {grain}"
+        else:
+            note = (
+                f"{use.note}; under {quoted(label)} (row {row_number}), summed with the other parts"
+            )
         return Use(use.column, use.role, note)
 
     uses = tuple(
@@ -281,6 +299,16 @@ def _one_column_per_period(rows: Sequence[Any], chosen: Selection) -> Selection:
         for u in layout.uses
     )
     return replace(chosen, layout=replace(layout, uses=uses))
+
+
+def _split(columns: list[Column], labels: dict[int, Any]) -> bool:
+    """Columns of one period under labels that each name a part of the business."""
+    under = [labels.get(c.index) for c in columns]
+    return (
+        all(v is not None for v in under)
+        and len({fold(str(v)) for v in under}) == len(columns)
+        and all(kind(v) is None and not _scenario(v) for v in under)
+    )
 
 
 def _column_under(column: Column, label: Any) -> str:

@@ -452,7 +452,7 @@ def test_two_blocks_of_the_same_quarters_are_refused_naming_the_columns(
         classify(wide_plan(first, second), BOOKED_Q1, AS_OF)
     message = str(caught.value)
     assert "columns B and D" in message
-    assert "the same quarter, 'Q1 2025'" in message
+    assert "the quarters with two columns or more are 'Q1 2025', 'Q2 2025'" in message
     if first:
         assert f"B 'Q1 2025' under {first!r}, D 'Q1 2025' under {second!r}" in message
 
@@ -511,3 +511,43 @@ def test_a_growth_segment_in_millions_is_money_not_a_percentage() -> None:
     result = classify(plan, booked, AS_OF)
     assert verdict(result, "Growth").plan == 1_200_000
     assert verdict(result).plan == 4_700_000
+
+
+def test_a_version_column_in_a_wide_plan_reads_only_the_budget_rows() -> None:
+    plan: list[list[Any]] = [
+        ["Version", "Region", "Q1 2025"],
+        ["Budget FY25", "AMER", 150_000],
+        ["Forecast 3+9", "AMER", 142_000],
+        ["Actuals", "AMER", 142_000],
+        ["Prior Year", "AMER", 120_000],  # last year's actuals on this year's quarters
+    ]
+    result = classify(plan, BOOKED_Q1[:2], AS_OF)
+    assert verdict(result, "AMER").plan == 150_000  # all rows summed: 554,000
+    reading = next(r for r in result.inputs if r.tab == "Plan")
+    assert {(lo.reason, lo.rows) for lo in reading.left_out} == {
+        ("'Forecast 3+9' rows (Version: not the plan)", 1),
+        ("'Actuals' rows (Version: not the plan)", 1),
+        ("'Prior Year' rows (Version: not the plan)", 1),
+    }
+
+
+def test_scenario_rows_of_a_wide_plan_are_refused() -> None:
+    plan: list[list[Any]] = [
+        ["Region", "Scenario", "Q1 2025"],
+        ["AMER", "Conservative", 180_000],
+        ["AMER", "Aggressive", 230_000],
+    ]
+    with pytest.raises(RivalVersions, match=r"column B 'Scenario'.*'Conservative' and "):
+        classify(plan, BOOKED_Q1[:2], AS_OF)
+
+
+def test_quarter_headers_that_name_parts_of_the_business_are_summed() -> None:
+    plan: list[list[Any]] = [
+        ["Region", "Q1 2025 New", "Q1 2025 Renewal"],
+        ["AMER", 60_000, 40_000],
+    ]
+    result = classify(plan, BOOKED_Q1[:2], AS_OF)
+    assert verdict(result, "AMER").plan == 100_000
+    assert notes(result)["Q1 2025 Renewal"] == (
+        "a column per period; summed with the other parts of its quarter"
+    )
