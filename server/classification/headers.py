@@ -174,8 +174,8 @@ def describe(cell: Any) -> Header | None:
 # -- what a header may hold --------------------------------------------------------------
 
 _PERIOD = {"quarter", "qtr", "fq", "period", "fiscalquarter", "fiscalperiod", "quarters"}
-_MONTH = {"month", "fiscalmonth", "mon", "mth", "monthname", "bookingmonth", "closemonth"}
-_YEAR = {"year", "fy", "fiscalyear", "yr"}
+_MONTH = {"month", "fiscalmonth", "mon", "mth", "monthname", "bookingmonth", "closemonth", "months"}
+_YEAR = {"year", "fy", "fiscalyear", "yr", "years", "fiscalyears"}
 
 
 def is_period(h: Header) -> bool:

@@ -551,3 +551,15 @@ def test_quarter_headers_that_name_parts_of_the_business_are_summed() -> None:
     assert notes(result)["Q1 2025 Renewal"] == (
         "a column per period; summed with the other parts of its quarter"
     )
+
+
+def test_an_epm_export_with_a_years_column_reads_its_quarters() -> None:
+    plan: list[list[Any]] = [
+        ["Scenario", "Years", "Period", "Plan"],
+        ["Plan", "FY25", "Q1", 150_000],
+        ["Plan", "FY25", "Q2", 160_000],
+    ]
+    booked: list[list[Any]] = [["Quarter", "Bookings"], ["Q1 2025", 99_000], ["Q2 2025", 170_000]]
+    result = classify(plan, booked, AS_OF)
+    assert verdict(result, None, "2025-Q2").plan == 160_000
+    assert notes(result)["Years"] is not None
