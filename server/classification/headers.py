@@ -34,7 +34,12 @@ def words_of(text: str) -> tuple[str, ...]:
 # -- units, currencies and bases written in a header or a title ------------------------------
 
 _UNIT_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"\bin\s+thousands\b|\bthousands\b|\(\s*000s?\s*\)|'000s?", re.I), 1000),
+    (re.compile(r"\bin\s+thousands\b|\bthousands\b|\(\s*000(?:'?s)?\s*\)|'000s?", re.I), 1000),
+    # "Plan (000's)", German and Swiss "TEUR", "KEUR", "Tsd. €", "kUSD", "(in K)"
+    (
+        re.compile(r"\b000's\b|\b[tk](?:eur|usd|gbp|chf)\b|\btsd\b|\(\s*in\s+k\s*\)|\bT€", re.I),
+        1000,
+    ),
     (re.compile(r"[$€£¥]\s?000s?\b|\b000s\b", re.I), 1000),
     (
         re.compile(
@@ -43,6 +48,8 @@ _UNIT_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
         1000,
     ),
     (re.compile(r"\bin\s+millions\b|\bmillions\b|\(\s*[$€£¥]?\s*(?:m|mm|mn)\s*\)", re.I), 10**6),
+    # "MUSD", "MEUR", "Mio. €", "(in M)"
+    (re.compile(r"\bm(?:eur|usd|gbp|chf)\b|\bmio\b|\(\s*in\s+m\s*\)", re.I), 10**6),
     # "Target £m", "$M", "€mn": a symbol and its unit after a space or at the start
     (re.compile(r"(?<!\w)[$€£¥](?:m|mm|mn)\b|\b(?:usd|eur|gbp)\s*(?:m|mm|mn)\b", re.I), 10**6),
 )
@@ -274,6 +281,13 @@ _NEVER_AMOUNT = {
     "days": "a number of days",
     "score": "a score",
     "id": "an identifier",
+    "tax": "a tax amount",
+    "vat": "a tax amount",
+    "prior": "a prior period's amount",
+    "previous": "a prior period's amount",
+    "py": "a prior period's amount",
+    "ly": "a prior period's amount",
+    "last year": "a prior period's amount",
 }
 _CONVERTED: tuple[str, ...] = ("converted", "company currency", "home currency", "base currency")
 _CONVERTED += ("reporting currency", "corporate currency", "default currency")
@@ -478,11 +492,17 @@ _OWNER = {"owner", "rep", "salesrep", "accountexecutive", "ae", "salesperson", "
 _OWNER |= {"opportunityowner", "dealowner", "accountowner", "assignedto", "owner name"}
 
 
+#: Levels above a rep: their owner is a manager, not the rep who owns a deal.
+_ABOVE_REPS: tuple[str, ...] = ("region", "regional", "territory", "segment", "team", "area")
+_ABOVE_REPS += ("district", "country", "geo", "division", "unit", "manager")
+
+
 def group_key(h: Header) -> str:
     """The name two tabs' group columns are matched by: ``Opportunity Owner``, ``Deal
     owner``, ``Sales Rep`` and ``Owner`` are one column; otherwise the folded name."""
     compact = h.compact
-    if compact in _OWNER or (h.has("owner", "rep") and len(h.words) <= 3):
+    above = h.has(*_ABOVE_REPS)  # ``Region Owner``: the regional VP, not the deal's rep
+    if compact in _OWNER or (h.has("owner", "rep") and len(h.words) <= 3 and not above):
         return "owner"
     if compact in ("region", "salesregion", "geo", "geography", "dealregion"):
         return "region"

@@ -482,9 +482,16 @@ def _rank_bookings(column: Column, basis: str | None, line_items: bool) -> tuple
         0 if line_items and headers.line_total(info) else 1,
         fit,
         0 if headers.is_converted(info) else 1,
+        0 if info.has("net") else 2 if info.has("gross") else 1,  # net of tax and credits
+        0 if info.has("total") else 2 if info.has(*_PARTS) else 1,  # a total over its parts
         0 if explicit else 1 if plain else 2,
         column.index,
     )
+
+
+#: Words of a column that holds one part of the bookings (``New Bookings`` beside
+#: ``Expansion Bookings`` and ``Total Bookings``).
+_PARTS = ("new", "expansion", "upsell", "renewal", "renewals", "existing", "crosssell")
 
 
 def _why_bookings(chosen: Column, basis: str | None, line_items: bool) -> str:
@@ -497,6 +504,10 @@ def _why_bookings(chosen: Column, basis: str | None, line_items: bool) -> str:
         return f"the {basis} basis the Plan names"
     if headers.is_converted(info):
         return "amounts converted to one currency"
+    if info.has("net"):
+        return "the net amount (before tax, after credits)"
+    if info.has("total"):
+        return "the total bookings, not one of its parts"
     return "the bookings amount"
 
 

@@ -563,3 +563,19 @@ def test_an_epm_export_with_a_years_column_reads_its_quarters() -> None:
     result = classify(plan, booked, AS_OF)
     assert verdict(result, None, "2025-Q2").plan == 160_000
     assert notes(result)["Years"] is not None
+
+
+@pytest.mark.parametrize(
+    "header", ["Plan (000's)", "Plan TEUR", "Plan kUSD", "Budget Tsd. €", "Plan (in K)"]
+)
+def test_thousands_as_finance_teams_write_them(header: str) -> None:
+    plan: list[list[Any]] = [["Quarter", header], ["Q1 2025", 100]]
+    result = classify(plan, BOOKED, AS_OF)
+    assert verdict(result).plan == 100_000
+
+
+@pytest.mark.parametrize("header", ["Plan MUSD", "Plan Mio. €", "Plan (in M)"])
+def test_millions_as_finance_teams_write_them(header: str) -> None:
+    plan: list[list[Any]] = [["Quarter", header], ["Q1 2025", 0.1]]
+    result = classify(plan, BOOKED, AS_OF)
+    assert verdict(result).plan == 100_000

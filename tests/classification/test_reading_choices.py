@@ -51,6 +51,57 @@ def test_the_converted_amount_over_the_raw_one_never_expected_revenue() -> None:
     assert got["Amount Currency"] == "ignored"  # the raw amount's currency: not used
 
 
+@pytest.mark.parametrize(
+    ("header_row", "chosen", "bookings"),
+    [
+        # net over gross and tax: 10,000 + 20,000 (the gross would add 2,000 + 4,000 of tax)
+        (["Close Date", "Amount (Gross)", "Amount (Net)", "Amount (Tax)"], "Amount (Net)", 30_000),
+        # this year's over last year's, even when last year's comes first
+        (["Close Date", "Bookings (Prior Year)", "Bookings", "Tax"], "Bookings", 12_000 + 24_000),
+        # the total over its parts
+        (
+            ["Close Date", "New Bookings", "Expansion Bookings", "Total Bookings"],
+            "Total Bookings",
+            6_000 + 12_000,
+        ),
+    ],
+)
+def test_the_amount_that_is_the_bookings_among_its_relatives(
+    header_row: list[str], chosen: str, bookings: int
+) -> None:
+    amounts = {
+        "Amount (Gross)": (12_000, 24_000),
+        "Amount (Net)": (10_000, 20_000),
+        "Amount (Tax)": (2_000, 4_000),
+        "Bookings (Prior Year)": (9_000, 9_000),
+        "Bookings": (12_000, 24_000),
+        "Tax": (1, 1),
+        "New Bookings": (4_000, 8_000),
+        "Expansion Bookings": (2_000, 4_000),
+        "Total Bookings": (6_000, 12_000),
+    }
+    rows: list[list[Any]] = [header_row]
+    for i, day in enumerate((JAN, FEB)):
+        rows.append([day, *(amounts[h][i] for h in header_row[1:])])
+    result = classify(PLAN, rows, AS_OF)
+    assert total(result).bookings == bookings
+    got = roles(result)
+    assert got[chosen] == "amount"
+    assert [h for h, role in got.items() if role == "amount"] == [chosen]
+
+
+def test_a_region_owner_is_no_deal_owner() -> None:
+    plan: list[list[Any]] = [["Region", "Region Owner", "Q1 2025"], ["AMER", "Maria Lopez", 100]]
+    booked: list[list[Any]] = [
+        ["Opportunity Owner", "Region", "Close Date", "Amount"],
+        ["Ann Lee", "AMER", JAN, 120],
+    ]
+    result = classify(plan, booked, AS_OF)
+    amer = next(v for v in result.verdicts if v.group == "AMER")
+    assert (amer.plan, amer.bookings) == (100, 120)
+    assert not amer.flags
+
+
 def test_amount_column_option_overrides_the_choice() -> None:
     # amountColumn "Expected Revenue": 9,000 + 5,000 = 14,000, as the user asked.
     result = classify(PLAN, MULTI_CURRENCY, {**AS_OF, "amountColumn": "expected revenue"})
