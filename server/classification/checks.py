@@ -15,6 +15,7 @@ a figure. They are what stands between an odd sheet and a confident wrong verdic
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,6 +30,7 @@ from server.classification.money import money
 from server.classification.periods import Calendar
 from server.classification.reading import Facts
 from server.classification.statuses import Status
+from server.quoting import quoted
 
 UNIT_RATIO = 20
 
@@ -152,6 +154,15 @@ def unmatched(series: list[Series], plan_tab: str, bookings_tab: str) -> Finding
         hint = f" (near {' or '.join(repr(n) for n in near)})" if near else ""
         parts.append(f"{name!r} has bookings but no plan{hint}")
     out.groups = set(plan_only) | set(booked_only)
+    for name, stopped, start in _handovers(groups):
+        out.quarters_by_group.setdefault(stopped.key, set()).update(
+            q for q in stopped.plan if q >= start
+        )
+        parts.append(
+            f"{stopped.name!r} has no bookings from {Quarter.from_index(start).label} on, the "
+            f"quarter {name!r} starts (renamed in the CRM?), so its verdicts from then on "
+            "are marked too"
+        )
     out.issues.append(
         issues.note(
             bookings_tab,
@@ -161,6 +172,25 @@ def unmatched(series: list[Series], plan_tab: str, bookings_tab: str) -> Finding
             "as two groups.",
         )
     )
+    return out
+
+
+def _handovers(groups: list[Series]) -> list[tuple[str, Series, int]]:
+    """A group with bookings but no plan that starts the quarter a planned group's
+    bookings stop for good (``APAC`` renamed ``APJ`` in the CRM mid-year): each as
+    (new name, the planned group, the first quarter without its bookings)."""
+    out: list[tuple[str, Series, int]] = []
+    planned = [s for s in groups if s.in_plan and s.in_bookings and s.name]
+    for new in (s for s in groups if s.in_bookings and not s.in_plan and s.name):
+        started = [q for q, cents in new.bookings.items() if cents > 0]
+        if not started:
+            continue
+        start = min(started)
+        for old in planned:
+            before = any(c > 0 for q, c in old.bookings.items() if q < start)
+            after = [q for q in old.plan if q >= start]
+            if before and after and all(old.bookings.get(q, 0) <= 0 for q in after):
+                out.append((new.name or "", old, start))
     return out
 
 
@@ -204,6 +234,53 @@ def incomplete(facts: Facts, calendar: Calendar, known: range, as_of: date) -> F
             )
     out.all_quarters = set(out.incomplete)
     return out
+
+
+#: A title that dates its data: ``Data as of May 5, 2026``, ``Last refreshed: 2026-05-05``.
+_DATED = re.compile(
+    r"\b(?:as\s+of|as\s+at|refreshed(?:\s+on)?|last\s+refresh(?:ed)?(?:\s+on)?"
+    r"|(?:last\s+)?updated(?:\s+on)?|data\s+through|snapshot(?:\s+(?:of|on|taken))?)"
+    r"\s*:?\s*(?P<rest>.{4,40})",
+    re.IGNORECASE,
+)
+
+
+def dated_title(facts: Facts, calendar: Calendar, known: range, as_of: date) -> Findings:
+    """A tab whose title dates its data (``Data as of May 5, 2026``) before a classified
+    quarter ended and before the run's date: that quarter's figures stop at that date,
+    and its verdicts carry DATA_ISSUES. A quarterly table holds no dates of its own, so
+    the title is the only witness."""
+    out = Findings()
+    found = _DATED.search(facts.layout.title) if facts.layout.title else None
+    day = _leading_date(found["rest"]) if found else None
+    if day is None or day >= as_of:
+        return out
+    for q in known:
+        if calendar.first_day(q) <= day < calendar.last_day(q):
+            out.incomplete.add(q)
+            missing = (calendar.last_day(q) - day).days
+            out.issues.append(
+                issues.note(
+                    facts.tab,
+                    f"{facts.tab}: its title dates the data {day.isoformat()} "
+                    f"({quoted(found[0] if found else '')}), so "
+                    f"{Quarter.from_index(q).label} is incomplete: its last {missing} days "
+                    "are missing. Refresh the export; its verdicts are marked DATA_ISSUES "
+                    "until then.",
+                )
+            )
+    out.all_quarters = set(out.incomplete)
+    return out
+
+
+def _leading_date(text: str) -> date | None:
+    """The date the text starts with (``May 5, 2026 (refreshed weekly)``), if any."""
+    words = text.replace("(", " ").replace(")", " ").split()
+    for n in range(min(len(words), 4), 0, -1):
+        day = dates.parse_date_text(" ".join(words[:n]).rstrip(".,;"))
+        if day is not None:
+            return day
+    return None
 
 
 def missing_months(facts: Facts, calendar: Calendar, layout: Layout) -> Findings:

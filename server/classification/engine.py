@@ -420,6 +420,7 @@ def _checks(
         checks.units(series[0], opts.plan_tab, opts.bookings_tab, tabs.currency),
         checks.unmatched(series, opts.plan_tab, opts.bookings_tab) if len(series) > 1 else None,
         checks.incomplete(tabs.bookings, calendar, known, calendar.as_of),
+        checks.dated_title(tabs.bookings, calendar, known, calendar.as_of),
         checks.missing_months(tabs.plan, calendar, tabs.plan.layout),
         checks.missing_months(tabs.bookings, calendar, tabs.bookings.layout),
         fiscal,

@@ -446,3 +446,65 @@ def test_a_total_row_with_empty_cells_is_info_not_an_error() -> None:
     bookings.append(["Grand total:", "", 10])
     (issue,) = classify(plan, bookings).issues
     assert (issue.row, issue.column, issue.severity) == (3, "Deal", Severity.INFO)
+
+
+# -- what a title or a renamed group says about the data ---------------------------------------
+
+
+def quarterly_bookings(title: str) -> list[list[Any]]:
+    return [
+        [title],
+        ["Quarter", "Bookings"],
+        ["Q3 2025", 100],
+        ["Q4 2025", 100],
+        ["Q1 2026", 30],
+    ]
+
+
+QUARTERLY_PLAN: list[list[Any]] = [
+    ["Quarter", "Plan"],
+    ["Q3 2025", 100],
+    ["Q4 2025", 100],
+    ["Q1 2026", 100],
+]
+
+
+@pytest.mark.parametrize(
+    "title", ["Data as of Feb 10, 2026 (refreshed weekly)", "Last refreshed: 2026-02-10"]
+)
+def test_a_title_that_dates_the_data_mid_quarter_marks_that_quarter(title: str) -> None:
+    result = classify(QUARTERLY_PLAN, quarterly_bookings(title), {"asOf": "2026-04-15"})
+    assert "DATA_ISSUES" in flags(result, None, "2026-Q1")
+    assert "DATA_ISSUES" not in flags(result, None, "2025-Q4")
+    [said] = [i.message for i in result.issues if "title dates the data" in i.message]
+    assert "2026-02-10" in said
+    assert "2026-Q1 is incomplete: its last 49 days are missing" in said
+
+
+@pytest.mark.parametrize("title", ["Data as of 2026-04-01", "Bookings by quarter, updated weekly"])
+def test_a_title_dated_after_the_quarter_or_not_at_all_marks_nothing(title: str) -> None:
+    result = classify(QUARTERLY_PLAN, quarterly_bookings(title), {"asOf": "2026-04-15"})
+    assert not any(f.value == "DATA_ISSUES" for v in result.verdicts for f in v.flags)
+
+
+def test_a_group_renamed_mid_year_marks_the_old_name_from_then_on() -> None:
+    plan: list[list[Any]] = [
+        ["Region", "Q3 2025", "Q4 2025", "Q1 2026"],
+        ["AMER", 100, 100, 100],
+        ["APAC", 50, 50, 50],
+    ]
+    bookings: list[list[Any]] = [
+        ["Region", "Quarter", "Bookings"],
+        ["AMER", "Q3 2025", 100],
+        ["AMER", "Q4 2025", 100],
+        ["AMER", "Q1 2026", 100],
+        ["APAC", "Q3 2025", 50],
+        ["APAC", "Q4 2025", 50],
+        ["APJ", "Q1 2026", 55],
+    ]
+    result = classify(plan, bookings, {"asOf": "2026-04-15"})
+    assert "DATA_ISSUES" in flags(result, "APAC", "2026-Q1")
+    assert "DATA_ISSUES" not in flags(result, "APAC", "2025-Q4")
+    assert "DATA_ISSUES" not in flags(result, "AMER", "2026-Q1")
+    [said] = [i.message for i in result.issues if "renamed in the CRM" in i.message]
+    assert "'APAC' has no bookings from 2026-Q1 on, the quarter 'APJ' starts" in said
