@@ -37,6 +37,10 @@ _OPEN |= {"pipeline", "commit", "bestcase", "contractsent", "appointmentschedule
 _OPEN |= {"qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin", "onhold"}
 _OPEN |= {"needsanalysis", "valueproposition", "perceptionanalysis", "proposalpricequote"}
 _OPEN |= {"negotiationreview", "iddecisionmakers", "stalled", "new", "quoted", "verbal"}
+#: A won stage undone since (Closed Won - Cancelled, Won (refunded)): lost.
+_UNDONE = ("cancel", "churn", "revers", "refund", "void", "rescind", "clawback", "terminat")
+#: A won stage not final yet (Won - Pending Signature, Closed Won Awaiting Approval): open.
+_NOT_YET = ("pending", "awaiting", "unsigned", "notsigned", "tobesigned")
 #: Salesforce's Forecast Category: Closed is the category of won stages, Omitted of lost.
 FORECAST_CATEGORIES = {"closed": 0, "omitted": 1, "commit": 2, "bestcase": 2, "pipeline": 2}
 FORECAST_CATEGORIES |= {"mostlikely": 2}
@@ -79,6 +83,10 @@ class StatusReader:
         elif key in _WON or (
             "won" in key and "lost" not in key and "not" not in key and not key.startswith("wont")
         ):
+            if any(word in key for word in _UNDONE):
+                return Status.LOST  # Closed Won - Cancelled: won once, no booking now
+            if any(word in key for word in _NOT_YET):
+                return Status.OPEN  # Won - Pending Signature: not booked yet
             return Status.WON
         if closed is not None and status_key(closed) in ("false", "no", "0"):
             return Status.OPEN

@@ -184,6 +184,10 @@ def test_a_plan_tab_with_only_a_forecast_is_refused_naming_the_option() -> None:
         ("Negotiation/Review", Status.OPEN),
         ("appointmentscheduled", Status.OPEN),
         ("Won't renew", Status.OPEN),
+        ("Closed Won - Cancelled", Status.LOST),  # won once, undone since
+        ("Closed Won (Refunded)", Status.LOST),
+        ("Won - Pending Signature", Status.OPEN),  # not booked yet
+        ("Closed Won Awaiting Approval", Status.OPEN),
     ],
 )
 def test_status_vocabulary(stage: Any, status: Status) -> None:
