@@ -426,6 +426,7 @@ def _checks(
         fiscal,
         checks.fiscal_period_column(tabs.bookings_rows, tabs.bookings.layout, calendar),
         plan_checks.rival_plans(tabs.plan.layout, known),
+        plan_checks.other_parts(tabs.bookings.layout, known),
         plan_checks.group_units(series, opts.plan_tab, opts.bookings_tab, tabs.currency),
     ]
     out = checks.Findings(fiscal_in_doubt=bool(fiscal.issues))

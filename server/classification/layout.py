@@ -142,6 +142,7 @@ class Layout:
     uses: tuple[Use, ...] = ()
     # Plan: other columns that say plan (Quota beside Target) with other figures
     rival_plans: tuple[Column, ...] = ()
+    other_parts: tuple[Column, ...] = ()  # Bookings: the parts beside the one read
     # a quarter column beside the date (Salesforce's "Fiscal Period"): not read, but it
     # says which fiscal calendar the CRM uses
     period_label: Column | None = None
@@ -611,6 +612,23 @@ def _rival_plans(row: _Row, chosen: Column | None) -> tuple[Column, ...]:
     return tuple(out)
 
 
+def _other_parts(row: _Row, chosen: Column | None) -> tuple[Column, ...]:
+    """Bookings read from one part (``New Bookings``) while the tab has the others
+    (``Expansion Bookings``) and no total: the run says so, unless ``amountColumn`` chose."""
+    if row.role is not TabRole.BOOKINGS or chosen is None or row.picks.amount is not None:
+        return ()
+    if not _info(chosen).has(*_PARTS) or _info(chosen).has("total"):
+        return ()
+    out = []
+    for column in row.columns:
+        info = _info(column)
+        if column.index == chosen.index or not headers.amount_candidate(info):
+            continue
+        if headers.never_amount(info) is None and info.has(*_PARTS):
+            out.append(column)
+    return tuple(out)
+
+
 def _differ(cells: Sequence[Any], one: Column, other: Column) -> bool:
     if max(one.index, other.index) >= len(cells):
         return False
@@ -873,6 +891,7 @@ def _layout(row: _Row) -> Layout | None:
         named=named,
         uses=tuple(row.uses),
         rival_plans=_rival_plans(row, amount),
+        other_parts=_other_parts(row, amount),
         period_label=period_label if kind is Kind.DEALS else None,
     )
 

@@ -27,6 +27,7 @@ from server.classification.layout import Layout
 from server.classification.model import Quarter
 from server.classification.money import money
 from server.classification.reading import Facts, GroupKey
+from server.quoting import quoted
 
 
 def rival_plans(plan: Layout, known: range) -> Findings:
@@ -47,6 +48,27 @@ def rival_plans(plan: Layout, known: range) -> Findings:
             "Target, Budget, Goal, then Quota, which is often over-assigned). The choice "
             f"changes the verdicts: to judge against {other!r}, set the planColumn option "
             f"to {other!r}.",
+        )
+    )
+    return out
+
+
+def other_parts(bookings: Layout, known: range) -> Findings:
+    """Bookings read from one part (``New Bookings``) beside others and no total: whether
+    the plan is for that part or for their sum changes every verdict."""
+    out = Findings()
+    chosen = bookings.amount
+    if not bookings.other_parts or chosen is None:
+        return out
+    others = " and ".join(quoted(c.header) for c in bookings.other_parts)
+    out.all_quarters = set(known)
+    out.issues.append(
+        issues.note(
+            bookings.tab,
+            f"{bookings.tab}: {quoted(chosen.header)} is read as the bookings, and {others} "
+            "beside it is not: if the plan is for their sum, add a column with the total "
+            "(it is read over its parts); if the plan is for that part only, set the "
+            f"amountColumn option to {quoted(chosen.header)} to say so.",
         )
     )
     return out

@@ -90,6 +90,26 @@ def test_the_amount_that_is_the_bookings_among_its_relatives(
     assert [h for h, role in got.items() if role == "amount"] == [chosen]
 
 
+def test_one_part_of_the_bookings_without_a_total_is_flagged_until_chosen() -> None:
+    rows: list[list[Any]] = [
+        ["Close Date", "New Bookings", "Expansion Bookings"],
+        [JAN, 60_000, 40_000],
+    ]
+    flagged = classify(PLAN, rows, AS_OF)
+    assert total(flagged).bookings == 60_000
+    assert "DATA_ISSUES" in {f.value for f in total(flagged).flags}
+    [said] = [i.message for i in flagged.issues if "beside it is not" in i.message]
+    assert "'Expansion Bookings'" in said
+    assert "amountColumn option to 'New Bookings'" in said
+    chosen = classify(PLAN, rows, {**AS_OF, "amountColumn": "New Bookings"})
+    assert not total(chosen).flags
+    with_total = classify(
+        PLAN, [[*r, r[1] + r[2] if i else "Total Bookings"] for i, r in enumerate(rows)], AS_OF
+    )
+    assert total(with_total).bookings == 100_000
+    assert not total(with_total).flags
+
+
 def test_a_region_owner_is_no_deal_owner() -> None:
     plan: list[list[Any]] = [["Region", "Region Owner", "Q1 2025"], ["AMER", "Maria Lopez", 100]]
     booked: list[list[Any]] = [
