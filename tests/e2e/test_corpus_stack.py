@@ -22,7 +22,8 @@ pytestmark = pytest.mark.e2e
 
 #: One of each kind the brief names: Salesforce, HubSpot with Leads, Pipedrive with Rates,
 #: a monthly plan, a pivot, a UK-locale sheet (decided by the locale alone), units flagged,
-#: fiscal labels, and refusals (no header, no Plan tab).
+#: fiscal labels, refusals (no header, no Plan tab, two scenarios of one plan), and the
+#: net amount of a NetSuite search.
 HANDFUL = (
     "salesforce-opportunities-won-lost-open",
     "hubspot-deals-export-company-currency",
@@ -34,6 +35,8 @@ HANDFUL = (
     "fiscal-year-february-fy26-labels",
     "refused-bookings-pasted-without-header",
     "refused-plan-tab-missing",
+    "plan-versions-scenario-base-upside-downside-long",
+    "redteam3-netsuite-gross-net-and-tax-amounts",
 )
 
 
