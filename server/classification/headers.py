@@ -199,7 +199,22 @@ def is_month(h: Header) -> bool:
 
 
 def is_year(h: Header) -> bool:
-    return h.compact in _YEAR or (h.has("year") and len(h.words) <= 2)
+    """``Year``, ``Fiscal Year``, ``FY``, and a date's year as BI tools and QUERY name it:
+    ``Year of Close Date`` (Tableau), ``year(Close Date)`` (a Sheets QUERY)."""
+    return h.compact in _YEAR or (h.has("year") and len(h.words) <= 2) or _part_of_date(h, "year")
+
+
+def _part_of_date(h: Header, part: str) -> bool:
+    """``Year of Close Date``, ``year(Close Date)``: ``part`` of a date column, the date
+    named by the words after it (never ``Year to Date``)."""
+    if len(h.words) < 2 or h.words[0] != part:
+        return False
+    rest = [w for w in h.words[1:] if w != "of"]
+    return (
+        bool(rest)
+        and rest[0] != "to"
+        and date_kind(Header("", tuple(rest), None, None, None)) is not None
+    )
 
 
 #: a date column's kind, best first; ``None`` kinds are dates that are never the close

@@ -332,8 +332,10 @@ _DATE_RANK = {"close": 0, "won": 1, "booked": 2, "generic": 3}
 
 def _date_kind(row: _Row, column: Column) -> str | None:
     """What a column's dates are, read from its header and checked against its values:
-    a TRUE/FALSE "Closed" column is no date, and Tableau's "Quarter of Close Date" holds
-    quarters (a period column, read as one)."""
+    a TRUE/FALSE "Closed" column is no date; Tableau's "Quarter of Close Date" and a
+    QUERY's "quarter(Close Date)" hold quarters (``Q3 2025``, ``Q3``, ``3``), and "Year
+    of Close Date" or "year(Close Date)" years (2025 is a year, not the serial of
+    1905-07-17): period and year columns, read as such."""
     kind = headers.date_kind(_info(column))
     if kind is None:
         return None
@@ -342,9 +344,20 @@ def _date_kind(row: _Row, column: Column) -> str | None:
         return None
     info = _info(column)
     periodic = _share(values, _quarter_value) >= 0.8 or _share(values, _month_text) >= 0.8
+    periodic = periodic or _share(values, lambda v: quarters.bare_quarter(v) is not None) >= 0.8
     if (headers.is_period(info) or headers.is_month(info)) and values and periodic:
         return None
+    if headers.is_year(info) and values and _share(values, _year_value) >= 0.8:
+        return None
     return kind
+
+
+def _year_value(value: Any) -> bool:
+    """A whole number (or its digits as text) from 1990 to 2100: a year; as a date serial
+    it would be a day of 1905."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return _is_number(value) and float(value).is_integer() and 1990 <= value <= 2100
 
 
 def _date_candidates(row: _Row) -> tuple[list[tuple[int, Column]], list[Column]]:

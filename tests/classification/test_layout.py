@@ -229,3 +229,36 @@ def test_quarter_columns_may_say_what_they_hold() -> None:
         ("Actual FY25 Q2", 8101),
     ]
     assert [c.header for c in plan.dimensions] == ["Region"]
+
+
+@pytest.mark.parametrize(
+    ("year", "quarter", "cells"),
+    [
+        ("Year of Close Date", "Quarter of Close Date", [[2025, "Q3"], [2026, "Q1"]]),
+        ("year(Close Date)", "quarter(Close Date)", [[2025, 3], [2026, 1]]),
+    ],
+)
+def test_a_close_dates_year_and_quarter_are_a_year_and_a_quarter(
+    year: str, quarter: str, cells: list[list[Any]]
+) -> None:
+    """Tableau's ``Year of Close Date`` and a QUERY's ``year(Close Date)`` hold years: as
+    date serials 2025 and 2026 would be days of 1905, and the quarter column would be
+    dropped beside them."""
+    rows: list[list[Any]] = [[year, quarter, "Amount"], *[[*c, 1000] for c in cells]]
+    layout = find_layout("Bookings", rows, TabRole.BOOKINGS)
+    assert layout.kind is Kind.LONG
+    assert layout.period is not None
+    assert layout.period.header == quarter
+    assert layout.year is not None
+    assert layout.year.header == year
+    assert headers.is_year(headers.describe(year))  # type: ignore[arg-type]
+    assert not headers.is_year(headers.describe("Year to Date Bookings"))  # type: ignore[arg-type]
+
+
+def test_a_close_date_of_dates_is_still_a_date_even_named_like_a_year() -> None:
+    """The values decide: ``Year of Close Date`` holding real dates is a date column."""
+    rows: list[list[Any]] = [["Year of Close Date", "Amount"], [45965, 1000], [46007, 2000]]
+    layout = find_layout("Bookings", rows, TabRole.BOOKINGS)
+    assert layout.kind is Kind.DEALS
+    assert layout.period is not None
+    assert layout.period.header == "Year of Close Date"
