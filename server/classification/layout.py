@@ -21,11 +21,13 @@ import enum
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from server.classification import dates, headers, quarters
 from server.classification.errors import ColumnNotFound, HeaderNotFound
 from server.classification.headers import Header
+from server.classification.model import Quarter
 from server.classification.statuses import Status, StatusReader, category_column, known_status
 from server.classification.values import fold, is_blank, is_total_marker
 
@@ -752,13 +754,31 @@ def _wide_columns(row: _Row) -> tuple[Kind, tuple[tuple[Column, int], ...]] | No
     if found["quarter"]:
         return Kind.WIDE, tuple(found["quarter"])
     if len(found["month"]) >= 2:
-        return Kind.MONTHLY_WIDE, tuple(found["month"])
+        starts = _quarter_starts(row, found["month"])
+        return (Kind.WIDE, starts) if starts else (Kind.MONTHLY_WIDE, tuple(found["month"]))
     bare = found["bare"]
     years = _years_for(row, bare) if bare else None
     if years is None:
         return None
     return Kind.WIDE, tuple(
         (column, year * 4 + number - 1) for (column, number), year in zip(bare, years, strict=True)
+    )
+
+
+def _quarter_starts(
+    row: _Row, months: list[tuple[Column, int]]
+) -> tuple[tuple[Column, int], ...] | None:
+    """Header dates three months apart, each a month's first day (``=EDATE(B2, 3)``
+    shown as Oct 2025, Jan 2026, Apr 2026): a column per quarter, the quarter each date
+    opens (calendar quarters), not months with two missing between each. None when
+    any header is text or two columns are not three months apart."""
+    if not all(_is_number(row.cells[column.index]) for column, _ in months):
+        return None
+    steps = {b - a for (_, a), (_, b) in pairwise(months)}
+    if steps != {3}:
+        return None
+    return tuple(
+        (column, quarters.fiscal_index(month // 12, month % 12 + 1, 1)) for column, month in months
     )
 
 
@@ -820,7 +840,13 @@ def _use_periods(row: _Row, kind: Kind, period_columns: tuple[tuple[Column, int]
     """Each period column's use; a bare ``Q1`` says which fiscal year it was given."""
     for column, period in period_columns:
         note = "a column per period"
-        if kind is Kind.WIDE and headers.quarter_flavour(column.header) is None:
+        if kind is Kind.WIDE and dates.parse_month_text(column.header) is not None:
+            label = Quarter.from_index(period).label
+            note = (
+                f"a column per quarter: {column.header} is the first day of {label}, each "
+                "header date three months after the one before"
+            )
+        elif kind is Kind.WIDE and headers.quarter_flavour(column.header) is None:
             year = period // 4
             note = f"Q{period % 4 + 1} of FY{year}, its year read from the title or a row above"
         row.use(column, "quarter" if kind is Kind.WIDE else "month", note)

@@ -262,3 +262,16 @@ def test_a_close_date_of_dates_is_still_a_date_even_named_like_a_year() -> None:
     assert layout.kind is Kind.DEALS
     assert layout.period is not None
     assert layout.period.header == "Year of Close Date"
+
+
+def test_header_dates_three_months_apart_are_quarters() -> None:
+    """Header cells that are each quarter's first day (2025-10-01, 2026-01-01,
+    2026-04-01) name quarters, not months with two missing between each."""
+    rows: list[list[Any]] = [["Region", 45931, 46023, 46113], ["AMER", 1, 2, 3]]
+    layout = find_layout("Plan", rows, TabRole.PLAN)
+    assert layout.kind is Kind.WIDE
+    assert [q for _, q in layout.period_columns] == [2025 * 4 + 3, 2026 * 4, 2026 * 4 + 1]
+    notes = [u.note or "" for u in layout.uses if u.role == "quarter"]
+    assert "a column per quarter: Oct-25 is the first day of 2025-Q4" in notes[0]
+    monthly = find_layout("Plan", [["Region", 45931, 45962, 45992]], TabRole.PLAN)
+    assert monthly.kind is Kind.MONTHLY_WIDE  # Oct, Nov, Dec: months
