@@ -199,12 +199,17 @@ def _read(
 ) -> _Tabs:
     """Both tabs' layouts and facts, the Leads and Rates tabs, the reporting currency."""
     leads_values, rates_values, locale = optional
-    plan_layout = find_layout(opts.plan_tab, plan_rows, TabRole.PLAN, Picks(plan=opts.plan_column))
+    start = opts.fiscal_year_start_month
+    plan_layout = find_layout(
+        opts.plan_tab, plan_rows, TabRole.PLAN, Picks(plan=opts.plan_column, start=start)
+    )
     bookings_layout = find_layout(
         opts.bookings_tab,
         bookings_rows,
         TabRole.BOOKINGS,
-        Picks(date=opts.date_column, amount=opts.amount_column, basis=plan_layout.basis),
+        Picks(
+            date=opts.date_column, amount=opts.amount_column, basis=plan_layout.basis, start=start
+        ),
     )
     # a tab that also holds other versions (Forecast rows, an Actual block): its own only
     plan_part = versions.select(plan_rows, plan_layout)

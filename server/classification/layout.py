@@ -111,6 +111,7 @@ class Picks:
     amount: str | None = None  # amountColumn
     plan: str | None = None  # planColumn
     basis: str | None = None  # the bookings basis the Plan names (ACV, ARR, TCV, MRR)
+    start: int = 1  # fiscalYearStartMonth: which months a quarter label covers
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,9 @@ class Layout:
     # a quarter column beside the date (Salesforce's "Fiscal Period"): not read, but it
     # says which fiscal calendar the CRM uses
     period_label: Column | None = None
+    # LONG by month: quarter labels in the month column that roll up three of its months
+    # (a planning tool's ``Q1 2026`` line after Jan, Feb, Mar): skipped, their months count
+    rollups: frozenset[int] = frozenset()
 
     @property
     def status_categories(self) -> bool:
@@ -182,6 +186,7 @@ class _Row:
     columns: list[Column] = field(default_factory=list)
     uses: list[Use] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
+    rollups: frozenset[int] = frozenset()  # see Layout.rollups
 
     def __post_init__(self) -> None:
         for i, cell in enumerate(self.cells):
@@ -440,10 +445,22 @@ def _pick_period(row: _Row) -> tuple[Column | None, Column | None, Grain]:
         )
         monthly = bool(values) and _share(values, _month_value) >= 0.8
         grain = Grain.MONTH if monthly and not bare else Grain.QUARTER
+        if grain is Grain.QUARTER and not bare:
+            row.rollups = _rollups(values, row.picks.start)
+            grain = Grain.MONTH if row.rollups else grain
     else:
         bare = bool(values) and _share(values, lambda v: _month_name(v) is not None) >= 0.8
         grain = Grain.MONTH
     role = "quarter" if grain is Grain.QUARTER else "month"
+    if row.rollups:
+        shown = ", ".join(Quarter.from_index(q).label for q in sorted(row.rollups)[:4])
+        more = ", …" if len(row.rollups) > 4 else ""
+        note = (
+            f"months, with quarter roll-up lines ({shown}{more}) that repeat the sum of their "
+            "three months: the months are counted, the roll-up lines skipped"
+        )
+        row.use(chosen, role, note)
+        return chosen, None, grain
     if bare:
         if year is None:
             return None, None, grain  # "Q1" or "Jan" with no year: nothing to place it in
@@ -452,6 +469,33 @@ def _pick_period(row: _Row) -> tuple[Column | None, Column | None, Grain]:
         return chosen, year, grain
     row.use(chosen, role, _spans_note(values) if grain is Grain.QUARTER else None)
     return chosen, None, grain
+
+
+def _rollups(values: list[Any], start: int) -> frozenset[int]:
+    """The quarter labels of a period column that mostly holds months (``Jan 2026``,
+    ``Feb 2026``, ``Mar 2026``, ``Q1 2026``…) whose three months (in the fiscal
+    calendar) are in the column too: a planning tool's roll-up lines, which would count
+    the quarter twice. Quarters without their months (next year planned by quarter)
+    are not roll-ups. Empty when the column is not months and quarters."""
+    months: dict[int, set[int]] = {}  # fiscal quarter -> its months in the column
+    labels: set[int] = set()
+    others = 0
+    for value in values:
+        index = quarters.label_index(value) if isinstance(value, str) else None
+        month = None
+        if index is not None:
+            labels.add(index)
+        elif isinstance(value, str) and (found := dates.parse_month_text(value)) is not None:
+            month = quarters.month_index(*found)
+        elif _is_number(value) and (day := dates.serial_to_date(value)) is not None:
+            month = quarters.month_index(day.year, day.month)
+        else:
+            others += 1
+        if month is not None:
+            months.setdefault(quarters.month_quarter(month, start), set()).add(month)
+    if not months or not labels or others > 0.2 * len(values):
+        return frozenset()
+    return frozenset(q for q in labels if len(months.get(q, ())) == 3)
 
 
 def _spans_note(values: list[Any]) -> str | None:
@@ -770,16 +814,15 @@ def _quarter_starts(
 ) -> tuple[tuple[Column, int], ...] | None:
     """Header dates three months apart, each a month's first day (``=EDATE(B2, 3)``
     shown as Oct 2025, Jan 2026, Apr 2026): a column per quarter, the quarter each date
-    opens (calendar quarters), not months with two missing between each. None when
+    opens (in the fiscal calendar), not months with two missing between each. None when
     any header is text or two columns are not three months apart."""
     if not all(_is_number(row.cells[column.index]) for column, _ in months):
         return None
     steps = {b - a for (_, a), (_, b) in pairwise(months)}
     if steps != {3}:
         return None
-    return tuple(
-        (column, quarters.fiscal_index(month // 12, month % 12 + 1, 1)) for column, month in months
-    )
+    start = row.picks.start
+    return tuple((column, quarters.month_quarter(month, start)) for column, month in months)
 
 
 def _year_over(cell: Any) -> int | None:
@@ -932,6 +975,7 @@ def _layout(row: _Row) -> Layout | None:
         rival_plans=_rival_plans(row, amount),
         other_parts=_other_parts(row, amount),
         period_label=period_label if kind is Kind.DEALS else None,
+        rollups=row.rollups if kind is Kind.LONG else frozenset(),
     )
 
 

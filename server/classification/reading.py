@@ -33,7 +33,7 @@ from itertools import compress, count, islice
 from operator import itemgetter
 from typing import Any
 
-from server.classification import currency, dates, issues, periods, values
+from server.classification import currency, dates, issues, periods, quarters, values
 from server.classification.layout import Column, Grain, Kind, Layout, TabRole, as_row
 from server.classification.model import DataIssue, Severity
 from server.classification.statuses import Status, StatusReader
@@ -434,6 +434,8 @@ class RowReader:
         flagged (both quarters an ambiguous date may be in)."""
         if self.total_row(row, sheet_row, rejected=True) or self._header_again(row, sheet_row):
             return
+        if self._rollup(row, sheet_row):
+            return
         if isinstance(status, int) and status != Status.WON:
             self.facts.left_out[f"{Status(status).name.lower()} rows that could not be read"] += 1
             return
@@ -477,6 +479,27 @@ class RowReader:
             )
         )
         self.facts.left_out["repeated header rows"] += 1
+        return True
+
+    def _rollup(self, row: Sequence[Any], sheet_row: int) -> bool:
+        """Report and skip a quarter's roll-up line in a month column (``Q1 2026`` after
+        Jan, Feb and Mar 2026, see :attr:`Layout.rollups`): its months are counted."""
+        period = self.layout.period
+        if not self.layout.rollups or period is None:
+            return False
+        raw = self.cell(row, period)
+        if not isinstance(raw, str) or quarters.label_index(raw) not in self.layout.rollups:
+            return False
+        self.facts.issues.append(
+            issues.note(
+                self.layout.tab,
+                f"row {sheet_row} ({quoted(raw)}) rolls up its quarter's three months, "
+                "counted on their own rows: skipped, so the quarter is not counted twice",
+                row=sheet_row,
+                severity=Severity.INFO,
+            )
+        )
+        self.facts.left_out["quarter roll-up lines"] += 1
         return True
 
     def read_wide_row(self, row: Sequence[Any], sheet_row: int, index: int = -1) -> None:

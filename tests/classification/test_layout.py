@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from server.classification import ColumnNotFound, HeaderNotFound, classify, headers
-from server.classification.layout import Kind, TabRole, choose_groups, find_layout
+from server.classification.layout import Kind, Picks, TabRole, choose_groups, find_layout
 
 
 def _role(header: Any) -> str | None:
@@ -275,3 +275,11 @@ def test_header_dates_three_months_apart_are_quarters() -> None:
     assert "a column per quarter: Oct-25 is the first day of 2025-Q4" in notes[0]
     monthly = find_layout("Plan", [["Region", 45931, 45962, 45992]], TabRole.PLAN)
     assert monthly.kind is Kind.MONTHLY_WIDE  # Oct, Nov, Dec: months
+
+
+def test_quarter_start_dates_follow_the_fiscal_year() -> None:
+    """With a fiscal year from February, 2025-02-01 and 2025-05-01 open FY2026 Q1, Q2."""
+    rows: list[list[Any]] = [["Region", 45689, 45778], ["AMER", 1, 2]]
+    layout = find_layout("Plan", rows, TabRole.PLAN, Picks(start=2))
+    assert layout.kind is Kind.WIDE
+    assert [q for _, q in layout.period_columns] == [2026 * 4, 2026 * 4 + 1]

@@ -579,3 +579,54 @@ def test_millions_as_finance_teams_write_them(header: str) -> None:
     plan: list[list[Any]] = [["Quarter", header], ["Q1 2025", 0.1]]
     result = classify(plan, BOOKED, AS_OF)
     assert verdict(result).plan == 100_000
+
+
+# -- a month column with its quarters' roll-up lines --------------------------------------------
+
+
+def test_quarter_rollup_lines_among_months_are_skipped_and_said() -> None:
+    """A planning tool's long export lists each month and, after every third, the
+    quarter's roll-up line (``Q1 2025`` = Jan + Feb + Mar). Counted with its months the
+    plan would double (200,000); the months count, the roll-up is skipped and said."""
+    plan: list[list[Any]] = [
+        ["Period", "Plan"],
+        ["Jan 2025", 30_000],
+        ["Feb 2025", 30_000],
+        ["Mar 2025", 40_000],
+        ["Q1 2025", 100_000],
+        ["Apr 2025", 35_000],
+        ["May 2025", 35_000],
+        ["Jun 2025", 50_000],
+        ["Q2 2025", 120_000],
+    ]
+    bookings: list[list[Any]] = [["Quarter", "Bookings"], ["Q1 2025", 99_000], ["Q2 2025", 1]]
+    result = classify(plan, bookings, AS_OF)
+    assert verdict(result).plan == 100_000
+    assert verdict(result, quarter="2025-Q2").plan == 120_000
+    assert "DATA_ISSUES" not in flags(verdict(result))
+    reading = next(r for r in result.inputs if r.tab == "Plan")
+    assert {o.reason: o.rows for o in reading.left_out} == {"quarter roll-up lines": 2}
+    assert "roll-up lines (2025-Q1, 2025-Q2)" in (notes(result)["Period"] or "")
+    assert any("Q1 2025" in i.message and "roll" in i.message for i in result.issues)
+
+
+def test_quarter_lines_without_their_months_are_no_rollups() -> None:
+    """Months for this year, quarters for the next: two grains that never cover the
+    same quarter, each counted once (the column is read by quarter, as before)."""
+    plan: list[list[Any]] = [
+        ["Period", "Plan"],
+        ["Jan 2025", 30_000],
+        ["Feb 2025", 30_000],
+        ["Mar 2025", 40_000],
+        ["Apr 2025", 35_000],
+        ["May 2025", 35_000],
+        ["Jun 2025", 50_000],
+        ["Q3 2025", 100_000],
+        ["Q4 2025", 110_000],
+    ]
+    bookings: list[list[Any]] = [["Quarter", "Bookings"], ["Q1 2025", 99_000], ["Q3 2025", 1]]
+    result = classify(plan, bookings, AS_OF)
+    assert verdict(result).plan == 100_000
+    assert verdict(result, quarter="2025-Q3").plan == 100_000
+    reading = next(r for r in result.inputs if r.tab == "Plan")
+    assert not reading.left_out
