@@ -32,7 +32,17 @@ from server.classification.values import fold, is_blank, is_total_marker
 HEADER_SEARCH_ROWS = 10
 SAMPLE_ROWS = 200
 _PIVOT_CAPTION = re.compile(
-    r"(sum|counta?|average|max|min|countunique|median|product)\s+of\s+\S", re.IGNORECASE
+    r"(?:(?:sum|counta?|average|max|min|countunique|median|product)\s+of"
+    r"|(?:summe|anzahl|mittelwert)\s+von|(?:somme|nombre)\s+de|(?:suma|cuenta)\s+de"
+    r"|(?:somma|conteggio)\s+di|(?:som|aantal)\s+van|(?:soma|contagem)\s+de)\s+\S",
+    re.IGNORECASE,
+)
+#: A pivot's caption over its row labels, as Excel writes it in English, German, French,
+#: Spanish, Italian, Dutch and Portuguese: a group column named for no field.
+ROW_LABELS = frozenset(
+    {"row labels", "zeilenbeschriftungen", "étiquettes de lignes", "etiquettes de lignes"}
+    | {"etiquetas de fila", "etichette di riga", "rijlabels", "rótulos de linha"}
+    | {"rotulos de linha"}
 )
 
 
@@ -1089,8 +1099,8 @@ def choose_groups(
         ]
         if not chosen and len(plan.dimensions) == 1 and len(bookings.dimensions) == 1:
             p, b = plan.dimensions[0], bookings.dimensions[0]
-            if "row labels" in (p.key, b.key):
-                chosen = [GroupColumn(b.header if p.key == "row labels" else p.header, p, b)]
+            if p.key in ROW_LABELS or b.key in ROW_LABELS:
+                chosen = [GroupColumn(b.header if p.key in ROW_LABELS else p.header, p, b)]
         return tuple(chosen)
     out: list[GroupColumn] = []
     for name in group_by:

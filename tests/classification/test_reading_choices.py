@@ -566,3 +566,33 @@ def test_a_pivots_caption_row_is_a_title_and_the_header_is_below_it(
     assert reading.header_row == 2
     assert roles(result)["Q1 2025"] == "quarter"
     assert total(result).bookings == 160_000
+
+
+@pytest.mark.parametrize(
+    ("caption", "row_label", "grand_total"),
+    [
+        (["Summe von Betrag", "Spaltenbeschriftungen"], "Zeilenbeschriftungen", "Gesamtergebnis"),
+        (["Somme de Montant", "Étiquettes de colonnes"], "Étiquettes de lignes", "Total général"),
+        (["Suma de Importe", "Etiquetas de columna"], "Etiquetas de fila", "Total general"),
+        (["Somma di Importo", "Etichette di colonna"], "Etichette di riga", "Totale complessivo"),
+        (["Som van Bedrag", "Kolomlabels"], "Rijlabels", "Eindtotaal"),
+        (["Soma de Valor", "Rótulos de Coluna"], "Rótulos de Linha", "Total Geral"),
+    ],
+)
+def test_a_pivot_in_another_language_has_row_labels_and_a_grand_total(
+    caption: list[str], row_label: str, grand_total: str
+) -> None:
+    # Excel writes a pivot's captions and totals in the language it runs in: the row
+    # labels are the Plan's group column, the grand total row and column are totals.
+    plan: list[list[Any]] = [["Region", "Q1 2025"], ["AMER", 100_000], ["EMEA", 50_000]]
+    bookings: list[list[Any]] = [
+        caption,
+        [row_label, "Q1 2025", grand_total],
+        ["AMER", 120_000, 120_000],
+        ["EMEA", 40_000, 40_000],
+        [grand_total, 160_000, 160_000],
+    ]
+    result = classify(plan, bookings, AS_OF)
+    got = {v.group: v.bookings for v in result.verdicts if v.quarter == "2025-Q1"}
+    assert got == {None: 160_000, "AMER": 120_000, "EMEA": 40_000}
+    assert any(grand_total in i.message for i in result.issues)

@@ -197,6 +197,15 @@ def test_group_names_keep_their_spelling_and_refuse_errors() -> None:
         ("Total EMEA", True),
         ("EMEA - Total", True),
         ("Total for EMEA", True),
+        ("Gesamtergebnis", True),  # Excel's Grand Total in German, French, Italian...
+        ("AMER Ergebnis", True),
+        ("Total général", True),
+        ("Totale complessivo", True),
+        ("AMER Totale", True),
+        ("Eindtotaal", True),
+        ("Summe", True),
+        ("Summe von Betrag", False),  # a pivot's value caption, not a total
+        ("Ergebnisse Q1", False),
         ("Totally Different", False),
         ("EMEA", False),
         (0, False),
