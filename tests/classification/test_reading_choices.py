@@ -596,3 +596,30 @@ def test_a_pivot_in_another_language_has_row_labels_and_a_grand_total(
     got = {v.group: v.bookings for v in result.verdicts if v.quarter == "2025-Q1"}
     assert got == {None: 160_000, "AMER": 120_000, "EMEA": 40_000}
     assert any(grand_total in i.message for i in result.issues)
+
+
+@pytest.mark.parametrize("count_first", [False, True])
+def test_a_pivot_with_two_values_per_quarter_reads_the_sum_of_the_amount(
+    count_first: bool,
+) -> None:
+    # Sheets writes the quarters over two columns each and the value names below them;
+    # the counts are never bookings, the Grand Total row and columns are totals.
+    plan: list[list[Any]] = [["Region", "Q1 2025"], ["AMER", 100_000], ["EMEA", 50_000]]
+    values = ["SUM of Amount", "COUNTA of Opportunity"]
+    pairs = [[120_000, 4], [40_000, 3], [160_000, 7]]
+    if count_first:
+        values, pairs = values[::-1], [p[::-1] for p in pairs]
+    bookings: list[list[Any]] = [
+        ["", "Q1 2025", "", "Grand Total", ""],
+        ["Region", *values, *values],
+        ["AMER", *pairs[0], *pairs[0]],
+        ["EMEA", *pairs[1], *pairs[1]],
+        ["Grand Total", *pairs[2], *pairs[2]],
+    ]
+    result = classify(plan, bookings, AS_OF)
+    got = {v.group: v.bookings for v in result.verdicts if v.quarter == "2025-Q1"}
+    assert got == {None: 160_000, "AMER": 120_000, "EMEA": 40_000}
+    reading = next(r for r in result.inputs if r.tab == "Bookings")
+    assert reading.header_row == 2
+    assert roles(result)["COUNTA of Opportunity"] == "ignored"
+    assert roles(result)["Q1 2025"] == "quarter"
