@@ -131,6 +131,8 @@ def is_total_marker(value: Any) -> bool:
     if not isinstance(value, str) or len(value) > 80:
         return False
     words = re.findall(r"[^\W_]+", value.casefold())
+    if len(words) > 2 and words[-1] in ("records", "record") and words[-2].isdigit():
+        words = words[:-2]  # Salesforce's "Grand Totals (7 records)"
     if not words:
         return False
     if " ".join(words) in _TOTALS:
@@ -138,6 +140,25 @@ def is_total_marker(value: Any) -> bool:
     if words[0] == "sub" and len(words) > 1 and words[1] in _TOTAL_WORDS:
         return True
     return words[0] in _TOTAL_WORDS or words[-1] in _TOTAL_WORDS or words[-1] in _TOTAL_LAST_WORDS
+
+
+_HEADING = re.compile(
+    r"\s*(?:[^:()]{1,60}:\s*)?(?P<name>[^()]*?)\s*\(\s*\d[\d,.]*\s+records?\s*\)\s*",
+    re.IGNORECASE,
+)
+
+
+def group_heading(value: Any) -> str | None:
+    """The group a report's heading line names, as Salesforce Classic's printable view
+    writes it over the group's rows: ``Opportunity Owner: Jane Doe (4 records)`` is
+    ``Jane Doe``. None for any other value, and for ``Grand Totals (7 records)``."""
+    if type(value) is not str or not value.rstrip().endswith(")") or len(value) > 200:
+        return None
+    found = _HEADING.fullmatch(value)
+    if found is None:
+        return None
+    name = collapse(found["name"])
+    return name if name and not is_total_marker(name) else None
 
 
 def total_spellings() -> frozenset[str]:

@@ -542,6 +542,29 @@ def test_a_formatted_report_with_a_one_deal_group_and_footer_lines_fills_labels_
     assert not [i for i in result.issues if i.severity.value == "ERROR"]
 
 
+def test_report_heading_lines_name_the_blank_group_cells_below_them() -> None:
+    # Salesforce Classic's printable view: a heading line per owner carries the sum of
+    # the owner's deals (Jane 10,000 + 20,000 = 30,000), the deals leave the owner blank,
+    # "Grand Totals (3 records)" ends the report. Jane 30,000, Raj 5,000, total 35,000.
+    plan: list[list[Any]] = [["Opportunity Owner", "Q1 2025"], ["Jane Doe", 25_000]]
+    plan.append(["Raj Patel", 10_000])
+    bookings: list[list[Any]] = [
+        ["Opportunity Owner", "Opportunity Name", "Close Date", "Amount"],
+        ["Opportunity Owner: Jane Doe (2 records)", "", "", 30_000],
+        ["", "Lakeside", JAN, 10_000],
+        ["", "Corvid", FEB, 20_000],
+        ["Opportunity Owner: Raj Patel (1 record)", "", "", 5_000],
+        ["", "Pinecrest", JAN, 5_000],
+        ["Grand Totals (3 records)", "", "", 35_000],
+    ]
+    result = classify(plan, bookings, AS_OF)
+    got = {v.group: v.bookings for v in result.verdicts}
+    assert got == {None: 35_000, "Jane Doe": 30_000, "Raj Patel": 5_000}
+    assert not [i for i in result.issues if i.severity.value == "ERROR"]
+    headings = [i for i in result.issues if "heads the rows of" in i.message]
+    assert [i.row for i in headings] == [2, 5]
+
+
 @pytest.mark.parametrize(
     ("caption", "row_label"),
     [
