@@ -92,6 +92,22 @@ def total_row(tab: str, row: int, column: int, header: str, raw: Any) -> DataIss
     )
 
 
+def group_heading(tab: str, row: int, column: int, header: str, raw: Any, name: str) -> DataIssue:
+    """An INFO issue: a report's heading line over a group's rows, skipped (it carries
+    their sum) and read as the group of the blank cells below it."""
+    ref = a1(tab, row, column)
+    return DataIssue(
+        tab=tab,
+        row=row,
+        column=header,
+        value=cell_text(raw),
+        message=f"{ref}: {_shown(raw)} heads the rows of {_shown(name)}, skipped (its "
+        f"figures are theirs summed); the blank {header} cells below it are {_shown(name)}",
+        severity=Severity.INFO,
+        cell=ref.rpartition("!")[2],
+    )
+
+
 def _rows_text(rows: list[int], most: int = 8) -> str:
     shown = ", ".join(map(str, rows[:most]))
     return shown + (f" and {len(rows) - most} more" if len(rows) > most else "")

@@ -34,7 +34,17 @@ from server.classification.values import fold, is_blank, is_total_marker
 HEADER_SEARCH_ROWS = 10
 SAMPLE_ROWS = 200
 _PIVOT_CAPTION = re.compile(
-    r"(sum|counta?|average|max|min|countunique|median|product)\s+of\s+\S", re.IGNORECASE
+    r"(?:(?:sum|counta?|average|max|min|countunique|median|product)\s+of"
+    r"|(?:summe|anzahl|mittelwert)\s+von|(?:somme|nombre)\s+de|(?:suma|cuenta)\s+de"
+    r"|(?:somma|conteggio)\s+di|(?:som|aantal)\s+van|(?:soma|contagem)\s+de)\s+(?=\S)",
+    re.IGNORECASE,
+)
+#: A pivot's caption over its row labels, as Excel writes it in English, German, French,
+#: Spanish, Italian, Dutch and Portuguese: a group column named for no field.
+ROW_LABELS = frozenset(
+    {"row labels", "zeilenbeschriftungen", "étiquettes de lignes", "etiquettes de lignes"}
+    | {"etiquetas de fila", "etichette di riga", "rijlabels", "rótulos de linha"}
+    | {"rotulos de linha"}
 )
 
 
@@ -187,12 +197,16 @@ class _Row:
     uses: list[Use] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
     rollups: frozenset[int] = frozenset()  # see Layout.rollups
+    # a pivot's other values beside the amount (``COUNTA of Opportunity``): never read
+    other_values: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for i, cell in enumerate(self.cells):
             info = headers.describe(cell)
             if info is not None:
                 self.columns.append(Column(i, info.text, info))
+                if i in self.other_values:
+                    self.ignore(self.columns[-1], "another value of the pivot, not the amount")
 
     def values(self, column: Column) -> list[Any]:
         return [
@@ -1065,8 +1079,14 @@ def find_layout(tab: str, rows: Sequence[Any], role: TabRole, picks: Picks | Non
     for index, row in enumerate(top):
         if _pivot_caption(row) and index + 1 < len(top):
             continue
-        sample = [as_row(r) for r in rows[index + 1 : index + 1 + SAMPLE_ROWS]]
-        candidate = _Row(tab, role, index, row, _title(top[:index]), top[:index], sample, picks)
+        at, others = index, dict[int, str]()
+        merged = _pivot_values_header(row, top[index + 1]) if index + 1 < len(top) else None
+        if merged is not None:  # the quarters over a row of value names: one header
+            row, others = merged
+            at = index + 1
+        sample = [as_row(r) for r in rows[at + 1 : at + 1 + SAMPLE_ROWS]]
+        title, above = _title(top[:index]), top[:index]
+        candidate = _Row(tab, role, at, row, title, above, sample, picks, other_values=others)
         try:
             layout = _layout(candidate)
         except ColumnNotFound:
@@ -1084,6 +1104,52 @@ def find_layout(tab: str, rows: Sequence[Any], role: TabRole, picks: Picks | Non
     if candidates:
         return candidates[0]
     raise HeaderNotFound(tab, _EXPECTED[role], found=_what_was_found(top, role))
+
+
+_SUM_CAPTION = re.compile(r"(?:sum|summe|somme|suma|somma|som|soma)\s", re.IGNORECASE)
+
+
+def _pivot_values_header(
+    over: Sequence[Any], names: Sequence[Any]
+) -> tuple[list[Any], dict[int, str]] | None:
+    """A pivot with several values per column (Sheets: Rows Region, Columns Quarter,
+    Values ``SUM of Amount`` and ``COUNTA of Opportunity``): the quarters in one row over
+    their block of columns, the value names in the row below. As one header row: the
+    amount's column under each quarter takes the quarter's name (``Q4 2025``, ``Grand
+    Total``), the other values' columns their own (never bookings), the row labels
+    (``Region``) theirs. None when ``names`` is not such a row."""
+    captions = {
+        i: " ".join(c.split())
+        for i, c in enumerate(names)
+        if isinstance(c, str) and _PIVOT_CAPTION.match(c.strip()) is not None
+    }
+    kinds = {fold(c) for c in captions.values()}
+    if len(captions) < 2 or len(kinds) < 2 or not any(isinstance(c, str) for c in over):
+        return None
+    amount = min(kinds, key=lambda k: _caption_rank(k))
+    merged: list[Any] = []
+    others: dict[int, str] = {}
+    label: Any = None
+    for i in range(max(len(over), len(names))):
+        upper = over[i] if i < len(over) else None
+        label = upper if not is_blank(upper) else label
+        if i not in captions:
+            lower = names[i] if i < len(names) else None
+            merged.append(lower if not is_blank(lower) else upper)
+        elif fold(captions[i]) == amount and not is_blank(label):
+            merged.append(label)
+        else:
+            merged.append(captions[i])
+            others[i] = captions[i]
+    return merged, others
+
+
+def _caption_rank(caption: str) -> tuple[int, int]:
+    """Which value of a pivot is the money: a sum of an amount, then any sum."""
+    found = _PIVOT_CAPTION.match(caption)
+    info = headers.describe(caption[found.end() :] if found else caption)
+    amount = info is not None and headers.amount_candidate(info)
+    return (0 if _SUM_CAPTION.match(caption) else 1, 0 if amount else 1)
 
 
 def _pivot_caption(row: Sequence[Any]) -> bool:
@@ -1172,8 +1238,8 @@ def choose_groups(
         ]
         if not chosen and len(plan.dimensions) == 1 and len(bookings.dimensions) == 1:
             p, b = plan.dimensions[0], bookings.dimensions[0]
-            if "row labels" in (p.key, b.key):
-                chosen = [GroupColumn(b.header if p.key == "row labels" else p.header, p, b)]
+            if p.key in ROW_LABELS or b.key in ROW_LABELS:
+                chosen = [GroupColumn(b.header if p.key in ROW_LABELS else p.header, p, b)]
         return tuple(chosen)
     out: list[GroupColumn] = []
     for name in group_by:

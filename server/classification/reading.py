@@ -184,7 +184,9 @@ class RowReader:
             above = as_row(self.body[i])
             value = self.cell(above, column)
             if not values.is_blank(value):
-                return None if values.is_total_marker(value) else value
+                if values.is_total_marker(value):
+                    return None
+                return values.group_heading(value) or value
             if any(values.is_total_marker(c) for c in above if isinstance(c, str)):
                 return None
         return None
@@ -236,6 +238,8 @@ class RowReader:
         A total is named in a group or period cell, or by an exact spelling in an
         ungrouped dimension; in a row that cannot be read anyway, in any named cell.
         """
+        if self.heading_row(row, sheet_row, rejected=rejected):
+            return True
         period = self.layout.period
         found: Column | None = None
         for column in (*self.groups, *_some(period)):
@@ -257,6 +261,23 @@ class RowReader:
         )
         self.facts.left_out["total rows"] += 1
         return True
+
+    def heading_row(self, row: Sequence[Any], sheet_row: int, *, rejected: bool) -> bool:
+        """Report and skip a report's heading line over a group's rows (Salesforce
+        Classic: ``Opportunity Owner: Jane Doe (4 records)`` and the group's sum), named
+        in a group cell, or in any named cell of a row that cannot be read anyway."""
+        for column in (*self.groups, *(self.others if rejected else ())):
+            raw = self.cell(row, column)
+            name = values.group_heading(raw)
+            if name is not None:
+                self.facts.issues.append(
+                    issues.group_heading(
+                        self.layout.tab, sheet_row, column.index, column.header, raw, name
+                    )
+                )
+                self.facts.left_out["group headings"] += 1
+                return True
+        return False
 
     def ratio_row(self, row: Sequence[Any], sheet_row: int, cells: list[Any]) -> bool:
         """Report and skip a row of percentages in a wide table (``AMER growth %`` under
@@ -790,7 +811,10 @@ class _Classes(dict[Any, int]):
         if any(_bool_like(cell) for cell in group_cells):
             return None  # True == 1 as dict keys: such cells go the careful way
         names = [values.group_name(cell) for cell in group_cells]
-        if any(isinstance(n, Problem) or values.is_total_marker(n) for n in names):
+        if any(
+            isinstance(n, Problem) or values.is_total_marker(n) or values.group_heading(n)
+            for n in names
+        ):
             return None
         spelled = [n for n in names if isinstance(n, str)]
         key = tuple(values.fold(n) for n in spelled)

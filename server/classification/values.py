@@ -64,6 +64,12 @@ _TOTALS = frozenset(
         "sub totals",
         "company total",
         "overall total",
+        # Excel's and Sheets' grand totals in other languages (``Total général``,
+        # ``Total general`` and ``Total Geral`` start with Total and are read as it is)
+        "gesamtergebnis",  # German Excel
+        "gesamtsumme",  # German Sheets
+        "totale complessivo",  # Italian
+        "eindtotaal",  # Dutch
     }
 )
 
@@ -105,27 +111,61 @@ def fold(text: str) -> str:
 
 
 _TOTAL_WORDS = frozenset({"total", "totals", "subtotal", "subtotals"})
+# A subtotal's last word in other languages, as Excel writes it after the label
+# (German ``AMER Ergebnis``, Italian ``AMER Totale``, Dutch ``AMER Totaal``), or a
+# total's whole label (``Summe``, ``Gesamt``). Only last or alone: ``Summe von Betrag``
+# is a pivot's value caption, ``Totale complessivo`` is in ``_TOTALS``.
+_TOTAL_LAST_WORDS = frozenset(
+    {"ergebnis", "gesamt", "summe", "zwischensumme", "teilergebnis"}
+    | {"totale", "subtotale", "totaal", "subtotaal", "eindtotaal"}
+)
 
 
 def is_total_marker(value: Any) -> bool:
     """A total's label: ``Total``, ``Grand Total``, ``Subtotal``, and any value that
     starts or ends with Total/Subtotal as a word, as pivot tables write them (``AMER
-    Total``, ``Total EMEA``, ``EMEA - Total``, ``Total for EMEA``, ``Sub-total:``)."""
+    Total``, ``Total EMEA``, ``EMEA - Total``, ``Total for EMEA``, ``Sub-total:``);
+    the grand totals and subtotals of Excel and Sheets in German, French, Spanish,
+    Italian, Dutch and Portuguese (``Gesamtergebnis``, ``AMER Ergebnis``, ``Total
+    général``, ``Totale complessivo``, ``Eindtotaal``, ``Total Geral``)."""
     if not isinstance(value, str) or len(value) > 80:
         return False
     words = re.findall(r"[^\W_]+", value.casefold())
+    if len(words) > 2 and words[-1] in ("records", "record") and words[-2].isdigit():
+        words = words[:-2]  # Salesforce's "Grand Totals (7 records)"
     if not words:
         return False
     if " ".join(words) in _TOTALS:
         return True
     if words[0] == "sub" and len(words) > 1 and words[1] in _TOTAL_WORDS:
         return True
-    return words[0] in _TOTAL_WORDS or words[-1] in _TOTAL_WORDS
+    return words[0] in _TOTAL_WORDS or words[-1] in _TOTAL_WORDS or words[-1] in _TOTAL_LAST_WORDS
+
+
+_HEADING = re.compile(
+    r"\s*(?:[^:()]{1,60}:\s*)?(?P<name>[^()]*?)\s*\(\s*\d[\d,.]*\s+records?\s*\)\s*",
+    re.IGNORECASE,
+)
+
+
+def group_heading(value: Any) -> str | None:
+    """The group a report's heading line names, as Salesforce Classic's printable view
+    writes it over the group's rows: ``Opportunity Owner: Jane Doe (4 records)`` is
+    ``Jane Doe``. None for any other value, and for ``Grand Totals (7 records)``."""
+    if type(value) is not str or not value.rstrip().endswith(")") or len(value) > 200:
+        return None
+    found = _HEADING.fullmatch(value)
+    if found is None:
+        return None
+    name = collapse(found["name"])
+    return name if name and not is_total_marker(name) else None
 
 
 def total_spellings() -> frozenset[str]:
     """Common exact spellings of total markers, for a quick check of whole columns."""
     bases = ["Total", "Totals", "Grand Total", "Subtotal", "Sub-total", "Sub Total"]
+    bases += ["Gesamtergebnis", "Gesamtsumme", "Total général", "Total general"]
+    bases += ["Totale complessivo", "Eindtotaal", "Total Geral"]
     out: set[str] = set()
     for base in bases:
         for form in (base, base.upper(), base.lower(), base.title(), base.capitalize()):

@@ -542,6 +542,29 @@ def test_a_formatted_report_with_a_one_deal_group_and_footer_lines_fills_labels_
     assert not [i for i in result.issues if i.severity.value == "ERROR"]
 
 
+def test_report_heading_lines_name_the_blank_group_cells_below_them() -> None:
+    # Salesforce Classic's printable view: a heading line per owner carries the sum of
+    # the owner's deals (Jane 10,000 + 20,000 = 30,000), the deals leave the owner blank,
+    # "Grand Totals (3 records)" ends the report. Jane 30,000, Raj 5,000, total 35,000.
+    plan: list[list[Any]] = [["Opportunity Owner", "Q1 2025"], ["Jane Doe", 25_000]]
+    plan.append(["Raj Patel", 10_000])
+    bookings: list[list[Any]] = [
+        ["Opportunity Owner", "Opportunity Name", "Close Date", "Amount"],
+        ["Opportunity Owner: Jane Doe (2 records)", "", "", 30_000],
+        ["", "Lakeside", JAN, 10_000],
+        ["", "Corvid", FEB, 20_000],
+        ["Opportunity Owner: Raj Patel (1 record)", "", "", 5_000],
+        ["", "Pinecrest", JAN, 5_000],
+        ["Grand Totals (3 records)", "", "", 35_000],
+    ]
+    result = classify(plan, bookings, AS_OF)
+    got = {v.group: v.bookings for v in result.verdicts}
+    assert got == {None: 35_000, "Jane Doe": 30_000, "Raj Patel": 5_000}
+    assert not [i for i in result.issues if i.severity.value == "ERROR"]
+    headings = [i for i in result.issues if "heads the rows of" in i.message]
+    assert [i.row for i in headings] == [2, 5]
+
+
 @pytest.mark.parametrize(
     ("caption", "row_label"),
     [
@@ -566,3 +589,60 @@ def test_a_pivots_caption_row_is_a_title_and_the_header_is_below_it(
     assert reading.header_row == 2
     assert roles(result)["Q1 2025"] == "quarter"
     assert total(result).bookings == 160_000
+
+
+@pytest.mark.parametrize(
+    ("caption", "row_label", "grand_total"),
+    [
+        (["Summe von Betrag", "Spaltenbeschriftungen"], "Zeilenbeschriftungen", "Gesamtergebnis"),
+        (["Somme de Montant", "Étiquettes de colonnes"], "Étiquettes de lignes", "Total général"),
+        (["Suma de Importe", "Etiquetas de columna"], "Etiquetas de fila", "Total general"),
+        (["Somma di Importo", "Etichette di colonna"], "Etichette di riga", "Totale complessivo"),
+        (["Som van Bedrag", "Kolomlabels"], "Rijlabels", "Eindtotaal"),
+        (["Soma de Valor", "Rótulos de Coluna"], "Rótulos de Linha", "Total Geral"),
+    ],
+)
+def test_a_pivot_in_another_language_has_row_labels_and_a_grand_total(
+    caption: list[str], row_label: str, grand_total: str
+) -> None:
+    # Excel writes a pivot's captions and totals in the language it runs in: the row
+    # labels are the Plan's group column, the grand total row and column are totals.
+    plan: list[list[Any]] = [["Region", "Q1 2025"], ["AMER", 100_000], ["EMEA", 50_000]]
+    bookings: list[list[Any]] = [
+        caption,
+        [row_label, "Q1 2025", grand_total],
+        ["AMER", 120_000, 120_000],
+        ["EMEA", 40_000, 40_000],
+        [grand_total, 160_000, 160_000],
+    ]
+    result = classify(plan, bookings, AS_OF)
+    got = {v.group: v.bookings for v in result.verdicts if v.quarter == "2025-Q1"}
+    assert got == {None: 160_000, "AMER": 120_000, "EMEA": 40_000}
+    assert any(grand_total in i.message for i in result.issues)
+
+
+@pytest.mark.parametrize("count_first", [False, True])
+def test_a_pivot_with_two_values_per_quarter_reads_the_sum_of_the_amount(
+    count_first: bool,
+) -> None:
+    # Sheets writes the quarters over two columns each and the value names below them;
+    # the counts are never bookings, the Grand Total row and columns are totals.
+    plan: list[list[Any]] = [["Region", "Q1 2025"], ["AMER", 100_000], ["EMEA", 50_000]]
+    values = ["SUM of Amount", "COUNTA of Opportunity"]
+    pairs = [[120_000, 4], [40_000, 3], [160_000, 7]]
+    if count_first:
+        values, pairs = values[::-1], [p[::-1] for p in pairs]
+    bookings: list[list[Any]] = [
+        ["", "Q1 2025", "", "Grand Total", ""],
+        ["Region", *values, *values],
+        ["AMER", *pairs[0], *pairs[0]],
+        ["EMEA", *pairs[1], *pairs[1]],
+        ["Grand Total", *pairs[2], *pairs[2]],
+    ]
+    result = classify(plan, bookings, AS_OF)
+    got = {v.group: v.bookings for v in result.verdicts if v.quarter == "2025-Q1"}
+    assert got == {None: 160_000, "AMER": 120_000, "EMEA": 40_000}
+    reading = next(r for r in result.inputs if r.tab == "Bookings")
+    assert reading.header_row == 2
+    assert roles(result)["COUNTA of Opportunity"] == "ignored"
+    assert roles(result)["Q1 2025"] == "quarter"

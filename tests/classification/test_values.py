@@ -17,6 +17,7 @@ from server.classification.values import (
     PERCENTAGE,
     TOO_LARGE,
     Problem,
+    group_heading,
     group_name,
     is_total_marker,
     parse_amount,
@@ -197,6 +198,17 @@ def test_group_names_keep_their_spelling_and_refuse_errors() -> None:
         ("Total EMEA", True),
         ("EMEA - Total", True),
         ("Total for EMEA", True),
+        ("Gesamtergebnis", True),  # Excel's Grand Total in German, French, Italian...
+        ("AMER Ergebnis", True),
+        ("Total général", True),
+        ("Totale complessivo", True),
+        ("AMER Totale", True),
+        ("Eindtotaal", True),
+        ("Summe", True),
+        ("Summe von Betrag", False),  # a pivot's value caption, not a total
+        ("Ergebnisse Q1", False),
+        ("Grand Totals (7 records)", True),  # Salesforce Classic's printable view
+        ("Opportunity Owner: Jane Doe (4 records)", False),
         ("Totally Different", False),
         ("EMEA", False),
         (0, False),
@@ -204,3 +216,19 @@ def test_group_names_keep_their_spelling_and_refuse_errors() -> None:
 )
 def test_total_markers(text: object, expected: bool) -> None:
     assert is_total_marker(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Opportunity Owner: Jane Doe (4 records)", "Jane Doe"),
+        ("Account Owner:  Raj  Patel (1 record)", "Raj Patel"),
+        ("EMEA (1,204 records)", "EMEA"),
+        ("Grand Totals (7 records)", None),
+        ("Jane Doe", None),
+        ("Acme (Holdings)", None),
+        (12, None),
+    ],
+)
+def test_group_headings(text: object, name: str | None) -> None:
+    assert group_heading(text) == name
