@@ -159,20 +159,10 @@ def _has(row: Any, column: Column) -> bool:
 
 
 def _blocks(rows: Sequence[Any], layout: Layout, keep: str, what: str) -> Selection:
-    if layout.header_row == 0 or not layout.period_columns:
+    labels = _labels_above(rows, layout)
+    if not labels or not layout.period_columns:
         return Selection(rows, layout)
-    above = rows[layout.header_row - 1]
-    if not isinstance(above, list | tuple):
-        return Selection(rows, layout)
-    label: Any = None
-    spilled: list[Any] = []
-    for cell in above:  # a merged cell's value stands over the blanks right of it
-        label = label if is_blank(cell) else cell
-        spilled.append(label)
-    under = {
-        c.index: (spilled[c.index] if c.index < len(spilled) else None)
-        for c, _ in layout.period_columns
-    }
+    under = {c.index: labels.get(c.index) for c, _ in layout.period_columns}
     kinds = {i: kind(v) for i, v in under.items()}
     if None in kinds.values() or keep not in kinds.values() or len(set(kinds.values())) < 2:
         return Selection(rows, layout)
