@@ -298,15 +298,21 @@ class RowReader:
             return False
         if "%" not in label and self.layout.unit != 1:
             return False
+        what = f"({quoted(label)}) holds percentages, not amounts"
+        return self._skipped(sheet_row, what, "percentage rows")
+
+    def _skipped(self, sheet_row: int, what: str, reason: str, why: str = "") -> bool:
+        """Say that row ``sheet_row`` (``what`` it is) is skipped (``why``), count it
+        under ``reason`` in the run's inputs; True, for the caller to return."""
         self.facts.issues.append(
             issues.note(
                 self.layout.tab,
-                f"row {sheet_row} ({quoted(label)}) holds percentages, not amounts: skipped",
+                f"row {sheet_row} {what}: skipped{why}",
                 row=sheet_row,
                 severity=Severity.INFO,
             )
         )
-        self.facts.left_out["percentage rows"] += 1
+        self.facts.left_out[reason] += 1
         return True
 
     def reject(
@@ -491,16 +497,8 @@ class RowReader:
             type(v) is not str or values.fold(v) != c.key for v, c in zip(cells, used, strict=True)
         ):
             return False
-        self.facts.issues.append(
-            issues.note(
-                self.layout.tab,
-                f"row {sheet_row} repeats the header row (another export pasted below?): skipped",
-                row=sheet_row,
-                severity=Severity.INFO,
-            )
-        )
-        self.facts.left_out["repeated header rows"] += 1
-        return True
+        what = "repeats the header row (another export pasted below?)"
+        return self._skipped(sheet_row, what, "repeated header rows")
 
     def _rollup(self, row: Sequence[Any], sheet_row: int) -> bool:
         """Report and skip a quarter's roll-up line in a month column (``Q1 2026`` after
@@ -511,17 +509,9 @@ class RowReader:
         raw = self.cell(row, period)
         if not isinstance(raw, str) or quarters.label_index(raw) not in self.layout.rollups:
             return False
-        self.facts.issues.append(
-            issues.note(
-                self.layout.tab,
-                f"row {sheet_row} ({quoted(raw)}) rolls up its quarter's three months, "
-                "counted on their own rows: skipped, so the quarter is not counted twice",
-                row=sheet_row,
-                severity=Severity.INFO,
-            )
-        )
-        self.facts.left_out["quarter roll-up lines"] += 1
-        return True
+        what = f"({quoted(raw)}) rolls up its quarter's three months, counted on their own rows"
+        why = ", so the quarter is not counted twice"
+        return self._skipped(sheet_row, what, "quarter roll-up lines", why)
 
     def read_wide_row(self, row: Sequence[Any], sheet_row: int, index: int = -1) -> None:
         """A row of a wide table: a group, then one amount per quarter or month column."""
