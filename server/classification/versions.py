@@ -40,7 +40,7 @@ from typing import Any
 
 from server.classification.errors import RivalVersions
 from server.classification.layout import Column, Kind, Layout, TabRole, Use
-from server.classification.values import fold, is_blank
+from server.classification.values import collapse, fold, is_blank
 from server.quoting import quoted
 
 PLAN, ACTUAL, OTHER = "plan", "actual", "other"
@@ -129,7 +129,7 @@ def _long(rows: Sequence[Any], layout: Layout, keep: str, what: str) -> Selectio
             if _has(row, column):
                 cell = row[column.index]
                 if not is_blank(cell):
-                    found[" ".join(str(cell).split())] += 1
+                    found[collapse(str(cell))] += 1
         kinds = {value: kind(value) for value in found}
         if not found or None in kinds.values():
             continue
@@ -139,7 +139,7 @@ def _long(rows: Sequence[Any], layout: Layout, keep: str, what: str) -> Selectio
         left: Counter[str] = Counter()
         for row in body:
             cell = row[column.index] if _has(row, column) else None
-            value = None if is_blank(cell) else " ".join(str(cell).split())
+            value = None if is_blank(cell) else collapse(str(cell))
             if value is not None and kinds[value] != keep:
                 left[f"{value!r} rows ({column.header}: {what})"] += 1
                 out.append(())  # an empty row keeps every later row's number
@@ -208,7 +208,7 @@ def _one_version_per_key(chosen: Selection) -> None:
         for row in body:
             if not _has(row, column) or is_blank(row[column.index]):
                 continue
-            value = " ".join(str(row[column.index]).split())
+            value = collapse(str(row[column.index]))
             rows_of[value] += 1
             key = tuple(row[c.index] if _has(row, c) else None for c in key_columns)
             first = by_key.setdefault(key, value)
