@@ -252,7 +252,9 @@ def dated_title(facts: Facts, calendar: Calendar, known: range, as_of: date) -> 
     the title is the only witness."""
     out = Findings()
     found = _DATED.search(facts.layout.title) if facts.layout.title else None
-    day = _leading_date(found["rest"]) if found else None
+    if found is None:
+        return out
+    day = _leading_date(found["rest"])
     if day is None or day >= as_of:
         return out
     for q in known:
@@ -263,7 +265,7 @@ def dated_title(facts: Facts, calendar: Calendar, known: range, as_of: date) -> 
                 issues.note(
                     facts.tab,
                     f"{facts.tab}: its title dates the data {day.isoformat()} "
-                    f"({quoted(found[0] if found else '')}), so "
+                    f"({quoted(found[0])}), so "
                     f"{Quarter.from_index(q).label} is incomplete: its last {missing} days "
                     "are missing. Refresh the export; its verdicts are marked DATA_ISSUES "
                     "until then.",

@@ -251,6 +251,7 @@ def _one_column_per_period(rows: Sequence[Any], chosen: Selection) -> Selection:
     repeated = [cs for cs in by_period.values() if len(cs) > 1]
     if not repeated:
         return chosen
+    grain = "quarter" if layout.kind is Kind.WIDE else "month"
     labels = _labels_above(rows, layout)
     for columns in repeated:  # ``Q1 2026 New`` beside ``Q1 2026 Renewal``: named apart
         if len({c.key for c in columns}) == len(columns):
@@ -259,7 +260,6 @@ def _one_column_per_period(rows: Sequence[Any], chosen: Selection) -> Selection:
     if clashes:
         columns = clashes[0]
         under = [labels.get(c.index) for c in columns]
-        grain = "quarter" if layout.kind is Kind.WIDE else "month"
         every = ", ".join(quoted(cs[0].header) for cs in clashes[:12])
         more = f" and {len(clashes) - 12} more" if len(clashes) > 12 else ""
         raise RivalVersions(
@@ -272,7 +272,6 @@ def _one_column_per_period(rows: Sequence[Any], chosen: Selection) -> Selection:
         )
     summed = {c.index for cs in repeated for c in cs}
     row_number = layout.header_row  # 1-based number of the row above the header
-    grain = "quarter" if layout.kind is Kind.WIDE else "month"
 
     def part(use: Use) -> Use:
         label = labels[use.column.index]
